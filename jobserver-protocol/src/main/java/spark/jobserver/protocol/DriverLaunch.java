@@ -1,0 +1,17 @@
+package spark.jobserver.protocol;
+
+/** What the server passes to a driver JVM it launches. */
+public final class DriverLaunch {
+    /** Main class of the driver (run through SparkSubmit). */
+    public static final String MAIN_CLASS = "spark.jobserver.driver.DriverMain";
+    /** Environment variable holding the context's secret; never on the command line. */
+    public static final String SECRET_ENV = "JOBSERVER_CONTEXT_SECRET";
+    /** WebSocket path on the server's HTTP port that drivers dial. */
+    public static final String WEBSOCKET_PATH = "/driver/ws";
+    /** HTTP path prefix from which drivers fetch uploaded binaries by hash. */
+    public static final String BINARY_PATH = "/driver/binaries/";
+    /** Request header carrying {@code <contextId>:<hmac of the request path>} on binary fetches. */
+    public static final String AUTH_HEADER = "X-Jobserver-Driver";
+
+    private DriverLaunch() {}
+}

@@ -1,0 +1,117 @@
+package spark.jobserver.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * Every frame that crosses the WebSocket between the server and a driver, as JSON text with a
+ * {@code type} field. {@link ToDriver} messages go from the server to the driver, {@link ToServer}
+ * the other way.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Message.Challenge.class, name = "Challenge"),
+    @JsonSubTypes.Type(value = Message.Accepted.class, name = "Accepted"),
+    @JsonSubTypes.Type(value = Message.StartJob.class, name = "StartJob"),
+    @JsonSubTypes.Type(value = Message.KillJob.class, name = "KillJob"),
+    @JsonSubTypes.Type(value = Message.StopContext.class, name = "StopContext"),
+    @JsonSubTypes.Type(value = Message.Authenticate.class, name = "Authenticate"),
+    @JsonSubTypes.Type(value = Message.ContextReady.class, name = "ContextReady"),
+    @JsonSubTypes.Type(value = Message.ContextInitFailed.class, name = "ContextInitFailed"),
+    @JsonSubTypes.Type(value = Message.JobRejected.class, name = "JobRejected"),
+    @JsonSubTypes.Type(value = Message.JobValidationFailed.class, name = "JobValidationFailed"),
+    @JsonSubTypes.Type(value = Message.JobStarted.class, name = "JobStarted"),
+    @JsonSubTypes.Type(value = Message.JobFinished.class, name = "JobFinished"),
+    @JsonSubTypes.Type(value = Message.JobFailed.class, name = "JobFailed"),
+    @JsonSubTypes.Type(value = Message.JobKilled.class, name = "JobKilled"),
+    @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "Heartbeat"),
+})
+public sealed interface Message {
+
+    /** From the server to a driver. */
+    sealed interface ToDriver extends Message {}
+
+    /** From a driver to the server. */
+    sealed interface ToServer extends Message {}
+
+    /** Messages about one job. */
+    sealed interface JobEvent extends ToServer {
+        String jobId();
+    }
+
+    // ---- server -> driver
+
+    /** First frame on a new connection: the driver must answer with {@link Authenticate}. */
+    record Challenge(String nonce) implements ToDriver {}
+
+    /**
+     * The driver proved it holds the context's secret.
+     *
+     * @param contextReady whether the server already knows this driver's context as running (a driver
+     *     re-attaching after a server restart)
+     */
+    record Accepted(boolean contextReady) implements ToDriver {}
+
+    /**
+     * Run a job.
+     *
+     * @param jobId the job's id
+     * @param classPath the job's class
+     * @param binaries what must be on the class path, in order
+     * @param jobConfig the posted job configuration as JSON text
+     */
+    record StartJob(String jobId, String classPath, List<BinaryRef> binaries, String jobConfig) implements ToDriver {
+        public StartJob {
+            binaries = List.copyOf(binaries);
+        }
+    }
+
+    /** Cancel a running job. */
+    record KillJob(String jobId) implements ToDriver {}
+
+    /** Stop the Spark context and exit. */
+    record StopContext() implements ToDriver {}
+
+    // ---- driver -> server
+
+    /**
+     * Answer to {@link Challenge}.
+     *
+     * @param contextId the context the driver runs
+     * @param mac HMAC-SHA256 of the nonce under the context's secret, hex
+     */
+    record Authenticate(String contextId, String mac) implements ToServer {}
+
+    /** The Spark context is up. */
+    record ContextReady(String applicationId, String uiUrl) implements ToServer {}
+
+    /** The Spark context could not be created; the driver exits after sending this. */
+    record ContextInitFailed(ErrorInfo error) implements ToServer {}
+
+    /** The job was refused before any of its code ran. */
+    record JobRejected(String jobId, Rejection reason, ErrorInfo error) implements JobEvent {}
+
+    /** The job's validation refused its input. */
+    record JobValidationFailed(String jobId, ErrorInfo error) implements JobEvent {}
+
+    /** Validation passed and the job runs. */
+    record JobStarted(String jobId, long startTime) implements JobEvent {}
+
+    /** The job returned; {@code result} is its JSON rendering. */
+    record JobFinished(String jobId, long endTime, JsonNode result) implements JobEvent {}
+
+    /** The job threw. */
+    record JobFailed(String jobId, long endTime, ErrorInfo error) implements JobEvent {}
+
+    /** The job was cancelled by a {@link KillJob}. */
+    record JobKilled(String jobId, long endTime) implements JobEvent {}
+
+    /** Sent periodically; proves the driver alive. */
+    record Heartbeat(long time, List<String> runningJobs) implements ToServer {
+        public Heartbeat {
+            runningJobs = List.copyOf(runningJobs);
+        }
+    }
+}

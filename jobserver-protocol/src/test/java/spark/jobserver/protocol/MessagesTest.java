@@ -1,0 +1,53 @@
+package spark.jobserver.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+
+    @Test
+    void everyMessageSurvivesARoundTrip() {
+        var result = JsonNodeFactory.instance.objectNode().put("a", 2);
+        List<Message> messages = List.of(
+                new Message.Challenge("n"),
+                new Message.Accepted(true),
+                new Message.StartJob("j", "C", List.of(BinaryRef.uploaded("app", "ab"), BinaryRef.uri("file:/x.jar")), "{}"),
+                new Message.KillJob("j"),
+                new Message.StopContext(),
+                new Message.Authenticate("c", "m"),
+                new Message.ContextReady("app-1", null),
+                new Message.ContextInitFailed(ErrorInfo.of(new IllegalStateException("boom"))),
+                new Message.JobRejected("j", Rejection.NO_SLOTS, ErrorInfo.of("full", "x.Y")),
+                new Message.JobValidationFailed("j", ErrorInfo.of("bad", "java.lang.Throwable")),
+                new Message.JobStarted("j", 1L),
+                new Message.JobFinished("j", 2L, result),
+                new Message.JobFailed("j", 2L, ErrorInfo.of(new RuntimeException())),
+                new Message.JobKilled("j", 3L),
+                new Message.Heartbeat(4L, List.of("j")));
+        for (Message m : messages) {
+            String json = Messages.toJson(m);
+            assertThat(json).contains("\"type\":\"" + m.getClass().getSimpleName() + "\"");
+            assertThat(Messages.fromJson(json)).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void unknownFramesAreRejected() {
+        assertThatThrownBy(() -> Messages.fromJson("{\"type\":\"Nope\"}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Messages.fromJson("not json")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void macVerifiesOnlyWithTheSameSecretAndNonce() {
+        String secret = DriverAuth.randomToken();
+        String mac = DriverAuth.mac(secret, "nonce");
+        assertThat(DriverAuth.verify(secret, "nonce", mac)).isTrue();
+        assertThat(DriverAuth.verify(secret, "other", mac)).isFalse();
+        assertThat(DriverAuth.verify(DriverAuth.randomToken(), "nonce", mac)).isFalse();
+        assertThat(DriverAuth.verify(secret, "nonce", null)).isFalse();
+    }
+}

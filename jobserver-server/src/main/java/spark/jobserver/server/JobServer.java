@@ -1,0 +1,117 @@
+package spark.jobserver.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.server.binaries.BinaryRoutes;
+import spark.jobserver.server.binaries.BinaryService;
+import spark.jobserver.server.binaries.JdbcBinaryStore;
+import spark.jobserver.server.config.ServerConfig;
+import spark.jobserver.server.contexts.ContextRoutes;
+import spark.jobserver.server.contexts.ContextService;
+import spark.jobserver.server.contexts.JdbcContextStore;
+import spark.jobserver.server.drivers.DriverEndpoint;
+import spark.jobserver.server.drivers.DriverLauncher;
+import spark.jobserver.server.http.HttpServer;
+import spark.jobserver.server.jobs.JdbcJobStore;
+import spark.jobserver.server.jobs.JobRoutes;
+import spark.jobserver.server.jobs.JobService;
+import spark.jobserver.server.store.Database;
+
+/** The composition root: reading it tells the whole server. */
+public final class JobServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobServer.class);
+
+    private final ServerConfig config;
+    private final Database database;
+    private final ScheduledExecutorService scheduler;
+    private final ContextService contexts;
+    private final HttpServer http;
+    private final AtomicReference<String> serverUrl = new AtomicReference<>();
+
+    private JobServer(ServerConfig config) {
+        this.config = config;
+        Clock clock = Clock.systemUTC();
+        this.database = Database.open(config.database(), config.rootDir());
+        this.scheduler = Executors.newScheduledThreadPool(2, namedThreads("jobserver-scheduler"));
+
+        JdbcJobStore jobStore = new JdbcJobStore(database);
+        BinaryService binaries = new BinaryService(new JdbcBinaryStore(database), config.binaryCacheDir(),
+                config.maxContentLength(), clock, jobStore::unfinishedUsingBinary);
+        this.contexts = new ContextService(config, new JdbcContextStore(database), new DriverLauncher(config), clock,
+                scheduler, serverUrl::get);
+        JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock);
+        contexts.addListener(jobs);
+
+        DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
+        this.http = new HttpServer(config.bindAddress(), config.port(), config.maxContentLength(),
+                config.driver().maxMessageSize(), List.of(
+                        new HealthRoutes(database)::register,
+                        new BinaryRoutes(binaries)::register,
+                        new ContextRoutes(contexts, config.contextDefaults())::register,
+                        new JobRoutes(jobs)::register,
+                        drivers::register));
+    }
+
+    /** Builds the server; nothing listens until {@link #start()}. */
+    public static JobServer create(ServerConfig config) {
+        return new JobServer(config);
+    }
+
+    public JobServer start() {
+        http.start();
+        String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
+                ? "127.0.0.1" : config.bindAddress();
+        serverUrl.set("http://" + host + ":" + http.port());
+        contexts.recover();
+        long beat = config.driver().heartbeatInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);
+        LOG.info("Spark Job Server {} listening on http://{}:{} (root {})", version(), config.bindAddress(), http.port(),
+                config.rootDir());
+        return this;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /** Stops serving. Drivers are left running: they re-attach when a server comes back. */
+    @Override
+    public void close() {
+        http.close();
+        contexts.close();
+        scheduler.shutdownNow();
+        database.close();
+        LOG.info("Spark Job Server stopped");
+    }
+
+    public static String version() {
+        try (InputStream in = JobServer.class.getResourceAsStream("/jobserver-version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

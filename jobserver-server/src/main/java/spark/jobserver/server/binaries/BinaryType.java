@@ -1,0 +1,67 @@
+package spark.jobserver.server.binaries;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** Kinds of uploadable binaries, chosen by the upload's Content-Type only. */
+public enum BinaryType {
+    JAR("Jar", "application/java-archive", ".jar"),
+    EGG("Egg", "application/python-egg", ".egg"),
+    WHEEL("Wheel", "application/python-wheel", ".whl");
+
+    private final String wireName;
+    private final String mediaType;
+    private final String extension;
+
+    BinaryType(String wireName, String mediaType, String extension) {
+        this.wireName = wireName;
+        this.mediaType = mediaType;
+        this.extension = extension;
+    }
+
+    /** As shown in {@code binary-type}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    /** The type of an upload with this Content-Type; {@code application/python-archive} is a legacy egg. */
+    public static Optional<BinaryType> fromContentType(String contentType) {
+        if (contentType == null) {
+            return Optional.empty();
+        }
+        String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (media.equals("application/python-archive")) {
+            return Optional.of(EGG);
+        }
+        for (BinaryType type : values()) {
+            if (type.mediaType.equals(media)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The type of a binary given by file name at start-up ({@code job-bin-paths}). */
+    public static Optional<BinaryType> fromFileName(String fileName) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        for (BinaryType type : values()) {
+            if (lower.endsWith(type.extension)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+
+    static BinaryType fromWireName(String name) {
+        for (BinaryType type : values()) {
+            if (type.wireName.equals(name)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("unknown binary type " + name);
+    }
+}

@@ -1,0 +1,154 @@
+package spark.jobserver.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server's settings, bound once at start from HOCON with the original project's key names.
+ * Every problem is reported at once.
+ */
+public record ServerConfig(
+        Config raw,
+        int port,
+        String bindAddress,
+        Path rootDir,
+        String sparkMaster,
+        String deployMode,
+        int maxJobsPerContext,
+        Duration contextCreationTimeout,
+        Duration contextDeletionTimeout,
+        Duration namedObjectCreationTimeout,
+        Duration requestTimeout,
+        long maxContentLength,
+        Path binaryCacheDir,
+        Path dataDir,
+        Database database,
+        Driver driver,
+        Config contextDefaults,
+        Config contexts) {
+
+    public ServerConfig {
+        requireNonNull(raw, "raw is null");
+        requireNonNull(rootDir, "rootDir is null");
+    }
+
+    /** Connection settings of the metadata database. */
+    public record Database(String jdbcUrl, String user, String password, int poolSize) {
+        @Override
+        public String toString() {
+            return "Database[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=****, poolSize=" + poolSize + "]";
+        }
+    }
+
+    /** How driver JVMs are launched and supervised. */
+    public record Driver(
+            String jar,
+            String classpath,
+            String javaHome,
+            List<String> jvmOptions,
+            Duration heartbeatInterval,
+            Duration heartbeatTimeout,
+            Duration reconnectGracePeriod,
+            Duration reattachTimeout,
+            long maxMessageSize) {
+        public Driver {
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+    }
+
+    /** Loads the bundled defaults, overridden by {@code userFile} (may be null), overridden by -D properties. */
+    public static ServerConfig load(Path userFile) {
+        return from(Configs.load(userFile));
+    }
+
+    /** Binds an already loaded and resolved configuration. */
+    public static ServerConfig from(Config c) {
+        List<String> problems = new ArrayList<>();
+        String js = "spark.jobserver.";
+        Path root = bind(problems, () -> Path.of(c.getString(js + "rootdir")).toAbsolutePath(), Path.of("."));
+        String master = bind(problems, () -> c.getString("spark.master"), "local[4]");
+        boolean yarn = master.startsWith("yarn");
+        String classpath = bind(problems, () -> driverClasspath(c), "");
+        ServerConfig config = new ServerConfig(
+                c,
+                bind(problems, () -> c.getInt(js + "port"), 8090),
+                bind(problems, () -> c.getString(js + "bind-address"), "0.0.0.0"),
+                root,
+                master,
+                bind(problems, () -> c.getString("spark.submit.deployMode"), "client"),
+                bind(problems, () -> positive(c.getInt(js + "max-jobs-per-context"), js + "max-jobs-per-context"), 8),
+                bind(problems, () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-creation-timeout"), Duration.ofSeconds(60)),
+                bind(problems, () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-deletion-timeout"), Duration.ofSeconds(15)),
+                bind(problems, () -> c.getDuration(js + "named-object-creation-timeout"), Duration.ofSeconds(60)),
+                bind(problems, () -> c.getDuration("akka.http.server.request-timeout"), Duration.ofSeconds(40)),
+                bind(problems, () -> c.getBytes("akka.http.server.parsing.max-content-length"), 30L << 20),
+                bind(problems, () -> Path.of(c.getString(js + "daorootdir")).toAbsolutePath(), root),
+                bind(problems, () -> Path.of(c.getString(js + "datadao.rootdir")).toAbsolutePath(), root),
+                new Database(
+                        bind(problems, () -> c.getString(js + "sqldao.jdbc.url"), ""),
+                        bind(problems, () -> c.getString(js + "sqldao.jdbc.user"), ""),
+                        bind(problems, () -> c.getString(js + "sqldao.jdbc.password"), ""),
+                        bind(problems, () -> positive(c.getInt(js + "sqldao.dbcp.maxactive"), js + "sqldao.dbcp.maxactive"), 20)),
+                new Driver(
+                        bind(problems, () -> c.getString(js + "driver.jar"), ""),
+                        classpath,
+                        bind(problems, () -> c.getString(js + "driver.java-home"), ""),
+                        bind(problems, () -> c.getStringList(js + "driver.jvm-options"), List.of()),
+                        bind(problems, () -> c.getDuration(js + "driver.heartbeat-interval"), Duration.ofSeconds(5)),
+                        bind(problems, () -> c.getDuration(js + "driver.heartbeat-timeout"), Duration.ofSeconds(60)),
+                        bind(problems, () -> c.getDuration(js + "driver.reconnect-grace-period"), Duration.ofMinutes(5)),
+                        bind(problems, () -> c.getDuration(js + "driver.reattach-timeout"), Duration.ofSeconds(60)),
+                        bind(problems, () -> c.getBytes(js + "driver.max-message-size"), 64L << 20)),
+                bind(problems, () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
+                bind(problems, () -> c.getConfig("spark.contexts"), ConfigFactory.empty()));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
+        }
+        return config;
+    }
+
+    /** The configuration without secrets, as HOCON text, for logs and for jobs. */
+    public String describe() {
+        return Configs.withoutSecrets(raw).root().render(ConfigRenderOptions.concise().setFormatted(true));
+    }
+
+    private static String driverClasspath(Config c) throws Exception {
+        String explicit = c.getString("spark.jobserver.driver.classpath");
+        String file = c.getString("spark.jobserver.driver.classpath-file");
+        if (!explicit.isBlank() || file.isBlank()) {
+            return explicit;
+        }
+        return java.nio.file.Files.readString(Path.of(file)).trim();
+    }
+
+    private static int positive(int value, String key) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1, was " + value);
+        }
+        return value;
+    }
+
+    private interface Getter<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T bind(List<String> problems, Getter<T> getter, T fallback) {
+        try {
+            return getter.get();
+        } catch (ConfigException e) {
+            problems.add(e.getMessage());
+        } catch (Exception e) {
+            problems.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return fallback;
+    }
+
+}

@@ -1,0 +1,82 @@
+package spark.jobserver.server.contexts;
+
+import com.typesafe.config.Config;
+import io.javalin.config.RoutesConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import spark.jobserver.server.http.ApiException;
+import spark.jobserver.server.http.Replies;
+import spark.jobserver.server.http.Requests;
+import spark.jobserver.server.http.Times;
+
+/** {@code /contexts}: HTTP only; the logic is in {@link ContextService}. */
+public final class ContextRoutes {
+    private static final Set<String> NOT_SETTINGS = Set.of("_method", "force", "reset", "sync");
+    private final ContextService service;
+    private final Config defaults;
+
+    public ContextRoutes(ContextService service, Config contextDefaults) {
+        this.service = service;
+        this.defaults = contextDefaults;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/contexts", ctx -> Replies.json(ctx, 200, service.listNames()));
+        routes.get("/contexts/{name}", ctx -> Replies.json(ctx, 200, render(service.get(ctx.pathParam("name")))));
+        routes.post("/contexts/{name}", ctx -> {
+            String name = ctx.pathParam("name");
+            ContextService.validateName(name);
+            Config body = Requests.bodyConfig(ctx);
+            Config fromBody = body.hasPath("spark.context-settings") ? body.getConfig("spark.context-settings") : com.typesafe.config.ConfigFactory.empty();
+            Config settings = fromBody.withFallback(Requests.queryConfig(ctx, NOT_SETTINGS)).withFallback(defaults).resolve();
+            ctx.future(() -> service.start(name, settings, false)
+                    .handle((info, failure) -> {
+                        if (failure != null) {
+                            throw asApiException(failure);
+                        }
+                        Replies.success(ctx, 200, "Context initialized");
+                        return null;
+                    }));
+        });
+        routes.delete("/contexts/{name}", ctx -> {
+            boolean force = Requests.booleanParam(ctx, "force", false);
+            ctx.future(() -> service.stop(ctx.pathParam("name"), force).thenAccept(stopped -> {
+                if (stopped) {
+                    Replies.success(ctx, 200, "Context stopped");
+                } else {
+                    ctx.status(202).header("Location", ctx.fullUrl()).result("");
+                }
+            }));
+        });
+    }
+
+    /** A failure of a context start as the reply the reference gives. */
+    public static ApiException asApiException(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        if (cause instanceof ContextService.ContextStartException start) {
+            return ApiException.withError(500, "CONTEXT INIT ERROR", start.error());
+        }
+        return ApiException.withError(500, "CONTEXT INIT ERROR", spark.jobserver.protocol.ErrorInfo.of(cause));
+    }
+
+    static Map<String, Object> render(ContextInfo info) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", info.id());
+        body.put("name", info.name());
+        body.put("startTime", Times.utc(info.startTime()));
+        body.put("endTime", info.endTime() == null ? "Empty" : Times.utc(info.endTime()));
+        body.put("state", info.state().name());
+        if (info.applicationId() != null) {
+            body.put("applicationId", info.applicationId());
+        }
+        if (info.uiUrl() != null) {
+            body.put("url", info.uiUrl());
+        }
+        return body;
+    }
+}

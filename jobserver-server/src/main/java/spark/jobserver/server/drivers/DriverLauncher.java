@@ -1,0 +1,261 @@
+package spark.jobserver.server.drivers;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.DriverLaunch;
+import spark.jobserver.server.config.Configs;
+import spark.jobserver.server.config.ServerConfig;
+
+/**
+ * Starts the driver JVM of a context: {@code java ... org.apache.spark.deploy.SparkSubmit ... DriverMain},
+ * in its own directory and session, with its output in its own log file and its secret in the
+ * environment.
+ */
+public final class DriverLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(DriverLauncher.class);
+    /** What Spark's own launcher adds for JDK 17+ (org.apache.spark.launcher.JavaModuleOptions). */
+    private static final List<String> MODULE_OPTIONS = List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-modules=jdk.incubator.vector",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false",
+            "-Dio.netty.tryReflectionSetAccessible=true");
+    /** JDK 23+ warn or refuse without these; JDK 17 rejects the second. */
+    private static final List<String> JDK23_OPTIONS =
+            List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+    private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
+
+    private final ServerConfig config;
+    private final Path contextsDir;
+
+    public DriverLauncher(ServerConfig config) {
+        this.config = requireNonNull(config, "config is null");
+        this.contextsDir = config.rootDir().resolve("contexts");
+    }
+
+    /** What to launch. */
+    public record Spec(String contextId, String contextName, Config settings, String secret, String serverHttpUrl) {
+        public Spec {
+            requireNonNull(contextId, "contextId is null");
+            requireNonNull(settings, "settings is null");
+            requireNonNull(secret, "secret is null");
+        }
+
+        @Override
+        public String toString() {
+            return "Spec[contextId=" + contextId + ", contextName=" + contextName + "]";
+        }
+    }
+
+    /** A started driver process. */
+    public record Launched(Process process, Path logFile, Path workDir) {}
+
+    /** Whether the server knows how to start drivers at all. */
+    public void checkConfigured() {
+        if (config.driver().jar().isBlank() || config.driver().classpath().isBlank()) {
+            throw new IllegalStateException("No driver runtime configured: set spark.jobserver.driver.jar and"
+                    + " spark.jobserver.driver.classpath(-file) (bin/jobserver does this)");
+        }
+    }
+
+    public Launched launch(Spec spec) throws IOException {
+        checkConfigured();
+        Path workDir = contextsDir.resolve(spec.contextId());
+        Files.createDirectories(workDir);
+        Path confFile = workDir.resolve("driver.conf");
+        Path logFile = workDir.resolve("driver.log");
+        writePrivate(confFile, driverConfig(spec, workDir).root().render(ConfigRenderOptions.concise().setFormatted(true)));
+
+        List<String> command = command(spec, confFile);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().put(DriverLaunch.SECRET_ENV, spec.secret());
+        if (isLocalMaster(master(spec.settings())) && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
+            pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        }
+        LOG.info("Launching the driver of context {} ({}), log {}", spec.contextName(), spec.contextId(), logFile);
+        LOG.debug("Driver command: {}", command);
+        return new Launched(pb.start(), logFile, workDir);
+    }
+
+    List<String> command(Spec spec, Path confFile) {
+        Config settings = spec.settings();
+        String master = master(settings);
+        Map<String, String> sparkConf = sparkConf(settings, master);
+        List<String> cmd = new ArrayList<>();
+        if (new File("/usr/bin/setsid").canExecute()) {
+            // own session and process group: a Ctrl-C of the server must not reach its drivers
+            cmd.add("/usr/bin/setsid");
+        }
+        String javaHome = config.driver().javaHome().isBlank() ? System.getProperty("java.home") : config.driver().javaHome();
+        cmd.add(Path.of(javaHome, "bin", "java").toString());
+        cmd.add("-Xmx" + driverMemory(settings));
+        cmd.addAll(MODULE_OPTIONS);
+        if (javaFeatureVersion(javaHome) >= 23) {
+            cmd.addAll(JDK23_OPTIONS);
+        }
+        cmd.addAll(config.driver().jvmOptions());
+        cmd.add("-cp");
+        cmd.add(config.driver().jar() + File.pathSeparator + config.driver().classpath());
+        cmd.add("org.apache.spark.deploy.SparkSubmit");
+        cmd.add("--master");
+        cmd.add(master);
+        cmd.add("--deploy-mode");
+        cmd.add("client");
+        cmd.add("--name");
+        cmd.add(spec.contextName());
+        cmd.add("--class");
+        cmd.add(DriverLaunch.MAIN_CLASS);
+        sparkConf.forEach((k, v) -> {
+            cmd.add("--conf");
+            cmd.add(k + "=" + v);
+        });
+        cmd.add(config.driver().jar());
+        cmd.add(confFile.toString());
+        return cmd;
+    }
+
+    /** The Spark configuration of a context, from its settings as the reference maps them. */
+    static Map<String, String> sparkConf(Config settings, String master) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        if (settings.hasPath("num-cpu-cores")) {
+            conf.put("spark.cores.max", settings.getString("num-cpu-cores"));
+        }
+        if (settings.hasPath("memory-per-node")) {
+            conf.put("spark.executor.memory", settings.getString("memory-per-node"));
+        }
+        if (settings.hasPath("passthrough")) {
+            flatten(settings.getConfig("passthrough"), "", conf);
+        }
+        if (settings.hasPath("launcher.spark")) {
+            Map<String, String> launcher = new LinkedHashMap<>();
+            flatten(settings.getConfig("launcher.spark"), "spark.", launcher);
+            launcher.remove("spark.master");
+            launcher.remove("spark.driver.memory");
+            conf.putAll(launcher);
+        }
+        if (settings.hasPath("spark")) {
+            flatten(settings.getConfig("spark"), "spark.", conf);
+        }
+        conf.remove("spark.master");
+        conf.remove("spark.proxy.user");
+        if (isLocalMaster(master)) {
+            conf.putIfAbsent("spark.driver.host", "127.0.0.1");
+            conf.putIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+        }
+        conf.putIfAbsent("spark.ui.port", "0");
+        return conf;
+    }
+
+    private static void flatten(Config config, String prefix, Map<String, String> into) {
+        for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
+            Object value = e.getValue().unwrapped();
+            into.put(prefix + e.getKey(), value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+                    : String.valueOf(value));
+        }
+    }
+
+    private String master(Config settings) {
+        return settings.hasPath("launcher.spark.master") ? settings.getString("launcher.spark.master") : config.sparkMaster();
+    }
+
+    private static boolean isLocalMaster(String master) {
+        return master.startsWith("local");
+    }
+
+    private static String driverMemory(Config settings) {
+        if (settings.hasPath("launcher.spark.driver.memory")) {
+            return javaMemory(settings.getString("launcher.spark.driver.memory"));
+        }
+        if (settings.hasPath("spark.driver.memory")) {
+            return javaMemory(settings.getString("spark.driver.memory"));
+        }
+        return "1g";
+    }
+
+    /** Spark memory strings ("1g", "512m", "2gb") as -Xmx values. */
+    static String javaMemory(String sparkMemory) {
+        String s = sparkMemory.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.endsWith("b") && s.length() > 1 && !Character.isDigit(s.charAt(s.length() - 2))) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (!s.matches("\\d+[kmgt]?")) {
+            throw new IllegalArgumentException("Invalid driver memory: " + sparkMemory);
+        }
+        return s;
+    }
+
+    private Config driverConfig(Spec spec, Path workDir) {
+        String http = spec.serverHttpUrl();
+        Map<String, Object> driver = new LinkedHashMap<>();
+        driver.put("context-id", spec.contextId());
+        driver.put("context-name", spec.contextName());
+        driver.put("server-http-url", http);
+        driver.put("server-ws-url", http.replaceFirst("^http", "ws") + DriverLaunch.WEBSOCKET_PATH);
+        driver.put("max-jobs", config.maxJobsPerContext());
+        driver.put("heartbeat-interval", config.driver().heartbeatInterval().toMillis() + "ms");
+        driver.put("reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
+        driver.put("named-object-creation-timeout", config.namedObjectCreationTimeout().toMillis() + "ms");
+        driver.put("binary-cache-dir", workDir.resolve("binaries").toString());
+        return ConfigFactory.parseMap(Map.of("driver", driver))
+                .withValue("context-settings", spec.settings().root())
+                .withValue("job-config-fallback", Configs.withoutSecrets(config.raw()).root());
+    }
+
+    private static void writePrivate(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, content);
+    }
+
+    static int javaFeatureVersion(String javaHome) {
+        if (javaHome.equals(System.getProperty("java.home"))) {
+            return Runtime.version().feature();
+        }
+        try {
+            Matcher m = JAVA_VERSION.matcher(Files.readString(Path.of(javaHome, "release")));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Cannot tell the Java version of {}; assuming 17", javaHome);
+        }
+        return 17;
+    }
+}

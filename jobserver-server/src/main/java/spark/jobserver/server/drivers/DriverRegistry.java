@@ -1,0 +1,24 @@
+package spark.jobserver.server.drivers;
+
+import java.util.Optional;
+import spark.jobserver.protocol.Message;
+
+/** What the driver endpoint needs from whoever supervises contexts. */
+public interface DriverRegistry {
+
+    /** The secret of a context whose driver may connect; empty for unknown or finished contexts. */
+    Optional<String> secretFor(String contextId);
+
+    /**
+     * A driver proved itself.
+     *
+     * @return whether the context is already known as running (a driver re-attaching)
+     */
+    boolean attached(DriverSession session);
+
+    /** A message from an attached driver; called in order for each connection. */
+    void received(DriverSession session, Message.ToServer message);
+
+    /** The connection is gone (the driver may come back). */
+    void detached(DriverSession session);
+}

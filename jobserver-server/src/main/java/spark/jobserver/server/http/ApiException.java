@@ -1,0 +1,61 @@
+package spark.jobserver.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import spark.jobserver.protocol.ErrorInfo;
+
+/**
+ * The one way a request fails: an HTTP status and the reply body of the reference's error envelope
+ * ({@code {"status":"ERROR","result":"message"}} or {@code {"status":"<LABEL>","result":{exception map}}}).
+ */
+public final class ApiException extends RuntimeException {
+    private final int httpStatus;
+    private final transient Map<String, Object> body;
+
+    private ApiException(int httpStatus, String message, Map<String, Object> body) {
+        super(message, null, false, false);
+        this.httpStatus = httpStatus;
+        this.body = body;
+    }
+
+    /** {@code {"status":"ERROR","result":"<message>"}}. */
+    public static ApiException error(int httpStatus, String message) {
+        return labelled(httpStatus, "ERROR", message);
+    }
+
+    /** {@code {"status":"<label>","result":"<message>"}}. */
+    public static ApiException labelled(int httpStatus, String label, String message) {
+        requireNonNull(message, "message is null");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", label);
+        body.put("result", message);
+        return new ApiException(httpStatus, message, body);
+    }
+
+    /** {@code {"status":"<label>","result":{"message":…,"errorClass":…,"stack":…}}}. */
+    public static ApiException withError(int httpStatus, String label, ErrorInfo error) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", label);
+        body.put("result", error);
+        return new ApiException(httpStatus, label + ": " + error.message(), body);
+    }
+
+    /** {@code {"jobId":…,"status":"ERROR","result":{exception map}}}: a job that failed. */
+    public static ApiException jobError(int httpStatus, String jobId, ErrorInfo error) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobId", jobId);
+        body.put("status", "ERROR");
+        body.put("result", error);
+        return new ApiException(httpStatus, "job " + jobId + " failed: " + error.message(), body);
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public Map<String, Object> body() {
+        return body;
+    }
+}

@@ -1,0 +1,102 @@
+package spark.jobserver.server.http;
+
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import jakarta.servlet.DispatcherType;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: Javalin with the cross-cutting behaviour of the reference (method override, the
+ * JSON error envelope for every error, request size limit). Features register their own routes.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final String HANDLED = "jobserver.error-handled";
+
+    private final Javalin app;
+    private final String host;
+    private final int port;
+
+    /**
+     * @param features each registers its routes
+     */
+    public HttpServer(String host, int port, long maxRequestSize, long maxWebSocketMessage,
+            List<Consumer<RoutesConfig>> features) {
+        this.host = host;
+        this.port = port;
+        this.app = Javalin.create(cfg -> configure(cfg, maxRequestSize, maxWebSocketMessage, features));
+    }
+
+    private static void configure(JavalinConfig cfg, long maxRequestSize, long maxWebSocketMessage,
+            List<Consumer<RoutesConfig>> features) {
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.http.maxRequestSize = maxRequestSize;
+        cfg.http.prefer405over404 = true;
+        cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+                new FilterHolder(new MethodOverrideFilter()), "/*", EnumSet.of(DispatcherType.REQUEST)));
+        cfg.jetty.modifyWebSocketServletFactory(factory -> {
+            factory.setMaxTextMessageSize(maxWebSocketMessage);
+            factory.setIdleTimeout(Duration.ZERO);
+        });
+        RoutesConfig routes = cfg.routes;
+        routes.exception(ApiException.class, (e, ctx) -> {
+            ctx.attribute(HANDLED, true);
+            if (e.httpStatus() >= 500) {
+                LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+            }
+            Replies.json(ctx, e.httpStatus(), e.body());
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            ctx.attribute(HANDLED, true);
+            Replies.json(ctx, e.getStatus(), ApiException.error(e.getStatus(), describe(e, ctx)).body());
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            ctx.attribute(HANDLED, true);
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            Replies.json(ctx, 500, ApiException.withError(500, "ERROR", spark.jobserver.protocol.ErrorInfo.of(e)).body());
+        });
+        routes.error(404, ctx -> unhandled(ctx, "The requested resource could not be found."));
+        routes.error(405, ctx -> unhandled(ctx, "HTTP method not allowed"));
+        features.forEach(f -> f.accept(routes));
+    }
+
+    private static void unhandled(Context ctx, String message) {
+        if (ctx.attribute(HANDLED) == null && (ctx.result() == null || !ctx.result().startsWith("{"))) {
+            Replies.json(ctx, ctx.status().getCode(), ApiException.error(ctx.status().getCode(), message).body());
+        }
+    }
+
+    private static String describe(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> "The requested resource could not be found.";
+            case 405 -> "HTTP method not allowed, supported methods: " + String.join(", ", e.getDetails().values());
+            case 413 -> "Request entity too large: " + e.getMessage();
+            default -> e.getMessage();
+        };
+    }
+
+    public HttpServer start() {
+        app.start(host, port);
+        return this;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,27 @@
+package spark.jobserver.server.http;
+
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Writes the reference's success envelopes and JSON bodies. */
+public final class Replies {
+    private Replies() {}
+
+    public static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(Json.write(body));
+    }
+
+    /** {@code {"status":"SUCCESS"}}. */
+    public static void success(Context ctx, int status) {
+        json(ctx, status, Map.of("status", "SUCCESS"));
+    }
+
+    /** {@code {"status":"SUCCESS","result":"<message>"}}. */
+    public static void success(Context ctx, int status, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "SUCCESS");
+        body.put("result", message);
+        json(ctx, status, body);
+    }
+}

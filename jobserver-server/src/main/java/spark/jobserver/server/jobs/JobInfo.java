@@ -1,0 +1,46 @@
+package spark.jobserver.server.jobs;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import spark.jobserver.protocol.ErrorInfo;
+
+/**
+ * A job as stored.
+ *
+ * @param binaries names (or URIs) of what the job had on its class path
+ * @param config the posted job configuration as JSON text
+ * @param result the result as JSON text; set when FINISHED
+ * @param error set when ERROR or KILLED
+ */
+public record JobInfo(
+        String jobId,
+        String contextId,
+        String contextName,
+        String appName,
+        String classPath,
+        List<String> binaries,
+        String config,
+        JobStatus status,
+        Instant startTime,
+        Instant endTime,
+        String result,
+        ErrorInfo error,
+        String callbackUrl) {
+
+    public JobInfo {
+        requireNonNull(jobId, "jobId is null");
+        requireNonNull(contextName, "contextName is null");
+        requireNonNull(classPath, "classPath is null");
+        binaries = List.copyOf(binaries);
+        requireNonNull(config, "config is null");
+        requireNonNull(status, "status is null");
+        requireNonNull(startTime, "startTime is null");
+    }
+
+    JobInfo ended(JobStatus newStatus, Instant end, String newResult, ErrorInfo newError) {
+        return new JobInfo(jobId, contextId, contextName, appName, classPath, binaries, config, newStatus, startTime,
+                end, newResult, newError, callbackUrl);
+    }
+}

@@ -1,0 +1,156 @@
+package spark.jobserver.server.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import spark.jobserver.server.http.ApiException;
+import spark.jobserver.server.http.Json;
+import spark.jobserver.server.http.Replies;
+import spark.jobserver.server.http.Requests;
+import spark.jobserver.server.http.Times;
+
+/** {@code /jobs}: HTTP only; the logic is in {@link JobService}. */
+public final class JobRoutes {
+    private static final int DEFAULT_TIMEOUT_SECONDS = 10;
+    private final JobService service;
+
+    public JobRoutes(JobService service) {
+        this.service = service;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/jobs", this::startJob);
+        routes.get("/jobs", ctx -> {
+            int limit = Requests.intParam(ctx, "limit", 50, 0);
+            String status = ctx.queryParam("status");
+            List<JobInfo> jobs;
+            if (status == null || status.isEmpty()) {
+                jobs = service.list(limit, null);
+            } else {
+                JobStatus wanted = parseStatus(status);
+                jobs = wanted == null ? List.of() : service.list(limit, wanted);
+            }
+            Replies.json(ctx, 200, jobs.stream().map(j -> report(j, false)).toList());
+        });
+        routes.get("/jobs/{id}", ctx -> Replies.json(ctx, 200, report(service.get(ctx.pathParam("id")), true)));
+        routes.get("/jobs/{id}/config", ctx -> {
+            JobInfo job = service.get(ctx.pathParam("id"));
+            ctx.status(200).contentType("application/json").result(job.config());
+        });
+        routes.delete("/jobs/{id}", ctx -> {
+            JobInfo job = service.kill(ctx.pathParam("id"));
+            if (job.status() == JobStatus.ERROR) {
+                Replies.json(ctx, 200, Map.of("status", "ERROR", "result", job.error()));
+            } else {
+                Replies.json(ctx, 200, Map.of("status", job.status().name()));
+            }
+        });
+        // The original started a job for any POST /jobs/<anything>; that was a bug.
+        routes.post("/jobs/{id}", ctx -> {
+            throw ApiException.error(404, "The requested resource could not be found.");
+        });
+    }
+
+    private void startJob(Context ctx) {
+        Config config = Requests.bodyConfig(ctx);
+        String appName = param(ctx, config, "appName");
+        String classPath = param(ctx, config, "classPath");
+        String cp = param(ctx, config, "cp");
+        String mainClass = param(ctx, config, "mainClass");
+        JobService.Request request;
+        boolean sync = Requests.booleanParam(ctx, "sync", false);
+        Duration timeout = Duration.ofSeconds(Requests.intParam(ctx, "timeout", DEFAULT_TIMEOUT_SECONDS, 1));
+        String context = blankToNull(ctx.queryParam("context"));
+        if (appName != null) {
+            if (classPath == null) {
+                throw ApiException.error(400, "Cannot parse config: classPath parameter is missing!");
+            }
+            request = new JobService.Request(appName, classPath, List.of(), context, sync, timeout, config);
+        } else if (cp != null) {
+            if (mainClass == null) {
+                throw ApiException.error(400, "Cannot parse config: mainClass parameter is missing!");
+            }
+            List<String> items = Arrays.stream(cp.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            request = new JobService.Request(null, mainClass, items, context, sync, timeout, config);
+        } else {
+            throw ApiException.error(400, "Cannot parse config: To start the job appName or cp parameters should be configured!");
+        }
+        ctx.future(() -> service.start(request).thenAccept(reply -> {
+            if (reply instanceof JobService.Reply.Started started) {
+                Map<String, Object> body = report(started.job(), false);
+                body.put("status", JobStatus.STARTED.name());
+                Replies.json(ctx, 202, body);
+            } else if (reply instanceof JobService.Reply.Finished finished) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("jobId", finished.jobId());
+                body.put("result", resultNode(finished.result()));
+                Replies.json(ctx, 200, body);
+            } else if (reply instanceof JobService.Reply.Failed failed) {
+                throw ApiException.jobError(200, failed.jobId(), failed.error());
+            }
+        }));
+    }
+
+    /** A query parameter, or the same key at the top of the body (the original accepts both for cp/mainClass). */
+    private static String param(Context ctx, Config body, String name) {
+        String value = blankToNull(ctx.queryParam(name));
+        if (value != null) {
+            return value;
+        }
+        try {
+            if ((name.equals("cp") || name.equals("mainClass")) && body.hasPath(name)) {
+                if (body.getValue(name).valueType() == ConfigValueType.LIST) {
+                    return String.join(",", body.getStringList(name));
+                }
+                return blankToNull(body.getString(name));
+            }
+        } catch (ConfigException e) {
+            throw ApiException.error(400, "Cannot parse config: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static JobStatus parseStatus(String status) {
+        try {
+            return JobStatus.valueOf(status.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode resultNode(String json) {
+        return Json.read(json == null ? "null" : json);
+    }
+
+    /** The reference's job report; FINISHED jobs carry their result only when {@code withResult}. */
+    static Map<String, Object> report(JobInfo job, boolean withResult) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobId", job.jobId());
+        body.put("startTime", Times.jobTime(job.startTime()));
+        body.put("classPath", job.classPath());
+        body.put("context", job.contextName().isEmpty() ? "<<ad-hoc>>" : job.contextName());
+        body.put("contextId", job.contextId());
+        body.put("duration", job.endTime() == null ? "Job not done yet"
+                : (job.endTime().toEpochMilli() - job.startTime().toEpochMilli()) / 1000.0 + " secs");
+        body.put("status", job.status().name());
+        if (job.error() != null && (job.status() == JobStatus.ERROR || job.status() == JobStatus.KILLED)) {
+            body.put("result", job.error());
+        } else if (withResult && job.status() == JobStatus.FINISHED && job.result() != null) {
+            body.put("result", resultNode(job.result()));
+        }
+        return body;
+    }
+}

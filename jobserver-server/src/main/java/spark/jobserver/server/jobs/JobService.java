@@ -1,0 +1,370 @@
+package spark.jobserver.server.jobs;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.BinaryRef;
+import spark.jobserver.protocol.ErrorInfo;
+import spark.jobserver.protocol.Message;
+import spark.jobserver.server.binaries.BinaryInfo;
+import spark.jobserver.server.binaries.BinaryService;
+import spark.jobserver.server.config.Configs;
+import spark.jobserver.server.contexts.ContextInfo;
+import spark.jobserver.server.contexts.ContextRoutes;
+import spark.jobserver.server.contexts.ContextService;
+import spark.jobserver.server.http.ApiException;
+
+/**
+ * Starts jobs in contexts, follows them through the driver's events, records every transition, and
+ * answers for them afterwards from the store.
+ */
+public final class JobService implements ContextService.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+    private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
+    static final String KILLED_ERROR_CLASS = "spark.jobserver.JobManagerActor$JobKilledException";
+
+    private final JobStore store;
+    private final BinaryService binaries;
+    private final ContextService contexts;
+    private final Config contextDefaults;
+    private final Clock clock;
+    private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+
+    public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock) {
+        this.store = requireNonNull(store, "store is null");
+        this.binaries = requireNonNull(binaries, "binaries is null");
+        this.contexts = requireNonNull(contexts, "contexts is null");
+        this.contextDefaults = requireNonNull(contextDefaults, "contextDefaults is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * A job request.
+     *
+     * @param appName the binary (legacy parameters), or null when {@code cp} is used
+     * @param cp binary names and URIs, when {@code appName} is not used
+     * @param context the context to run in; null for an ad-hoc context
+     * @param config the posted job configuration
+     */
+    public record Request(String appName, String classPath, List<String> cp, String context, boolean sync,
+            Duration timeout, Config config) {
+        public Request {
+            requireNonNull(classPath, "classPath is null");
+            cp = List.copyOf(cp);
+            requireNonNull(timeout, "timeout is null");
+            requireNonNull(config, "config is null");
+        }
+    }
+
+    /** What POST /jobs answers. */
+    public sealed interface Reply {
+        /** Async: the job passed validation and runs. */
+        record Started(JobInfo job) implements Reply {}
+
+        /** Sync: the job finished; {@code result} is JSON text. */
+        record Finished(String jobId, String result) implements Reply {}
+
+        /** Sync: the job failed or was killed. */
+        record Failed(String jobId, ErrorInfo error) implements Reply {}
+    }
+
+    /** A job between its request and its end, while this server follows it. */
+    private static final class Tracker {
+        final JobInfo template;
+        final CompletableFuture<Message.JobEvent> firstAnswer = new CompletableFuture<>();
+        final CompletableFuture<JobInfo> done = new CompletableFuture<>();
+
+        Tracker(JobInfo template) {
+            this.template = template;
+        }
+    }
+
+    // ---------------------------------------------------------------- start
+
+    public CompletableFuture<Reply> start(Request request) {
+        List<String> items = classPathItems(request);
+        List<BinaryRef> refs = new ArrayList<>();
+        for (String item : items) {
+            refs.add(resolve(item));
+        }
+        String appName = request.appName() != null ? request.appName() : items.isEmpty() ? null : items.get(items.size() - 1);
+        if (request.context() != null) {
+            ContextService.LiveContext context = contexts.running(request.context());
+            return submit(context, request, appName, items, refs);
+        }
+        String name = UUID.randomUUID().toString().substring(0, 8) + "-" + request.classPath();
+        Config own = request.config().hasPath("spark.context-settings")
+                ? request.config().getConfig("spark.context-settings") : ConfigFactory.empty();
+        Config settings = own.withFallback(contextDefaults).resolve();
+        return contexts.start(name, settings, true)
+                .exceptionally(failure -> {
+                    ApiException api = ContextRoutes.asApiException(failure);
+                    if (api.httpStatus() == 500 && api.body().get("result") instanceof ErrorInfo error) {
+                        throw ApiException.withError(500, "ERROR", error);
+                    }
+                    throw api;
+                })
+                .thenCompose(info -> {
+                    ContextService.LiveContext context = contexts.live(info.id())
+                            .orElseThrow(() -> ApiException.error(500, "Ad-hoc context " + name + " ended before its job started"));
+                    CompletableFuture<Reply> reply;
+                    try {
+                        reply = submit(context, request, appName, items, refs);
+                    } catch (RuntimeException e) {
+                        stopAdhoc(name);
+                        throw e;
+                    }
+                    return reply;
+                });
+    }
+
+    private CompletableFuture<Reply> submit(ContextService.LiveContext context, Request request, String appName,
+            List<String> items, List<BinaryRef> refs) {
+        String jobId = UUID.randomUUID().toString();
+        JobInfo template = new JobInfo(jobId, context.id(), context.name(), appName, request.classPath(), items,
+                Configs.toJson(request.config()), JobStatus.RUNNING, clock.instant(), null, null, null, null);
+        Tracker tracker = new Tracker(template);
+        trackers.put(jobId, tracker);
+        if (context.isAdhoc()) {
+            tracker.done.whenComplete((job, failure) -> stopAdhoc(context.name()));
+        }
+        try {
+            context.send(new Message.StartJob(jobId, request.classPath(), refs, Configs.toJson(request.config())));
+        } catch (RuntimeException e) {
+            trackers.remove(jobId);
+            tracker.done.completeExceptionally(e);
+            throw e;
+        }
+        long timeoutMillis = request.timeout().toMillis();
+        CompletableFuture<Message.JobEvent> first = tracker.firstAnswer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        return first.handle((event, failure) -> {
+            if (failure != null) {
+                throw timeoutOr(jobId, request.timeout(), failure);
+            }
+            return event;
+        }).thenCompose(event -> {
+            if (event instanceof Message.JobRejected rejected) {
+                throw rejection(rejected, request.classPath());
+            }
+            if (event instanceof Message.JobValidationFailed failed) {
+                throw ApiException.withError(400, "VALIDATION FAILED", failed.error());
+            }
+            if (!request.sync()) {
+                return CompletableFuture.completedFuture((Reply) new Reply.Started(
+                        store.get(jobId).orElse(template)));
+            }
+            return tracker.done.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((job, failure) -> {
+                if (failure != null) {
+                    throw timeoutOr(jobId, request.timeout(), failure);
+                }
+                return job.status() == JobStatus.FINISHED
+                        ? new Reply.Finished(jobId, job.result())
+                        : (Reply) new Reply.Failed(jobId, job.error());
+            });
+        });
+    }
+
+    private static RuntimeException timeoutOr(String jobId, Duration timeout, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            return ApiException.withError(500, "ERROR", new ErrorInfo("Ask timed out after [" + timeout.toMillis()
+                    + " ms]: job " + jobId + " goes on running; ask GET /jobs/" + jobId + " for its status",
+                    "akka.pattern.AskTimeoutException", ""));
+        }
+        return cause instanceof RuntimeException re ? re : new CompletionException(cause);
+    }
+
+    private static ApiException rejection(Message.JobRejected rejected, String classPath) {
+        return switch (rejected.reason()) {
+            case CLASS_NOT_FOUND -> ApiException.error(404, "classPath " + classPath + " not found");
+            case INVALID_JOB_TYPE -> ApiException.error(400, "Invalid job type for this context");
+            case LOADING_FAILED -> ApiException.withError(400, "JOB LOADING FAILED", rejected.error());
+            case NO_SLOTS -> ApiException.labelled(503, "NO SLOTS AVAILABLE", rejected.error().message());
+            case CONTEXT_STOPPING -> ApiException.error(409, "Context stop in progress");
+        };
+    }
+
+    private void stopAdhoc(String name) {
+        try {
+            contexts.stop(name, false);
+        } catch (ApiException e) {
+            LOG.debug("Ad-hoc context {} already gone", name);
+        }
+    }
+
+    private static List<String> classPathItems(Request request) {
+        List<String> items = new ArrayList<>();
+        if (request.appName() != null) {
+            Config config = request.config();
+            if (config.hasPath("dependent-jar-uris")) {
+                items.addAll(stringList(config, "dependent-jar-uris"));
+            }
+            items.add(request.appName());
+        } else {
+            items.addAll(request.cp());
+        }
+        return items;
+    }
+
+    private static List<String> stringList(Config config, String path) {
+        if (config.getValue(path).valueType() == ConfigValueType.LIST) {
+            return config.getStringList(path).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+        return Arrays.stream(config.getString(path).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private BinaryRef resolve(String item) {
+        if (item.startsWith("local:")) {
+            return BinaryRef.uri("file:" + item.substring("local:".length()));
+        }
+        if (URI_SCHEME.matcher(item).matches()) {
+            return BinaryRef.uri(item);
+        }
+        BinaryInfo info;
+        try {
+            info = binaries.get(item);
+        } catch (ApiException e) {
+            throw ApiException.error(404, "appName " + item + " not found");
+        }
+        return BinaryRef.uploaded(item, info.sha256());
+    }
+
+    // ---------------------------------------------------------------- driver events
+
+    @Override
+    public void jobEvent(ContextInfo context, Message.JobEvent event) {
+        Tracker tracker = trackers.get(event.jobId());
+        Instant now = clock.instant();
+        if (event instanceof Message.JobRejected) {
+            trackers.remove(event.jobId());
+            if (tracker != null) {
+                tracker.firstAnswer.complete(event);
+                tracker.done.completeExceptionally(new IllegalStateException("rejected"));
+            }
+        } else if (event instanceof Message.JobValidationFailed failed) {
+            trackers.remove(event.jobId());
+            if (tracker != null) {
+                JobInfo job = tracker.template.ended(JobStatus.ERROR, now, null, failed.error());
+                store.insert(job);
+                tracker.firstAnswer.complete(event);
+                tracker.done.complete(job);
+            }
+        } else if (event instanceof Message.JobStarted started) {
+            if (tracker != null) {
+                JobInfo t = tracker.template;
+                store.insert(new JobInfo(t.jobId(), t.contextId(), t.contextName(), t.appName(), t.classPath(),
+                        t.binaries(), t.config(), JobStatus.RUNNING, Instant.ofEpochMilli(started.startTime()), null,
+                        null, null, t.callbackUrl()));
+                tracker.firstAnswer.complete(event);
+            }
+        } else if (event instanceof Message.JobFinished finished) {
+            end(event.jobId(), JobStatus.FINISHED, Instant.ofEpochMilli(finished.endTime()),
+                    finished.result() == null ? "null" : finished.result().toString(), null);
+        } else if (event instanceof Message.JobFailed failed) {
+            end(event.jobId(), JobStatus.ERROR, Instant.ofEpochMilli(failed.endTime()), null, failed.error());
+        } else if (event instanceof Message.JobKilled killed) {
+            end(event.jobId(), JobStatus.KILLED, Instant.ofEpochMilli(killed.endTime()), null, killedError(event.jobId()));
+        }
+    }
+
+    private void end(String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error) {
+        Tracker tracker = trackers.remove(jobId);
+        JobInfo current = store.get(jobId).orElse(null);
+        if (current == null) {
+            LOG.warn("Event for unknown job {}", jobId);
+            return;
+        }
+        JobInfo ended = current.ended(status, endTime, result, error);
+        if (store.finish(ended)) {
+            LOG.info("Job {} in context {}: {}", jobId, current.contextName(), status);
+        } else {
+            ended = store.get(jobId).orElse(ended);
+        }
+        if (tracker != null) {
+            tracker.done.complete(ended);
+        }
+    }
+
+    @Override
+    public void contextEnded(ContextInfo context, boolean stoppedByUser, ErrorInfo reason) {
+        ErrorInfo error = reason != null ? reason
+                : ErrorInfo.of("Context " + context.name() + " stopped while the job was running", "java.lang.IllegalStateException");
+        for (JobInfo job : store.unfinishedInContext(context.id())) {
+            if (stoppedByUser) {
+                end(job.jobId(), JobStatus.KILLED, clock.instant(), null, killedError(job.jobId()));
+            } else {
+                end(job.jobId(), JobStatus.ERROR, clock.instant(), null, error);
+            }
+        }
+        trackers.values().removeIf(tracker -> {
+            if (!context.id().equals(tracker.template.contextId())) {
+                return false;
+            }
+            ApiException failure = ApiException.withError(500, "ERROR", error);
+            tracker.firstAnswer.completeExceptionally(failure);
+            tracker.done.completeExceptionally(failure);
+            return true;
+        });
+    }
+
+    static ErrorInfo killedError(String jobId) {
+        return new ErrorInfo("Job " + jobId + " killed", KILLED_ERROR_CLASS, "");
+    }
+
+    // ---------------------------------------------------------------- queries and kill
+
+    public JobInfo get(String jobId) {
+        return store.get(jobId).orElseThrow(() -> ApiException.error(404, "No such job ID " + jobId));
+    }
+
+    public List<JobInfo> list(int limit, JobStatus status) {
+        return store.list(limit, status);
+    }
+
+    public List<String> unfinishedUsingBinary(String appName) {
+        return store.unfinishedUsingBinary(appName);
+    }
+
+    /**
+     * Kills a running job: cancels its Spark job group and interrupts its thread. The job is KILLED
+     * whether or not its code obeys.
+     *
+     * @return the job as it is now (KILLED, or ERROR when it had already failed)
+     */
+    public JobInfo kill(String jobId) {
+        JobInfo job = get(jobId);
+        if (job.status() == JobStatus.ERROR) {
+            return job;
+        }
+        if (job.status().isTerminal()) {
+            throw ApiException.error(404, "No running job with ID " + jobId);
+        }
+        contexts.live(job.contextId()).ifPresent(context -> {
+            try {
+                context.send(new Message.KillJob(jobId));
+            } catch (RuntimeException e) {
+                LOG.warn("Could not reach the driver of context {} to kill job {}", job.contextName(), jobId, e);
+            }
+        });
+        end(jobId, JobStatus.KILLED, clock.instant(), null, killedError(jobId));
+        return get(jobId);
+    }
+}

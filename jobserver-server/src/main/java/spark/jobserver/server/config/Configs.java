@@ -27,6 +27,11 @@ public final class Configs {
      * under {@code spark}, {@code akka}, {@code flyway} and {@code access-control}; resolved.
      */
     public static Config load(Path userFile) {
+        return load(userFile, ConfigFactory.empty());
+    }
+
+    /** As {@link #load(Path)}, with {@code overrides} above everything else (used by tests and tools). */
+    public static Config load(Path userFile, Config overrides) {
         Config user = ConfigFactory.empty();
         if (userFile != null) {
             if (!Files.isRegularFile(userFile)) {
@@ -35,7 +40,6 @@ public final class Configs {
             user = ConfigFactory.parseFile(userFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         }
         Config system = ConfigFactory.systemProperties();
-        Config overrides = ConfigFactory.empty();
         for (String root : new String[] {"spark", "akka", "flyway", "access-control"}) {
             if (system.hasPath(root)) {
                 overrides = overrides.withFallback(system.withOnlyPath(root));

@@ -46,7 +46,17 @@ public final class Configs {
             }
         }
         Config merged = overrides.withFallback(user).withFallback(ConfigFactory.parseResources(DEFAULTS));
-        return merged.resolveWith(merged.withFallback(system));
+        // Resolve against system properties (for ${user.home}) but keep only our own top-level keys.
+        Config resolved = merged.withFallback(system).resolve();
+        Config result = ConfigFactory.empty();
+        for (String key : merged.root().keySet()) {
+            result = result.withFallback(resolved.withOnlyPath(quoted(key)));
+        }
+        return result;
+    }
+
+    private static String quoted(String key) {
+        return com.typesafe.config.ConfigUtil.joinPath(key);
     }
 
     /** Parses a request body as HOCON or JSON. An empty body is an empty config. */

@@ -1,0 +1,71 @@
+package spark.jobserver.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+
+    @Test
+    void defaultsAreTheReferenceValues() {
+        ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.empty()));
+        assertThat(c.port()).isEqualTo(8090);
+        assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(c.sparkMaster()).isEqualTo("local[4]");
+        assertThat(c.maxJobsPerContext()).isEqualTo(8);
+        assertThat(c.contextCreationTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.contextDeletionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(c.maxContentLength()).isEqualTo(30L * 1024 * 1024);
+        assertThat(c.rootDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".spark-jobserver"));
+        assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:h2:file:" + c.rootDir() + "/sqldao/data/h2-db");
+        assertThat(c.binaryCacheDir()).isEqualTo(c.rootDir().resolve("binaries"));
+        assertThat(c.dataDir()).isEqualTo(c.rootDir().resolve("upload"));
+        assertThat(c.contextDefaults().getInt("num-cpu-cores")).isEqualTo(4);
+        assertThat(c.contextDefaults().getString("memory-per-node")).isEqualTo("512m");
+        assertThat(c.contextDefaults().getString("context-factory"))
+                .isEqualTo("spark.jobserver.context.DefaultSparkContextFactory");
+        assertThat(c.contextDefaults().getString("launcher.spark.driver.memory")).isEqualTo("1g");
+        assertThat(c.driver().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.driver().reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void rootDirMovesEveryDerivedDirectory(@TempDir Path root) throws Exception {
+        Path file = root.resolve("my.conf");
+        Files.writeString(file, "spark.jobserver.rootdir = \"" + root + "\"\nspark.jobserver.port = 9999\n");
+        ServerConfig c = ServerConfig.load(file);
+        assertThat(c.port()).isEqualTo(9999);
+        assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:h2:file:" + root + "/sqldao/data/h2-db");
+        assertThat(c.binaryCacheDir()).isEqualTo(root.resolve("binaries"));
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        assertThatThrownBy(() -> ServerConfig.from(Configs.load(null, ConfigFactory.parseString(
+                "spark.jobserver.port = abc\nspark.jobserver.max-jobs-per-context = 0"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port")
+                .hasMessageContaining("max-jobs-per-context");
+    }
+
+    @Test
+    void missingUserFileIsAClearError() {
+        assertThatThrownBy(() -> ServerConfig.load(Path.of("/no/such.conf")))
+                .hasMessageContaining("/no/such.conf");
+    }
+
+    @Test
+    void passwordsAreMaskedWhenDescribed() {
+        ServerConfig c = ServerConfig.from(Configs.load(null,
+                ConfigFactory.parseString("spark.jobserver.sqldao.jdbc.password = hunter2")));
+        assertThat(c.describe()).doesNotContain("hunter2");
+        assertThat(c.database().toString()).doesNotContain("hunter2");
+    }
+}

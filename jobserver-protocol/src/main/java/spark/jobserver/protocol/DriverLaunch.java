@@ -10,7 +10,13 @@ public final class DriverLaunch {
     public static final String WEBSOCKET_PATH = "/driver/ws";
     /** HTTP path prefix from which drivers fetch uploaded binaries by hash. */
     public static final String BINARY_PATH = "/driver/binaries/";
-    /** Request header carrying {@code <contextId>:<hmac of the request path>} on binary fetches. */
+    /**
+     * HTTP path prefix from which drivers fetch files uploaded with {@code POST /data}: the prefix is
+     * followed by the file's absolute server path, URL-encoded as one segment ({@code /} as {@code %2F},
+     * space as {@code %20}). Authenticated like binary fetches, the HMAC covering the raw (encoded) path.
+     */
+    public static final String DATA_PATH = "/driver/data/";
+    /** Request header carrying {@code <contextId>:<hmac of the request path>} on binary and data fetches. */
     public static final String AUTH_HEADER = "X-Jobserver-Driver";
 
     private DriverLaunch() {}

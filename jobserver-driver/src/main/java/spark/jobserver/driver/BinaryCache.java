@@ -1,0 +1,110 @@
+package spark.jobserver.driver;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.BinaryRef;
+import spark.jobserver.protocol.DriverLaunch;
+
+/**
+ * Turns the binaries a job needs into local files: uploaded binaries are fetched from the server once
+ * and cached by content hash; {@code file:} and {@code local:} URIs are used where they are;
+ * {@code http(s):} URIs are downloaded once and cached by the hash of the URI.
+ */
+final class BinaryCache {
+    private static final Logger log = LoggerFactory.getLogger(BinaryCache.class);
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+
+    private final Path dir;
+    private final ServerFiles server;
+    private final Supplier<HttpClient> externalClient;
+    /** One lock per cache entry: two jobs needing the same binary download it once. */
+    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    /**
+     * @param externalClient the client for {@code http(s):} dependencies; separate from the server's so
+     *     that it may follow redirects
+     */
+    BinaryCache(Path dir, ServerFiles server, Supplier<HttpClient> externalClient) {
+        this.dir = requireNonNull(dir, "dir is null");
+        this.server = requireNonNull(server, "server is null");
+        this.externalClient = requireNonNull(externalClient, "externalClient is null");
+    }
+
+    /** A local file with the binary's content. */
+    Path resolve(BinaryRef ref) throws IOException {
+        if (ref.sha256() != null) {
+            return uploaded(ref.sha256());
+        }
+        return fromUri(ref.uri());
+    }
+
+    private Path uploaded(String sha256) throws IOException {
+        // The hash becomes a file name and a URL segment: accept nothing but a hash.
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IOException("'" + sha256 + "' is not a SHA-256 hash");
+        }
+        String hash = sha256.toLowerCase(Locale.ROOT);
+        Path target = dir.resolve(hash + ".jar");
+        synchronized (locks.computeIfAbsent(hash, k -> new Object())) {
+            if (Files.isRegularFile(target)) {
+                return target;
+            }
+            log.info("Fetching binary {} from the server", hash);
+            server.fetchFromServer(DriverLaunch.BINARY_PATH + hash, target, hash);
+            return target;
+        }
+    }
+
+    private Path fromUri(String text) throws IOException {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IOException("'" + text + "' is not a valid URI: " + e.getMessage(), e);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        switch (scheme) {
+            case "", "file", "local" -> {
+                Path path;
+                try {
+                    path = scheme.equals("file") ? Path.of(uri) : Path.of(requireNonNull(uri.getPath(), "no path"));
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    throw new IOException("'" + text + "' does not name a local file: " + e.getMessage(), e);
+                }
+                if (!Files.isRegularFile(path)) {
+                    throw new FileNotFoundException("no file at " + path);
+                }
+                return path;
+            }
+            case "http", "https" -> {
+                String key = ServerFiles.sha256(text);
+                Path target = dir.resolve("uri-" + key + ".jar");
+                synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+                    if (Files.isRegularFile(target)) {
+                        return target;
+                    }
+                    log.info("Downloading dependency {}", text);
+                    HttpRequest request = HttpRequest.newBuilder(uri).timeout(ServerFiles.RESPONSE_TIMEOUT).GET().build();
+                    ServerFiles.download(externalClient.get(), request, target, null);
+                    return target;
+                }
+            }
+            default -> throw new IOException("unsupported URI scheme '" + scheme + "' (use file:, local:, http: or https:)");
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package spark.jobserver.driver;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.context.ContextLike;
+import spark.jobserver.context.SparkContextFactory;
+import spark.jobserver.protocol.DriverLaunch;
+import spark.jobserver.protocol.ErrorInfo;
+import spark.jobserver.protocol.Message;
+import spark.jobserver.protocol.Rejection;
+
+/**
+ * One context's driver, from the first connection to the exit code: connects to the server, creates
+ * the Spark context through the configured factory, runs jobs until told to stop (or until the server
+ * stays away longer than the grace period), then stops the context. Wires its parts with {@code new}.
+ */
+final class Driver {
+    private static final Logger log = LoggerFactory.getLogger(Driver.class);
+
+    static final int EXIT_STOPPED = 0;
+    static final int EXIT_CONTEXT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_SERVER_LOST = 3;
+
+    private static final Duration HTTP_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DriverConfig config;
+    private final String secret;
+    private final Supplier<SparkConf> sparkConf;
+    private final Clock clock;
+
+    /** Completed with the exit code by whatever ends the driver: StopContext, giving up on the server. */
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean contextStopped = new AtomicBoolean();
+    private volatile ContextLike context;
+    private volatile JobManager jobs;
+    private ServerConnection connection;
+    private ExecutorService httpThreads;
+    private HttpClient externalClient; // guarded by this
+
+    /**
+     * @param secret the context's secret; never logged
+     * @param sparkConf makes the Spark configuration ({@code new SparkConf()} under SparkSubmit, which
+     *     passes the context's settings as system properties)
+     */
+    Driver(DriverConfig config, String secret, Supplier<SparkConf> sparkConf, Clock clock) {
+        this.config = requireNonNull(config, "config is null");
+        this.secret = requireNonNull(secret, "secret is null");
+        this.sparkConf = requireNonNull(sparkConf, "sparkConf is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Runs the driver; returns the process exit code. */
+    int run() {
+        String name = config.contextName();
+        log.info("Driver of context '{}' ({}) starting; server {}", name, config.contextId(), config.serverWsUrl());
+        // The parent is the loader SparkSubmit made for the driver (it holds --jars), else ours.
+        ClassLoader startLoader = Thread.currentThread().getContextClassLoader();
+        ContextClassLoader loader = new ContextClassLoader(startLoader != null ? startLoader : Driver.class.getClassLoader());
+        httpThreads = Executors.newCachedThreadPool(new NamedThreads("jobserver-http", true));
+        // No redirects for the server: its answers are final, and the auth header must not travel elsewhere.
+        HttpClient serverClient = HttpClient.newBuilder()
+                .executor(httpThreads)
+                .connectTimeout(HTTP_CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        ServerFiles serverFiles = new ServerFiles(serverClient, config.serverHttpUrl(), config.contextId(), secret);
+        connection = new ServerConnection(config.serverWsUrl(), config.contextId(), secret, serverClient,
+                config.reconnectGracePeriod(), new ConnectionListener(), this::runningJobIds, clock);
+        ScheduledExecutorService heartbeats =
+                Executors.newSingleThreadScheduledExecutor(new NamedThreads("jobserver-heartbeat", true));
+        // Spark has its own hook for the SparkContext; this one also covers what a custom ContextLike holds.
+        Thread shutdownHook = new Thread(this::stopContext, "jobserver-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        int code = EXIT_STOPPED;
+        try {
+            connection.start();
+            try {
+                CompletableFuture.anyOf(connection.firstConnection(), exit).join();
+            } catch (CompletionException e) {
+                exit.complete(EXIT_SERVER_LOST); // the connector gave up and said why
+            }
+            if (exit.isDone()) {
+                code = exit.join();
+                return code;
+            }
+
+            // Threads Spark starts from here inherit the context loader, so Spark finds job classes too.
+            Thread.currentThread().setContextClassLoader(loader);
+            ContextLike created;
+            try {
+                created = createContext(loader);
+            } catch (Throwable t) {
+                log.error("Creating the Spark context of '{}' failed", name, t);
+                connection.send(new Message.ContextInitFailed(ErrorInfo.of(t)));
+                code = EXIT_CONTEXT_FAILED;
+                return code;
+            }
+            context = created;
+            SparkContext sc = created.sparkContext();
+            BinaryCache binaries = new BinaryCache(config.binaryCacheDir(), serverFiles, this::externalClient);
+            jobs = new JobManager(created, name, config.maxJobs(), config.contextSettings(), config.jobConfigFallback(),
+                    new JobClassPath(loader, binaries, sc::addJar),
+                    new DriverNamedObjects(config.namedObjectCreationTimeout()),
+                    new DataFiles(config.dataCacheDir(), serverFiles),
+                    connection::send, clock);
+            if (exit.isDone()) {
+                code = exit.join(); // stopped while the context was starting
+                return code;
+            }
+            String uiUrl = sc.uiWebUrl().isDefined() ? sc.uiWebUrl().get() : null;
+            connection.contextReady(new Message.ContextReady(sc.applicationId(), uiUrl));
+            long interval = config.heartbeatInterval().toMillis();
+            heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+            log.info("Context '{}' is ready: Spark application {}{}", name, sc.applicationId(),
+                    uiUrl == null ? "" : ", UI at " + uiUrl);
+
+            code = exit.join();
+            return code;
+        } finally {
+            shutdown(code, heartbeats);
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down; the hook runs and finds nothing left to stop.
+            }
+            log.info("Driver of context '{}' exits with code {}", name, code);
+        }
+    }
+
+    /** Loads the factory through the context loader (custom factories may come from job binaries) and makes the context. */
+    private ContextLike createContext(ClassLoader loader) throws Exception {
+        String factoryName = config.contextFactory();
+        Class<?> factoryClass;
+        try {
+            factoryClass = Class.forName(factoryName, true, loader);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("context-factory " + factoryName + " not found", e);
+        }
+        if (!SparkContextFactory.class.isAssignableFrom(factoryClass)) {
+            throw new IllegalArgumentException(
+                    "context-factory " + factoryName + " does not implement " + SparkContextFactory.class.getName());
+        }
+        SparkContextFactory factory = (SparkContextFactory) factoryClass.getConstructor().newInstance();
+        SparkConf conf = sparkConf.get();
+        // SparkSubmit names the application after the main class unless told otherwise; the context's
+        // name is what users look for in the Spark UI and the cluster manager.
+        if (!conf.contains("spark.app.name") || conf.get("spark.app.name").equals(DriverLaunch.MAIN_CLASS)) {
+            conf.setAppName(config.contextName());
+        }
+        log.info("Creating the Spark context of '{}' with {}", config.contextName(), factoryName);
+        ContextLike created = factory.makeContext(conf, config.contextSettings(), config.contextName());
+        return requireNonNull(created, () -> "context-factory " + factoryName + " returned no context");
+    }
+
+    private void heartbeat() {
+        try {
+            connection.sendIfConnected(new Message.Heartbeat(clock.millis(), runningJobIds()));
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again.
+            log.warn("Sending a heartbeat failed", e);
+        }
+    }
+
+    private List<String> runningJobIds() {
+        JobManager j = jobs;
+        return j == null ? List.of() : j.runningJobIds();
+    }
+
+    /** The client for {@code http(s):} dependencies: follows redirects, never carries the driver's credentials. */
+    private synchronized HttpClient externalClient() {
+        if (externalClient == null) {
+            externalClient = HttpClient.newBuilder()
+                    .executor(httpThreads)
+                    .connectTimeout(HTTP_CONNECT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+        }
+        return externalClient;
+    }
+
+    private void shutdown(int code, ScheduledExecutorService heartbeats) {
+        heartbeats.shutdownNow();
+        JobManager j = jobs;
+        if (j != null) {
+            // Every running job is KILLED and the server hears so before the socket closes.
+            j.killAll();
+        }
+        if (code == EXIT_STOPPED || code == EXIT_CONTEXT_FAILED) {
+            try {
+                connection.flush(FLUSH_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopContext();
+        connection.close(FLUSH_TIMEOUT);
+        if (j != null) {
+            j.close();
+        }
+        httpThreads.shutdownNow();
+    }
+
+    private void stopContext() {
+        ContextLike c = context;
+        if (c == null || !contextStopped.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("Stopping the Spark context of '{}'", config.contextName());
+        try {
+            c.stop();
+        } catch (Throwable t) {
+            log.warn("Stopping the Spark context of '{}' failed", config.contextName(), t);
+        }
+    }
+
+    /** Messages from the server, on the WebSocket's thread. */
+    private final class ConnectionListener implements ServerConnection.Listener {
+
+        @Override
+        public void onMessage(Message.ToDriver message) {
+            JobManager j = jobs;
+            if (message instanceof Message.StartJob start) {
+                if (j == null) {
+                    boolean stopping = exit.isDone();
+                    connection.send(new Message.JobRejected(start.jobId(),
+                            stopping ? Rejection.CONTEXT_STOPPING : Rejection.LOADING_FAILED,
+                            ErrorInfo.of(stopping ? "Context stop in progress"
+                                    : "Context '" + config.contextName() + "' is not ready yet",
+                                    IllegalStateException.class.getName())));
+                    return;
+                }
+                j.start(start);
+            } else if (message instanceof Message.KillJob kill) {
+                if (j == null) {
+                    log.info("Job {}: kill ignored, context '{}' runs no jobs yet", kill.jobId(), config.contextName());
+                    return;
+                }
+                j.kill(kill.jobId());
+            } else if (message instanceof Message.StopContext) {
+                log.info("The server asks context '{}' to stop", config.contextName());
+                if (j != null) {
+                    j.stopAccepting();
+                }
+                exit.complete(EXIT_STOPPED);
+            } else {
+                log.warn("Ignoring unexpected {} from the server", message.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void onGiveUp(String reason) {
+            log.error("Context '{}' stops: {}", config.contextName(), reason);
+            exit.complete(EXIT_SERVER_LOST);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package spark.jobserver.driver;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.NamedObject;
+import spark.jobserver.NamedObjectPersister;
+import spark.jobserver.NamedObjects;
+
+/**
+ * The named objects of one context. Every name maps to a future: the first caller for a name creates
+ * the object in its own thread (so the creation runs in that job's Spark job group and is cancelled
+ * with it) while later callers wait on the future. Objects never expire (REST-API §7).
+ */
+final class DriverNamedObjects implements NamedObjects {
+    private static final Logger log = LoggerFactory.getLogger(DriverNamedObjects.class);
+
+    private final ConcurrentMap<String, CompletableFuture<NamedObject>> objects = new ConcurrentHashMap<>();
+    private final Duration defaultTimeout;
+
+    DriverNamedObjects(Duration defaultTimeout) {
+        this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout is null");
+    }
+
+    @Override
+    public <O extends NamedObject> Optional<O> get(String name) throws TimeoutException {
+        requireNonNull(name, "name is null");
+        CompletableFuture<NamedObject> entry = objects.get(name);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(cast(await(entry, defaultTimeout, name)));
+        } catch (CreationFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public <O extends NamedObject> O getOrElseCreate(
+            String name, Supplier<O> generator, NamedObjectPersister<O> persister, Duration timeout)
+            throws TimeoutException {
+        requireNonNull(name, "name is null");
+        requireNonNull(generator, "generator is null");
+        requireNonNull(persister, "persister is null");
+        requireNonNull(timeout, "timeout is null");
+        CompletableFuture<NamedObject> mine = new CompletableFuture<>();
+        CompletableFuture<NamedObject> existing = objects.putIfAbsent(name, mine);
+        if (existing != null) {
+            // The waiters of a failed creation see its failure (CreationFailedException, with it as cause).
+            return cast(await(existing, timeout, name));
+        }
+        try {
+            O created = requireNonNull(generator.get(), () -> "the generator of named object '" + name + "' returned null");
+            persister.persist(created, name);
+            mine.complete(created);
+            log.info("Named object '{}' created", name);
+            return created;
+        } catch (Throwable t) {
+            // Free the name so that a later call can try again.
+            objects.remove(name, mine);
+            mine.completeExceptionally(t);
+            throw t;
+        }
+    }
+
+    @Override
+    public <O extends NamedObject> O getOrElseCreate(String name, Supplier<O> generator, NamedObjectPersister<O> persister)
+            throws TimeoutException {
+        return getOrElseCreate(name, generator, persister, defaultTimeout);
+    }
+
+    @Override
+    public <O extends NamedObject> O update(String name, Supplier<O> generator, NamedObjectPersister<O> persister)
+            throws TimeoutException {
+        forget(name);
+        return getOrElseCreate(name, generator, persister);
+    }
+
+    @Override
+    public void forget(String name) {
+        requireNonNull(name, "name is null");
+        objects.remove(name);
+    }
+
+    @Override
+    public <O extends NamedObject> void destroy(O namedObject, String name, NamedObjectPersister<O> persister) {
+        requireNonNull(persister, "persister is null");
+        forget(name);
+        persister.unpersist(namedObject);
+        log.info("Named object '{}' destroyed", name);
+    }
+
+    /** The names of the objects stored; names still being created are not listed yet. */
+    @Override
+    public Collection<String> getNames() {
+        return objects.entrySet().stream()
+                .filter(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    private static NamedObject await(CompletableFuture<NamedObject> entry, Duration timeout, String name)
+            throws TimeoutException {
+        try {
+            return entry.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("Timed out after " + timeout + " waiting for named object '" + name
+                    + "' to be created by another job");
+        } catch (ExecutionException e) {
+            throw new CreationFailedException(name, e.getCause());
+        } catch (CancellationException e) {
+            throw new CreationFailedException(name, e);
+        } catch (InterruptedException e) {
+            // The waiting job was killed; keep the interrupt for the job's code to see.
+            Thread.currentThread().interrupt();
+            CancellationException cancelled =
+                    new CancellationException("interrupted while waiting for named object '" + name + "'");
+            cancelled.initCause(e);
+            throw cancelled;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <O extends NamedObject> O cast(NamedObject object) {
+        return (O) object;
+    }
+
+    /** Another caller's creation of the object failed. */
+    static final class CreationFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CreationFailedException(String name, Throwable cause) {
+            super("Creating named object '" + name + "' failed: " + cause, cause);
+        }
+    }
+}

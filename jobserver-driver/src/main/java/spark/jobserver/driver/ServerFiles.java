@@ -1,0 +1,140 @@
+package spark.jobserver.driver;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import spark.jobserver.protocol.DriverAuth;
+import spark.jobserver.protocol.DriverLaunch;
+
+/**
+ * Downloads files over HTTP into local caches: from the server (authenticated with the context's
+ * secret) or from a plain URL. A download lands in a temporary file next to its target and is renamed
+ * into place only when complete (and, when a hash is expected, verified), so a reader never sees half a
+ * file and drivers sharing a cache directory do not trip over each other.
+ */
+final class ServerFiles {
+    /** How long to wait for the response headers; the body itself may take as long as it takes. */
+    static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(2);
+
+    private final HttpClient client;
+    private final URI serverHttpUrl;
+    private final String contextId;
+    private final String secret;
+
+    ServerFiles(HttpClient client, URI serverHttpUrl, String contextId, String secret) {
+        this.client = requireNonNull(client, "client is null");
+        this.serverHttpUrl = requireNonNull(serverHttpUrl, "serverHttpUrl is null");
+        this.contextId = requireNonNull(contextId, "contextId is null");
+        this.secret = requireNonNull(secret, "secret is null");
+    }
+
+    /**
+     * Fetches {@code requestPath} (already URL-encoded, starting with {@code /}) from the server into
+     * {@code target}.
+     *
+     * @param expectedSha256 the content's hash, verified before the file is moved into place; null for none
+     */
+    void fetchFromServer(String requestPath, Path target, String expectedSha256) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl + requestPath))
+                .timeout(RESPONSE_TIMEOUT)
+                .header(DriverLaunch.AUTH_HEADER, contextId + ":" + DriverAuth.mac(secret, requestPath))
+                .GET()
+                .build();
+        download(client, request, target, expectedSha256);
+    }
+
+    /** Downloads {@code request}'s body into {@code target}, atomically. */
+    static void download(HttpClient client, HttpRequest request, Path target, String expectedSha256) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path partial = Files.createTempFile(dir, target.getFileName().toString() + ".", ".part");
+        try {
+            HttpResponse<Path> response;
+            try {
+                response = client.send(request, HttpResponse.BodyHandlers.ofFile(partial));
+            } catch (InterruptedException e) {
+                // The job that needs the file was killed.
+                Thread.currentThread().interrupt();
+                InterruptedIOException interrupted = new InterruptedIOException("interrupted while downloading " + request.uri());
+                interrupted.initCause(e);
+                throw interrupted;
+            }
+            if (response.statusCode() != 200) {
+                throw new IOException("GET " + request.uri().getPath() + " answered HTTP " + response.statusCode()
+                        + errorBody(partial));
+            }
+            if (expectedSha256 != null) {
+                String actual = sha256(partial);
+                if (!actual.equalsIgnoreCase(expectedSha256)) {
+                    throw new IOException("content of " + request.uri().getPath() + " has SHA-256 " + actual
+                            + ", expected " + expectedSha256);
+                }
+            }
+            moveIntoPlace(partial, target);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** The SHA-256 of {@code file}'s content, lower-case hex. */
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest = sha256Digest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The SHA-256 of {@code text}'s UTF-8 bytes, lower-case hex. */
+    static String sha256(String text) {
+        return HexFormat.of().formatHex(sha256Digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    private static void moveIntoPlace(Path partial, Path target) throws IOException {
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            // Another driver sharing the cache finished the same download first; its copy is as good.
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The start of an error response's body, which usually says what went wrong. */
+    private static String errorBody(Path body) {
+        try (InputStream in = Files.newInputStream(body)) {
+            String text = new String(in.readNBytes(300), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? "" : ": " + text;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

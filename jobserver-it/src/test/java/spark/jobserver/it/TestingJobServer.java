@@ -202,13 +202,20 @@ public final class TestingJobServer implements AutoCloseable {
         throw new AssertionError("GET " + path + " did not reach the expected state in " + timeout + "; last reply: " + last);
     }
 
-    /** The driver process of a context, found by its id on the command line. */
+    /** The driver process of a context: the one running in the context's own directory. */
     public Optional<ProcessHandle> driverProcess(String contextId) {
+        Path workDir = root.resolve("contexts").resolve(contextId);
         return ProcessHandle.current().descendants()
-                .filter(p -> p.info().arguments().map(args -> List.of(args).stream()
-                        .anyMatch(a -> a.contains(contextId))).orElse(false))
-                .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .filter(p -> workDir.equals(cwd(p)))
                 .findFirst();
+    }
+
+    private static Path cwd(ProcessHandle process) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     private URI uri(String path) {

@@ -63,6 +63,8 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     private final ConcurrentHashMap<String, LiveContext> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveContext> byName = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Set when the server stops: drivers outlive it, so their later exits are not this server's business. */
+    private volatile boolean closed;
 
     public ContextService(ServerConfig config, ContextStore store, DriverLauncher launcher, Clock clock,
             ScheduledExecutorService scheduler, Supplier<String> serverHttpUrl) {
@@ -390,7 +392,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     private void end(LiveContext live, ContextState state, ErrorInfo error, boolean stoppedByUser) {
         ContextInfo ended;
         synchronized (live) {
-            if (live.info.state().isTerminal()) {
+            if (closed || live.info.state().isTerminal()) {
                 return;
             }
             live.info = live.info.withState(state, clock.instant(), error);
@@ -505,6 +507,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     /** Leaves drivers running (they outlive the server by design); just forgets them. */
     @Override
     public void close() {
+        closed = true;
         byId.values().forEach(live -> {
             DriverSession s = live.session;
             if (s != null && s.isOpen()) {

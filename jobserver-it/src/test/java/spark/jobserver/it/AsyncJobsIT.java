@@ -123,4 +123,30 @@ class AsyncJobsIT {
         server.await("/contexts/" + context, r -> r.json().get("state").asText().equals("FINISHED"), Duration.ofSeconds(30));
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).doesNotContain(context);
     }
+
+    @Test
+    void adhocValidationFailureIs400AndStopsItsContext() {
+        for (int i = 0; i < 2; i++) { // ad-hoc names start with a hex digit or a letter: both must work
+            var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample", "bad.input=abc",
+                    "application/x-www-form-urlencoded");
+            assertThat(reply.status()).as(reply.toString()).isEqualTo(400);
+            assertThat(reply.json().get("status").asText()).isEqualTo("VALIDATION FAILED");
+            assertThat(reply.json().get("result").get("message").asText())
+                    .isEqualTo("One(SparkJobInvalid(No input.string config param))");
+        }
+    }
+
+    @Test
+    void asyncJobThatThrowsEndsInError() {
+        String jobId = startAsync("spark.jobserver.MyErrorJob", "");
+        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"),
+                Duration.ofSeconds(30)).json();
+        assertThat(job.get("result").get("message").asText()).isEqualTo("Foobar");
+        assertThat(job.get("result").get("errorClass").asText()).isEqualTo("java.lang.IllegalArgumentException");
+        assertThat(job.get("duration").asText()).endsWith(" secs");
+        var kill = server.delete("/jobs/" + jobId);
+        assertThat(kill.status()).isEqualTo(200);
+        assertThat(kill.json().get("status").asText()).isEqualTo("ERROR");
+        assertThat(kill.json().get("result").get("message").asText()).isEqualTo("Foobar");
+    }
 }

@@ -143,7 +143,11 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
      * @param settings the context's settings (already merged with the server's defaults)
      */
     public CompletableFuture<ContextInfo> start(String name, Config settings, boolean adhoc) {
-        validateName(name);
+        // ad-hoc names start with hex digits, as in the original; only users' names must start with a letter
+        if (!adhoc) {
+            validateName(name);
+        }
+        validateCharacters(name);
         String id = UUID.randomUUID().toString();
         Config effective = settings
                 .withValue("context.name", ConfigValueFactory.fromAnyRef(name))
@@ -194,6 +198,10 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         if (name == null || name.isEmpty() || !Character.isLetter(name.charAt(0))) {
             throw ApiException.error(400, "context name must start with letters");
         }
+        validateCharacters(name);
+    }
+
+    private static void validateCharacters(String name) {
         if (name.length() > 200 || name.chars().anyMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c))) {
             throw ApiException.error(400, "context name must not contain slashes or control characters and must be"
                     + " at most 200 characters long");

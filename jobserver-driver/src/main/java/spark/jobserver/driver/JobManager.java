@@ -165,7 +165,8 @@ final class JobManager implements AutoCloseable {
         }
         log.info("Job {}: killed", jobId);
         try {
-            context.sparkContext().cancelJobGroup(jobId, KILL_REASON);
+            // Future jobs too: a job that ignores its interrupt must not get more work done on the cluster.
+            context.sparkContext().cancelJobGroupAndFutureJobs(jobId, KILL_REASON);
         } catch (RuntimeException e) {
             log.warn("Job {}: cancelling its Spark jobs failed", jobId, e);
         }
@@ -191,8 +192,9 @@ final class JobManager implements AutoCloseable {
                             ErrorInfo.of("Invalid job type for this context", IllegalArgumentException.class.getName()));
                 }
             } catch (JobRejectedException e) {
-                log.warn("Job {}: rejected ({}): {}", jobId, e.reason(), e.getMessage());
-                run.moveTo(JobState.REJECTED, new Message.JobRejected(jobId, e.reason(), e.error()));
+                if (run.moveTo(JobState.REJECTED, new Message.JobRejected(jobId, e.reason(), e.error()))) {
+                    log.warn("Job {}: rejected ({}): {}", jobId, e.reason(), e.getMessage());
+                }
                 return;
             }
             Config config = JobConfigs.merge(request.jobConfig(), jobConfigFallback);
@@ -207,13 +209,15 @@ final class JobManager implements AutoCloseable {
             try {
                 validated = JobStyles.validate(job, context, env, config);
             } catch (Throwable t) {
-                log.info("Job {}: validation threw", jobId, t);
-                run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, ErrorInfo.of(t)));
+                if (run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, ErrorInfo.of(t)))) {
+                    log.info("Job {}: validation threw", jobId, t);
+                }
                 return;
             }
             if (validated instanceof JobStyles.Invalid invalid) {
-                log.info("Job {}: validation failed: {}", jobId, invalid.error().message());
-                run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, invalid.error()));
+                if (run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, invalid.error()))) {
+                    log.info("Job {}: validation failed: {}", jobId, invalid.error().message());
+                }
                 return;
             }
             JobStyles.Runner runner = ((JobStyles.Valid) validated).runner();

@@ -49,11 +49,6 @@ final class JobStyles {
         Object run() throws Exception;
     }
 
-    /** Whether {@code job} is of a style this driver can run at all. */
-    static boolean isJob(Object job) {
-        return job instanceof SparkJobBase<?, ?, ?> || job instanceof spark.jobserver.SparkJob || job instanceof BaseJavaJob<?, ?>;
-    }
-
     /**
      * Runs the job's validation.
      *

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import spark.jobserver.NamedObjectPersister;
@@ -102,7 +103,12 @@ class DriverNamedObjectsTest {
             throw new IllegalStateException("no data");
         }, new CountingPersister()));
         assertThat(creating.await(5, TimeUnit.SECONDS)).isTrue();
-        Future<Box> waiter = pool.submit(() -> objects.getOrElseCreate("bad", () -> new Box(2), new CountingPersister()));
+        AtomicReference<Thread> waiterThread = new AtomicReference<>();
+        Future<Box> waiter = pool.submit(() -> {
+            waiterThread.set(Thread.currentThread());
+            return objects.getOrElseCreate("bad", () -> new Box(2), new CountingPersister());
+        });
+        awaitParked(waiterThread);
         release.countDown();
 
         assertThatThrownBy(() -> creator.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
@@ -154,6 +160,15 @@ class DriverNamedObjectsTest {
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("returned null");
         assertThat(objects.getNames()).isEmpty();
+    }
+
+    /** Waits until the thread is blocked waiting for another caller's creation. */
+    private static void awaitParked(AtomicReference<Thread> thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.get() == null || thread.get().getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime()).as("waiting for the waiter to park").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     private static void sleep(long millis) {

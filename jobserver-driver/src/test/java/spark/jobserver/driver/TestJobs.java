@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import spark.jobserver.DataFileCache;
@@ -153,8 +154,13 @@ public final class TestJobs {
 
     /** Set by {@link Stubborn} when it returns despite the interrupt; test code only. */
     static final CountDownLatch STUBBORN_RETURNED = new CountDownLatch(1);
+    /** What happened to the Spark job {@link Stubborn} tried after its kill. */
+    static final AtomicReference<String> STUBBORN_SPARK_JOB = new AtomicReference<>();
 
-    /** Ignores interrupts and returns a result anyway: a kill must still be the job's last word. */
+    /**
+     * Ignores interrupts, then still tries to use the cluster and returns a result anyway: a kill must
+     * still be the job's last word, and its later Spark jobs must be cancelled.
+     */
     public static final class Stubborn implements SparkJob {
         @Override
         public SparkJobValidation validate(SparkContext sc, Config config) {
@@ -170,6 +176,12 @@ public final class TestJobs {
                 } catch (InterruptedException e) {
                     // deliberately ignored
                 }
+            }
+            try {
+                JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1, 2)).count();
+                STUBBORN_SPARK_JOB.set("ran");
+            } catch (Exception e) { // SparkException is checked, but Scala code throws it undeclared
+                STUBBORN_SPARK_JOB.set("failed: " + e.getMessage());
             }
             STUBBORN_RETURNED.countDown();
             return "done anyway";

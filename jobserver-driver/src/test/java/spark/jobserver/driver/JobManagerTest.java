@@ -1,0 +1,418 @@
+package spark.jobserver.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
+import spark.jobserver.context.ContextLike;
+import spark.jobserver.context.DefaultSparkContextFactory;
+import spark.jobserver.protocol.BinaryRef;
+import spark.jobserver.protocol.Message;
+import spark.jobserver.protocol.Rejection;
+
+/**
+ * Jobs of every style through the job manager, on one real local Spark context shared by the class.
+ * The events are what the server would receive.
+ */
+class JobManagerTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String CONTEXT_NAME = "test-context";
+
+    private static ContextLike context;
+    private static ContextClassLoader loader;
+    private static JobClassPath classPath;
+
+    @TempDir
+    static Path dir;
+
+    private final BlockingQueue<Message.JobEvent> events = new LinkedBlockingQueue<>();
+    private final List<JobManager> managers = new ArrayList<>();
+    private final DriverNamedObjects namedObjects = new DriverNamedObjects(Duration.ofSeconds(5));
+
+    @BeforeAll
+    static void startSpark() {
+        SparkConf conf = new SparkConf(false)
+                .setMaster("local[1]")
+                .setAppName("JobManagerTest")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
+        context = new DefaultSparkContextFactory().makeContext(conf, ConfigFactory.empty(), CONTEXT_NAME);
+        loader = new ContextClassLoader(JobManagerTest.class.getClassLoader());
+        // Uploaded binaries are covered by BinaryCacheTest; here the server is never asked.
+        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        classPath = new JobClassPath(loader, new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
+                context.sparkContext()::addJar);
+    }
+
+    @AfterAll
+    static void stopSpark() throws IOException {
+        if (context != null) {
+            context.stop();
+        }
+        loader.close();
+    }
+
+    @AfterEach
+    void closeManagers() {
+        managers.forEach(JobManager::close);
+    }
+
+    private JobManager manager(int maxJobs) {
+        Config settings = ConfigFactory.parseString("context.name = " + CONTEXT_NAME + "\nis-adhoc = false");
+        Config fallback = ConfigFactory.parseString("spark.jobserver { flag = on, max-jobs-per-context = 8 }");
+        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        JobManager manager = new JobManager(context, CONTEXT_NAME, maxJobs, settings, fallback, classPath, namedObjects,
+                new DataFiles(dir.resolve("data"), noServer), events::add, Clock.systemUTC());
+        managers.add(manager);
+        return manager;
+    }
+
+    private static Message.StartJob startJob(String jobId, Class<?> job, String config) {
+        return startJob(jobId, job.getName(), config);
+    }
+
+    private static Message.StartJob startJob(String jobId, String classPath, String config) {
+        return new Message.StartJob(jobId, classPath, List.of(), config);
+    }
+
+    private Message.JobEvent next() throws InterruptedException {
+        Message.JobEvent event = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(event).as("an event within " + WAIT).isNotNull();
+        return event;
+    }
+
+    /** Starts a job and returns its events up to its outcome. */
+    private List<Message.JobEvent> run(JobManager manager, Message.StartJob start) throws InterruptedException {
+        manager.start(start);
+        List<Message.JobEvent> seen = new ArrayList<>();
+        while (true) {
+            Message.JobEvent event = next();
+            assertThat(event.jobId()).isEqualTo(start.jobId());
+            seen.add(event);
+            if (!(event instanceof Message.JobStarted)) {
+                return seen;
+            }
+        }
+    }
+
+    private static JsonNode json(String text) throws IOException {
+        return MAPPER.readTree(text);
+    }
+
+    /**
+     * Compares what a client would read: the result as sent on the wire, parsed again (so a long 2 and an
+     * int 2 are the same, and object fields may come in any order).
+     */
+    private static void assertJson(JsonNode actual, String expected) throws IOException {
+        Object onTheWire = json(MAPPER.writeValueAsString(actual));
+        assertThat(onTheWire).isEqualTo(json(expected));
+    }
+
+    private static JsonNode resultOf(List<Message.JobEvent> events) {
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOf(Message.JobStarted.class);
+        assertThat(events.get(1)).isInstanceOf(Message.JobFinished.class);
+        return ((Message.JobFinished) events.get(1)).result();
+    }
+
+    private static Message.JobValidationFailed validationFailure(List<Message.JobEvent> events) {
+        assertThat(events).singleElement().isInstanceOf(Message.JobValidationFailed.class);
+        return (Message.JobValidationFailed) events.get(0);
+    }
+
+    private static Message.JobRejected rejection(List<Message.JobEvent> events) {
+        assertThat(events).singleElement().isInstanceOf(Message.JobRejected.class);
+        return (Message.JobRejected) events.get(0);
+    }
+
+    private static Message.JobFailed failure(List<Message.JobEvent> events) {
+        assertThat(events.get(events.size() - 1)).isInstanceOf(Message.JobFailed.class);
+        return (Message.JobFailed) events.get(events.size() - 1);
+    }
+
+    // ---- the three styles
+
+    @Test
+    void aLegacyJobRunsOnTheClusterAndReturnsItsResult() throws Exception {
+        assertJson(resultOf(run(manager(2), startJob("legacy", TestJobs.Legacy.class, "input = 1"))), "[2,4,6]");
+    }
+
+    @Test
+    void aTypedJobGetsItsValidatedData() throws Exception {
+        JsonNode result = resultOf(run(manager(2), startJob("typed", TestJobs.Typed.class, "input.string = \"a b c a b see\"")));
+        assertJson(result, "{\"a\":2,\"b\":2,\"c\":1,\"see\":1}");
+    }
+
+    @Test
+    void aJavaJobGetsAJavaSparkContextAndTheConfigItsVerifyReturned() throws Exception {
+        JsonNode result = resultOf(run(manager(2), startJob("java", TestJobs.Java.class, "")));
+        assertThat(result.asText()).isEqualTo("Hi! verified=yes master=local[1]");
+    }
+
+    @Test
+    void aLegacyJavaJobRunsAndRefusesLikeTheOriginal() throws Exception {
+        JobManager manager = manager(2);
+        assertThat(resultOf(run(manager, startJob("lj", TestJobs.LegacyJava.class, "input = 1"))).asLong()).isEqualTo(4);
+        assertThat(validationFailure(run(manager, startJob("lj2", TestJobs.LegacyJava.class, ""))).error().message())
+                .isEqualTo("One(SparkJobInvalid(No input param))");
+    }
+
+    @Test
+    void aScalaObjectJobIsTheSameInstanceForEveryRun() throws Exception {
+        JobManager manager = manager(2);
+        String classPath = "spark.jobserver.driver.TestJobs$ObjectJob";
+        JsonNode first = resultOf(run(manager, startJob("o1", classPath, "")));
+        JsonNode second = resultOf(run(manager, startJob("o2", classPath, "")));
+        assertJson(second, first.toString());
+        assertThat(first.asInt()).isEqualTo(System.identityHashCode(TestJobs.ObjectJob$.MODULE$));
+    }
+
+    // ---- validation
+
+    @Test
+    void validationFailuresAreReportedInTheOriginalsWordsWithoutStartingTheJob() throws Exception {
+        JobManager manager = manager(2);
+        var legacy = validationFailure(run(manager, startJob("v1", TestJobs.Legacy.class, "")));
+        assertThat(legacy.error().message()).isEqualTo("One(SparkJobInvalid(No input param))");
+        assertThat(legacy.error().errorClass()).isEqualTo("java.lang.Throwable");
+
+        var typed = validationFailure(run(manager, startJob("v2", TestJobs.Typed.class, "")));
+        assertThat(typed.error().message()).isEqualTo("One(SingleProblem(No input.string param))");
+        assertThat(typed.error().errorClass()).isEqualTo("java.lang.Throwable");
+    }
+
+    @Test
+    void aValidationThatThrowsIsAValidationFailureOfEveryStyle() throws Exception {
+        JobManager manager = manager(2);
+        var verify = validationFailure(run(manager, startJob("t1", TestJobs.FailingVerify.class, "")));
+        assertThat(verify.error().message()).isEqualTo("fail");
+        assertThat(verify.error().errorClass()).isEqualTo("java.lang.IllegalArgumentException");
+        assertThat(verify.error().stack()).contains("FailingVerify.verify");
+
+        var validate = validationFailure(run(manager, startJob("t2", TestJobs.ThrowingValidate.class, "")));
+        assertThat(validate.error().message()).isEqualTo("validate exploded");
+        assertThat(validate.error().errorClass()).isEqualTo("java.lang.IllegalStateException");
+    }
+
+    // ---- failures and rejections
+
+    @Test
+    void aJobThatThrowsFails() throws Exception {
+        var failed = failure(run(manager(2), startJob("f", TestJobs.Failing.class, "")));
+        assertThat(failed.error().message()).isEqualTo("Foobar");
+        assertThat(failed.error().errorClass()).isEqualTo("java.lang.IllegalArgumentException");
+    }
+
+    @Test
+    void aJobThrowingAnErrorFailsAloneAndTheDriverCarriesOn() throws Exception {
+        JobManager manager = manager(1);
+        var failed = failure(run(manager, startJob("oom", TestJobs.Fatal.class, "")));
+        assertThat(failed.error().errorClass()).isEqualTo("java.lang.OutOfMemoryError");
+        assertThat(failed.error().message()).isEqualTo("this job is too hungry");
+        // Same single slot and thread pool: both survived.
+        assertJson(resultOf(run(manager, startJob("after", TestJobs.Legacy.class, "input = 1"))), "[2,4,6]");
+    }
+
+    @Test
+    void jobsThatCannotStartAreRejectedWithTheReferenceMessages() throws Exception {
+        JobManager manager = manager(2);
+        var missing = rejection(run(manager, startJob("r1", "no.such.Job", "")));
+        assertThat(missing.reason()).isEqualTo(Rejection.CLASS_NOT_FOUND);
+        assertThat(missing.error().message()).isEqualTo("classPath no.such.Job not found");
+
+        var notAJob = rejection(run(manager, startJob("r2", TestJobs.NotAJob.class, "")));
+        assertThat(notAJob.reason()).isEqualTo(Rejection.INVALID_JOB_TYPE);
+        assertThat(notAJob.error().message()).isEqualTo("Invalid job type for this context");
+
+        var noConstructor = rejection(run(manager, startJob("r3", TestJobs.NoDefaultConstructor.class, "")));
+        assertThat(noConstructor.reason()).isEqualTo(Rejection.LOADING_FAILED);
+
+        var badBinary = rejection(run(manager, new Message.StartJob("r4", TestJobs.Legacy.class.getName(),
+                List.of(BinaryRef.uri("file:" + dir.resolve("missing.jar"))), "")));
+        assertThat(badBinary.reason()).isEqualTo(Rejection.LOADING_FAILED);
+        assertThat(badBinary.error().message()).startsWith("Failed to load binary 'file:" + dir.resolve("missing.jar") + "'");
+        assertThat(manager.runningJobIds()).isEmpty();
+    }
+
+    @Test
+    void aJobConfigThatDoesNotParseFailsTheJob() throws Exception {
+        var failed = failure(run(manager(2), startJob("bad-config", TestJobs.Legacy.class, "input = {")));
+        assertThat(failed.error().errorClass()).startsWith("com.typesafe.config.ConfigException");
+    }
+
+    // ---- what jobs see
+
+    @Test
+    void jobsSeeTheirConfigWithTheServerFallbackAndTheirEnvironment() throws Exception {
+        JsonNode result = resultOf(run(manager(2), startJob("echo", TestJobs.Echo.class, "a = posted\nb = ${spark.jobserver.flag}")));
+        assertJson(result, ("""
+                {"jobId":"echo","context":"test-context","posted":"posted","fallback":"on","resolved":"on",
+                 "dataFileCache":true,"loader":"jobserver-context"}"""));
+    }
+
+    @Test
+    void dataFilesThatExistLocallyAreUsedInPlace() throws Exception {
+        Path file = Files.writeString(dir.resolve("upload.dat"), "uploaded text");
+        JsonNode result = resultOf(run(manager(2), startJob("data", TestJobs.DataFile.class, "file = \"" + file + "\"")));
+        assertThat(result.asText()).isEqualTo("uploaded text");
+    }
+
+    @Test
+    void namedObjectsAreSharedByTheJobsOfAContext() throws Exception {
+        JobManager manager = manager(2);
+        assertJson(resultOf(run(manager, startJob("n1", TestJobs.Named.class, "value = 1"))), "[[\"box\"],1]");
+        assertJson(resultOf(run(manager, startJob("n2", TestJobs.Named.class, "value = 2"))), "[[\"box\"],1]");
+    }
+
+    @Test
+    void recordsComeBackAsObjects() throws Exception {
+        assertJson(resultOf(run(manager(2), startJob("rec", TestJobs.RecordResult.class, ""))), "{\"x\":3,\"label\":\"three\"}");
+    }
+
+    // ---- slots, kill, stop
+
+    @Test
+    void jobsBeyondTheSlotsAreRefusedUntilASlotFrees() throws Exception {
+        JobManager manager = manager(1);
+        manager.start(startJob("long", TestJobs.Sleep.class, "sleep.time.millis = 60000"));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        assertThat(manager.runningJobIds()).containsExactly("long");
+
+        var refused = rejection(run(manager, startJob("extra", TestJobs.Sleep.class, "sleep.time.millis = 1")));
+        assertThat(refused.reason()).isEqualTo(Rejection.NO_SLOTS);
+        assertThat(refused.error().message()).isEqualTo("Too many running jobs (1) for job context 'test-context'");
+
+        manager.kill("long");
+        assertThat(next()).isInstanceOf(Message.JobKilled.class).extracting(Message.JobEvent::jobId).isEqualTo("long");
+        assertThat(resultOf(run(manager, startJob("next", TestJobs.Sleep.class, "sleep.time.millis = 1"))).asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aKilledJobIsKilledAtOnceAndSaysNothingAfterwards() throws Exception {
+        JobManager manager = manager(2);
+        manager.start(startJob("stubborn", TestJobs.Stubborn.class, "sleep.time.millis = 500"));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+
+        manager.kill("stubborn");
+        assertThat(next()).isInstanceOf(Message.JobKilled.class).extracting(Message.JobEvent::jobId).isEqualTo("stubborn");
+        assertThat(manager.runningJobIds()).isEmpty();
+
+        // The job ignores the interrupt, tries the cluster again (in vain) and returns a result; the server
+        // must not hear of it.
+        assertThat(TestJobs.STUBBORN_RETURNED.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(TestJobs.STUBBORN_SPARK_JOB.get()).startsWith("failed:").contains("cancel");
+        assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void killingAJobCancelsItsSparkJobs() throws Exception {
+        JobManager manager = manager(2);
+        SparkContext sc = context.sparkContext();
+        manager.start(startJob("slow", TestJobs.SlowSpark.class, ""));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        awaitTrue(() -> sc.statusTracker().getJobIdsForGroup("slow").length > 0, "the Spark job to start");
+
+        manager.kill("slow");
+        assertThat(next()).isInstanceOf(Message.JobKilled.class);
+        awaitTrue(() -> sc.statusTracker().getActiveJobIds().length == 0, "the Spark job to be cancelled");
+        assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void killingAnUnknownJobIsIgnored() throws Exception {
+        manager(2).kill("nobody");
+        assertThat(events.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void stoppingKillsRunningJobsAndRefusesNewOnes() throws Exception {
+        JobManager manager = manager(2);
+        manager.start(startJob("running", TestJobs.Sleep.class, "sleep.time.millis = 60000"));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+
+        manager.killAll();
+        assertThat(next()).isInstanceOf(Message.JobKilled.class).extracting(Message.JobEvent::jobId).isEqualTo("running");
+
+        var refused = rejection(run(manager, startJob("late", TestJobs.Legacy.class, "input = 1")));
+        assertThat(refused.reason()).isEqualTo(Rejection.CONTEXT_STOPPING);
+        assertThat(refused.error().message()).isEqualTo("Context stop in progress");
+    }
+
+    // ---- binaries
+
+    @Test
+    void jobsFromABinaryRunOnTheContextClassPathAndTheExecutors() throws Exception {
+        Path jar = DynamicJar.build(dir, "dyn", Map.of(
+                "dyn.Times", """
+                        package dyn;
+                        public class Times implements org.apache.spark.api.java.function.Function<Integer, Integer> {
+                            private final int factor;
+                            public Times(int factor) { this.factor = factor; }
+                            @Override public Integer call(Integer x) { return x * factor; }
+                        }
+                        """,
+                "dyn.DynJob", """
+                        package dyn;
+                        import com.typesafe.config.Config;
+                        import org.apache.spark.SparkContext;
+                        import org.apache.spark.api.java.JavaSparkContext;
+                        import spark.jobserver.*;
+                        public class DynJob implements SparkJob {
+                            @Override public SparkJobValidation validate(SparkContext sc, Config config) {
+                                return SparkJobValid.INSTANCE;
+                            }
+                            @Override public Object runJob(SparkContext sc, Config config) {
+                                // Times is loaded on the executor from the jar Spark was given.
+                                return JavaSparkContext.fromSparkContext(sc)
+                                        .parallelize(java.util.List.of(1, 2, 3)).map(new Times(10)).collect();
+                            }
+                        }
+                        """));
+        JobManager manager = manager(2);
+        List<BinaryRef> binaries = List.of(BinaryRef.uri(jar.toUri().toString()));
+        JsonNode first = resultOf(run(manager, new Message.StartJob("dyn1", "dyn.DynJob", binaries, "")));
+        JsonNode second = resultOf(run(manager, new Message.StartJob("dyn2", "dyn.DynJob", binaries, "")));
+
+        assertJson(first, "[10,20,30]");
+        assertJson(second, "[10,20,30]");
+        List<String> sparkJars = CollectionConverters.asJava(context.sparkContext().listJars());
+        assertThat(sparkJars).filteredOn(j -> j.endsWith("/dyn.jar")).hasSize(1);
+        assertThat(loader.getURLs()).filteredOn(u -> u.getPath().endsWith("/dyn.jar")).hasSize(1);
+
+        // Without the binary, the class is nowhere.
+        assertThat(rejection(run(manager, startJob("dyn3", "dyn.Other", ""))).reason()).isEqualTo(Rejection.CLASS_NOT_FOUND);
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}

@@ -65,7 +65,8 @@ final class BinaryCache {
                 return target;
             }
             log.info("Fetching binary {} from the server", hash);
-            server.fetchFromServer(DriverLaunch.BINARY_PATH + hash, target, hash);
+            // The route gets the hash as the server wrote it; only the cache normalises its case.
+            server.fetchFromServer(DriverLaunch.BINARY_PATH + sha256, target, hash);
             return target;
         }
     }

@@ -16,6 +16,12 @@ public final class DriverLaunch {
      * space as {@code %20}). Authenticated like binary fetches, the HMAC covering the raw (encoded) path.
      */
     public static final String DATA_PATH = "/driver/data/";
+    /**
+     * HTTP path prefix to which a driver uploads the bytes of a job's stream result
+     * ({@code POST /driver/results/<jobId>}, authenticated like binary fetches), before it sends
+     * {@link Message.JobStreamFinished}.
+     */
+    public static final String RESULT_PATH = "/driver/results/";
     /** Request header carrying {@code <contextId>:<hmac of the request path>} on binary and data fetches. */
     public static final String AUTH_HEADER = "X-Jobserver-Driver";
 

@@ -27,6 +27,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = Message.JobFailed.class, name = "JobFailed"),
     @JsonSubTypes.Type(value = Message.JobKilled.class, name = "JobKilled"),
     @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "Heartbeat"),
+    @JsonSubTypes.Type(value = Message.JobStreamFinished.class, name = "JobStreamFinished"),
+    @JsonSubTypes.Type(value = Message.ContextStopping.class, name = "ContextStopping"),
 })
 public sealed interface Message {
 
@@ -107,6 +109,20 @@ public sealed interface Message {
 
     /** The job was cancelled by a {@link KillJob}. */
     record JobKilled(String jobId, long endTime) implements JobEvent {}
+
+    /**
+     * The job returned a {@code java.io.InputStream}: its bytes were uploaded to the server
+     * ({@code POST DriverLaunch.RESULT_PATH + jobId}) before this message was sent.
+     *
+     * @param size the number of bytes uploaded
+     */
+    record JobStreamFinished(String jobId, long endTime, long size) implements JobEvent {}
+
+    /**
+     * The driver is stopping its context on its own (for example {@code stop-context-on-job-error});
+     * the process exit that follows is a normal end, not a crash.
+     */
+    record ContextStopping(String reason) implements ToServer {}
 
     /** Sent periodically; proves the driver alive. */
     record Heartbeat(long time, List<String> runningJobs) implements ToServer {

@@ -27,7 +27,9 @@ class MessagesTest {
                 new Message.JobFinished("j", 2L, result),
                 new Message.JobFailed("j", 2L, ErrorInfo.of(new RuntimeException())),
                 new Message.JobKilled("j", 3L),
-                new Message.Heartbeat(4L, List.of("j")));
+                new Message.Heartbeat(4L, List.of("j")),
+                new Message.JobStreamFinished("j", 5L, 1024L),
+                new Message.ContextStopping("stop-context-on-job-error"));
         for (Message m : messages) {
             String json = Messages.toJson(m);
             assertThat(json).contains("\"type\":\"" + m.getClass().getSimpleName() + "\"");

@@ -339,6 +339,9 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         } else if (message instanceof Message.ContextInitFailed failed) {
             LOG.warn("Context {} failed to start: {}", live.name(), failed.error().message());
             end(live, ContextState.ERROR, failed.error(), false);
+        } else if (message instanceof Message.ContextStopping stopping) {
+            LOG.info("Context {} is stopping on its own: {}", live.name(), stopping.reason());
+            transition(live, ContextState.STOPPING);
         } else if (message instanceof Message.JobEvent event) {
             listeners.forEach(l -> l.jobEvent(live.info, event));
         }

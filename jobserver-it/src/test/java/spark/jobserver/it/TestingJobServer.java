@@ -69,6 +69,9 @@ public final class TestingJobServer implements AutoCloseable {
         test.put("spark.jobserver.context-creation-timeout", "120s");
         test.put("spark.context-settings.spark.ui.enabled", false);
         test.put("spark.context-settings.launcher.spark.driver.memory", "512m");
+        // the archive's background training run would compete with the tests for the CPU;
+        // ClassDataSharingIT turns it on
+        test.put("spark.jobserver.driver.class-data-sharing", false);
         Config config = Configs.load(null, overrides.withFallback(ConfigFactory.parseMap(test)));
         server = JobServer.create(ServerConfig.from(config)).start();
         port = server.port();

@@ -39,6 +39,7 @@ public final class JobServer implements AutoCloseable {
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
 
     private JobServer(ServerConfig config) {
+    private final DriverLauncher launcher;
         this.config = config;
         Clock clock = Clock.systemUTC();
         this.database = Database.open(config.database(), config.rootDir());
@@ -47,7 +48,8 @@ public final class JobServer implements AutoCloseable {
         JdbcJobStore jobStore = new JdbcJobStore(database);
         BinaryService binaries = new BinaryService(new JdbcBinaryStore(database), config.binaryCacheDir(),
                 config.maxContentLength(), clock, jobStore::unfinishedUsingBinary);
-        this.contexts = new ContextService(config, new JdbcContextStore(database), new DriverLauncher(config), clock,
+        this.launcher = new DriverLauncher(config);
+        this.contexts = new ContextService(config, new JdbcContextStore(database), launcher, clock,
                 scheduler, serverUrl::get);
         JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock);
         contexts.addListener(jobs);
@@ -81,6 +83,7 @@ public final class JobServer implements AutoCloseable {
     }
 
     public int port() {
+        launcher.prepare();
         return http.port();
     }
 

@@ -58,7 +58,8 @@ public record ServerConfig(
             Duration heartbeatTimeout,
             Duration reconnectGracePeriod,
             Duration reattachTimeout,
-            long maxMessageSize) {
+            long maxMessageSize,
+            boolean classDataSharing) {
         public Driver {
             jvmOptions = List.copyOf(jvmOptions);
         }
@@ -106,7 +107,8 @@ public record ServerConfig(
                         bind(problems, () -> c.getDuration(js + "driver.heartbeat-timeout"), Duration.ofSeconds(60)),
                         bind(problems, () -> c.getDuration(js + "driver.reconnect-grace-period"), Duration.ofMinutes(5)),
                         bind(problems, () -> c.getDuration(js + "driver.reattach-timeout"), Duration.ofSeconds(60)),
-                        bind(problems, () -> c.getBytes(js + "driver.max-message-size"), 64L << 20)),
+                        bind(problems, () -> c.getBytes(js + "driver.max-message-size"), 64L << 20),
+                        bind(problems, () -> c.getBoolean(js + "driver.class-data-sharing"), true)),
                 bind(problems, () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
                 bind(problems, () -> c.getConfig("spark.contexts"), ConfigFactory.empty()));
         if (!problems.isEmpty()) {

@@ -57,10 +57,19 @@ public final class DriverLauncher {
 
     private final ServerConfig config;
     private final Path contextsDir;
+    private final ClassDataSharing cds;
 
     public DriverLauncher(ServerConfig config) {
         this.config = requireNonNull(config, "config is null");
         this.contextsDir = config.rootDir().resolve("contexts");
+        this.cds = new ClassDataSharing(config.rootDir().resolve("cds"), config.driver().classDataSharing());
+    }
+
+    /** Starts building what makes drivers start faster (in the background), if the runtime is configured. */
+    public void prepare() {
+        if (!config.driver().jar().isBlank() && !config.driver().classpath().isBlank()) {
+            jvmOptions(ConfigFactory.empty());
+        }
     }
 
     /** What to launch. */
@@ -119,16 +128,10 @@ public final class DriverLauncher {
             // own session and process group: a Ctrl-C of the server must not reach its drivers
             cmd.add("/usr/bin/setsid");
         }
-        String javaHome = config.driver().javaHome().isBlank() ? System.getProperty("java.home") : config.driver().javaHome();
-        cmd.add(Path.of(javaHome, "bin", "java").toString());
-        cmd.add("-Xmx" + driverMemory(settings));
-        cmd.addAll(MODULE_OPTIONS);
-        if (javaFeatureVersion(javaHome) >= 23) {
-            cmd.addAll(JDK23_OPTIONS);
-        }
-        cmd.addAll(config.driver().jvmOptions());
+        cmd.add(java());
+        cmd.addAll(jvmOptions(settings));
         cmd.add("-cp");
-        cmd.add(config.driver().jar() + File.pathSeparator + config.driver().classpath());
+        cmd.add(classpath());
         cmd.add("org.apache.spark.deploy.SparkSubmit");
         cmd.add("--master");
         cmd.add(master);
@@ -145,6 +148,47 @@ public final class DriverLauncher {
         cmd.add(config.driver().jar());
         cmd.add(confFile.toString());
         return cmd;
+    }
+
+    private String java() {
+        return Path.of(javaHome(), "bin", "java").toString();
+    }
+
+    private String javaHome() {
+        return config.driver().javaHome().isBlank() ? System.getProperty("java.home") : config.driver().javaHome();
+    }
+
+    private String classpath() {
+        return config.driver().jar() + File.pathSeparator + config.driver().classpath();
+    }
+
+    /** Heap, the module flags Spark needs on this JDK, configured options, and the CDS archive when there is one. */
+    private List<String> jvmOptions(Config settings) {
+        List<String> options = new ArrayList<>();
+        options.add("-Xmx" + driverMemory(settings));
+        options.addAll(MODULE_OPTIONS);
+        if (javaFeatureVersion(javaHome()) >= 23) {
+            options.addAll(JDK23_OPTIONS);
+        }
+        options.addAll(config.driver().jvmOptions());
+        List<String> base = List.copyOf(options);
+        options.addAll(cds.options(java(), classpath(), archive -> {
+            List<String> training = new ArrayList<>();
+            training.add(java());
+            training.addAll(base);
+            training.add("-XX:ArchiveClassesAtExit=" + archive);
+            training.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit", "--master", "local[1]",
+                    "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+                    "--conf", "spark.driver.bindAddress=127.0.0.1", "--class", ClassDataSharing.TRAINING_CLASS,
+                    config.driver().jar()));
+            return training;
+        }));
+        return options;
+    }
+
+    /** Whether driver JVMs start with a class-data sharing archive now. */
+    public boolean usesClassDataSharing() {
+        return cds.hasArchive(java(), classpath());
     }
 
     /** The Spark configuration of a context, from its settings as the reference maps them. */

@@ -3,6 +3,7 @@ package spark.jobserver.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -19,8 +20,11 @@ import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.contexts.JdbcContextStore;
+import spark.jobserver.server.data.DataRoutes;
+import spark.jobserver.server.data.DataService;
 import spark.jobserver.server.drivers.DriverEndpoint;
 import spark.jobserver.server.drivers.DriverLauncher;
+import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JobRoutes;
@@ -55,12 +59,16 @@ public final class JobServer implements AutoCloseable {
         contexts.addListener(jobs);
 
         DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
+        DriverRequests driverRequests = new DriverRequests(contexts);
+        DataService data = new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(),
+                scheduler);
         this.http = new HttpServer(config.bindAddress(), config.port(), config.maxContentLength(),
                 config.driver().maxMessageSize(), List.of(
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
                         new ContextRoutes(contexts, config.contextDefaults())::register,
                         new JobRoutes(jobs)::register,
+                        new DataRoutes(data, driverRequests)::register,
                         drivers::register));
     }
 

@@ -16,7 +16,6 @@ import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
-import spark.jobserver.server.http.ApiException;
 
 /**
  * The server side of the drivers' dial-back: a WebSocket with challenge-response on the context's
@@ -103,12 +102,7 @@ public final class DriverEndpoint {
 
     private void serveBinary(Context ctx) throws Exception {
         String sha = ctx.pathParam("sha256");
-        String header = ctx.header(DriverLaunch.AUTH_HEADER);
-        int colon = header == null ? -1 : header.indexOf(':');
-        Optional<String> secret = colon < 0 ? Optional.empty() : registry.secretFor(header.substring(0, colon));
-        if (secret.isEmpty() || !DriverAuth.verify(secret.get(), ctx.path(), header.substring(colon + 1))) {
-            throw ApiException.error(403, "Only the server's drivers may fetch binaries");
-        }
+        new DriverRequests(registry).authenticate(ctx, "fetch binaries");
         Path file = binaryFile.apply(sha);
         ctx.contentType("application/octet-stream");
         ctx.header("Content-Length", Long.toString(Files.size(file)));

@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,11 @@ public final class HttpServer implements AutoCloseable {
         cfg.http.prefer405over404 = true;
         cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
                 new FilterHolder(new MethodOverrideFilter()), "/*", EnumSet.of(DispatcherType.REQUEST)));
+        // Javalin relaxes Jetty to its LEGACY URI compliance. Only one relaxation is needed: the original's routes
+        // take URL-encoded absolute paths as one segment (DELETE /data/%2Ftmp%2Fx.dat, GET /driver/data/...),
+        // so an encoded '/' is allowed; every other ambiguous form (encoded dots, empty segments, ...) is refused.
+        cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                UriCompliance.DEFAULT.with("jobserver", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         cfg.jetty.modifyWebSocketServletFactory(factory -> {
             factory.setMaxTextMessageSize(maxWebSocketMessage);
             factory.setIdleTimeout(Duration.ZERO);

@@ -43,6 +43,15 @@ public final class Requests {
         }
     }
 
+    /** A query parameter that must be present: missing → 404 with the original's text, as its routing answered. */
+    public static String requiredParam(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            throw ApiException.error(404, "Request is missing required query parameter '" + name + "'");
+        }
+        return value;
+    }
+
     public static boolean booleanParam(Context ctx, String name, boolean fallback) {
         String value = ctx.queryParam(name);
         if (value == null || value.isEmpty()) {

@@ -9,33 +9,54 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import spark.jobserver.server.store.Database;
 import spark.jobserver.server.store.Jdbc;
 import spark.jobserver.server.store.StoreException;
 
-/** Binaries in the metadata database; bytes as BLOBs, shared between versions with the same hash. */
+/**
+ * Binaries in the metadata database. The bytes are stored once per SHA-256, in chunks of
+ * {@value #CHUNK_SIZE} bytes written and read one at a time, so neither side of a transfer ever holds a
+ * whole binary in memory on any database. A binary's chunks, its content row and its version row are
+ * written in one transaction: a binary is listed only when all of it is stored.
+ */
 public final class JdbcBinaryStore implements BinaryStore {
+    static final int CHUNK_SIZE = 1 << 20;
     private static final String COLUMNS = "b.app_name, b.binary_type, b.upload_time, b.sha256, c.size_bytes";
-    private final Database database;
     private final Jdbc jdbc;
 
     public JdbcBinaryStore(Database database) {
-        this.database = database;
         this.jdbc = new Jdbc(database);
     }
 
     @Override
     public void save(BinaryInfo info, Path content) {
+        try {
+            saveOnce(info, content);
+        } catch (StoreException e) {
+            if (!Jdbc.isConstraintViolation(e)) {
+                throw e;
+            }
+            // Someone stored the same bytes meanwhile: they are there now, only the version row is missing.
+            saveOnce(info, content);
+        }
+    }
+
+    private void saveOnce(BinaryInfo info, Path content) {
         jdbc.inTransaction(c -> {
             if (!contentExists(c, info.sha256())) {
+                String blobId = UUID.randomUUID().toString();
+                long size = writeChunks(c, blobId, content);
+                if (size != info.size()) {
+                    throw new IOException("The file of binary " + info.appName() + " has " + size + " bytes, not "
+                            + info.size());
+                }
                 try (PreparedStatement ps = c.prepareStatement(
-                                "INSERT INTO binary_contents (sha256, size_bytes, content) VALUES (?, ?, ?)");
-                        InputStream in = Files.newInputStream(content)) {
-                    ps.setString(1, info.sha256());
-                    ps.setLong(2, info.size());
-                    ps.setBinaryStream(3, in, info.size());
+                        "INSERT INTO binary_contents (sha256, size_bytes, blob_id) VALUES (?, ?, ?)")) {
+                    Jdbc.bind(ps, info.sha256(), info.size(), blobId);
                     ps.executeUpdate();
                 }
             }
@@ -46,6 +67,25 @@ public final class JdbcBinaryStore implements BinaryStore {
             }
             return null;
         });
+    }
+
+    private static long writeChunks(Connection c, String blobId, Path content) throws IOException, SQLException {
+        byte[] buffer = new byte[CHUNK_SIZE];
+        long total = 0;
+        try (InputStream in = Files.newInputStream(content);
+                PreparedStatement ps = c.prepareStatement("INSERT INTO binary_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
+            for (int seq = 0; ; seq++) {
+                int n = in.readNBytes(buffer, 0, buffer.length);
+                if (n == 0) {
+                    return total;
+                }
+                ps.setString(1, blobId);
+                ps.setInt(2, seq);
+                ps.setBytes(3, n == buffer.length ? buffer : Arrays.copyOf(buffer, n));
+                ps.executeUpdate();
+                total += n;
+            }
+        }
     }
 
     private static boolean contentExists(Connection c, String sha256) throws SQLException {
@@ -83,6 +123,10 @@ public final class JdbcBinaryStore implements BinaryStore {
                 ps.setString(1, appName);
                 deleted = ps.executeUpdate();
             }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM binary_chunks WHERE blob_id IN"
+                    + " (SELECT blob_id FROM binary_contents WHERE sha256 NOT IN (SELECT sha256 FROM binaries))")) {
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "DELETE FROM binary_contents WHERE sha256 NOT IN (SELECT sha256 FROM binaries)")) {
                 ps.executeUpdate();
@@ -93,41 +137,63 @@ public final class JdbcBinaryStore implements BinaryStore {
 
     @Override
     public Optional<InputStream> content(String sha256) {
-        Connection c = null;
-        try {
-            c = database.connection();
-            PreparedStatement ps = c.prepareStatement("SELECT content FROM binary_contents WHERE sha256 = ?");
-            ps.setString(1, sha256);
-            ResultSet rs = ps.executeQuery();
-            if (!rs.next()) {
-                c.close();
-                return Optional.empty();
-            }
-            Connection owned = c;
-            InputStream blob = rs.getBinaryStream(1);
-            return Optional.of(new java.io.FilterInputStream(blob) {
-                @Override
-                public void close() throws IOException {
-                    try {
-                        super.close();
-                    } finally {
-                        try {
-                            owned.close();
-                        } catch (SQLException e) {
-                            throw new IOException(e);
-                        }
-                    }
+        return jdbc.queryOne("SELECT blob_id, size_bytes FROM binary_contents WHERE sha256 = ?",
+                rs -> (InputStream) new ChunkStream(rs.getString(1), rs.getLong(2), sha256), sha256);
+    }
+
+    /** The bytes of one binary, fetched a chunk at a time, each with its own short query. */
+    private final class ChunkStream extends InputStream {
+        private final String blobId;
+        private final String sha256;
+        private long remaining;
+        private int nextSeq;
+        private byte[] chunk = new byte[0];
+        private int pos;
+
+        ChunkStream(String blobId, long size, String sha256) {
+            this.blobId = blobId;
+            this.remaining = size;
+            this.sha256 = sha256;
+        }
+
+        private boolean fill() throws IOException {
+            while (pos >= chunk.length) {
+                if (remaining <= 0) {
+                    return false;
                 }
-            });
-        } catch (SQLException e) {
-            if (c != null) {
+                int seq = nextSeq++;
                 try {
-                    c.close();
-                } catch (SQLException ignored) {
-                    e.addSuppressed(ignored);
+                    chunk = jdbc.queryOne("SELECT data FROM binary_chunks WHERE blob_id = ? AND seq = ?",
+                                    rs -> rs.getBytes(1), blobId, seq)
+                            .orElseThrow(() -> new IOException("Binary " + sha256 + " is incomplete: chunk " + seq
+                                    + " is missing (deleted while being read?)"));
+                } catch (StoreException e) {
+                    throw new IOException("Reading binary " + sha256 + " failed: " + e.getMessage(), e);
                 }
+                pos = 0;
+                remaining -= chunk.length;
             }
-            throw new StoreException("reading binary " + sha256 + " failed: " + e.getMessage(), e);
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return fill() ? chunk[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, chunk.length - pos);
+            System.arraycopy(chunk, pos, b, off, n);
+            pos += n;
+            return n;
         }
     }
 

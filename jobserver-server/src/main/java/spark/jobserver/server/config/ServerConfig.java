@@ -41,10 +41,16 @@ public record ServerConfig(
     }
 
     /** Connection settings of the metadata database. */
-    public record Database(String jdbcUrl, String user, String password, int poolSize) {
+    public record Database(String jdbcUrl, String user, String password, int poolSize, String driverClass) {
+        /** Without a driver class: the driver is found by URL. */
+        public Database(String jdbcUrl, String user, String password, int poolSize) {
+            this(jdbcUrl, user, password, poolSize, "");
+        }
+
         @Override
         public String toString() {
-            return "Database[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=****, poolSize=" + poolSize + "]";
+            return "Database[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=****, poolSize=" + poolSize
+                    + ", driverClass=" + driverClass + "]";
         }
     }
 
@@ -97,7 +103,8 @@ public record ServerConfig(
                         bind(problems, () -> c.getString(js + "sqldao.jdbc.url"), ""),
                         bind(problems, () -> c.getString(js + "sqldao.jdbc.user"), ""),
                         bind(problems, () -> c.getString(js + "sqldao.jdbc.password"), ""),
-                        bind(problems, () -> positive(c.getInt(js + "sqldao.dbcp.maxactive"), js + "sqldao.dbcp.maxactive"), 20)),
+                        bind(problems, () -> positive(c.getInt(js + "sqldao.dbcp.maxactive"), js + "sqldao.dbcp.maxactive"), 20),
+                        bind(problems, () -> c.getString(js + "sqldao.jdbc-driver"), "")),
                 new Driver(
                         bind(problems, () -> c.getString(js + "driver.jar"), ""),
                         classpath,

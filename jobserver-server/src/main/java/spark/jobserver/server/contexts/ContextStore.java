@@ -22,4 +22,7 @@ public interface ContextStore {
 
     /** The secret of the context's driver. */
     Optional<String> secret(String id);
+
+    /** Deletes the contexts that ended before {@code endedBefore}; never a live one. Returns how many. */
+    int deleteEndedBefore(java.time.Instant endedBefore);
 }

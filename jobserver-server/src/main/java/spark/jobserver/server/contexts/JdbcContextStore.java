@@ -57,6 +57,12 @@ public final class JdbcContextStore implements ContextStore {
         return jdbc.queryOne("SELECT secret FROM contexts WHERE id = ?", rs -> rs.getString(1), id);
     }
 
+    @Override
+    public int deleteEndedBefore(Instant endedBefore) {
+        return jdbc.update("DELETE FROM contexts WHERE state IN ('FINISHED', 'ERROR', 'KILLED') AND end_time < ?",
+                endedBefore.toEpochMilli());
+    }
+
     private static Long millis(Instant instant) {
         return instant == null ? null : instant.toEpochMilli();
     }

@@ -15,7 +15,11 @@ import spark.jobserver.server.store.Jdbc;
 public final class JdbcJobStore implements JobStore {
     private static final String COLUMNS = "id, context_id, context_name, app_name, class_path, binaries, config, status,"
             + " start_time, end_time, result, error, callback_url";
+    /** What a listing reads: neither results nor configs, which may be large. */
+    private static final String LISTED = "id, context_id, context_name, app_name, class_path, binaries, '' AS config,"
+            + " status, start_time, end_time, NULL AS result, error, callback_url";
     private static final String UNFINISHED = "('STARTED', 'RUNNING', 'RESTARTING')";
+    private static final String ENDED = "('FINISHED', 'ERROR', 'KILLED')";
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
     private final Jdbc jdbc;
 
@@ -48,10 +52,32 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public List<JobInfo> list(int limit, JobStatus status) {
         if (status == null) {
-            return jdbc.query("SELECT " + COLUMNS + " FROM jobs ORDER BY start_time DESC, id LIMIT ?", JdbcJobStore::map, limit);
+            return jdbc.query("SELECT " + LISTED + " FROM jobs ORDER BY start_time DESC, id LIMIT ?", JdbcJobStore::map, limit);
         }
-        return jdbc.query("SELECT " + COLUMNS + " FROM jobs WHERE status = ? ORDER BY start_time DESC, id LIMIT ?",
+        return jdbc.query("SELECT " + LISTED + " FROM jobs WHERE status = ? ORDER BY start_time DESC, id LIMIT ?",
                 JdbcJobStore::map, status.name(), limit);
+    }
+
+    @Override
+    public int deleteEndedBefore(Instant endedBefore) {
+        return jdbc.update("DELETE FROM jobs WHERE status IN " + ENDED + " AND end_time < ?", endedBefore.toEpochMilli());
+    }
+
+    @Override
+    public int deleteEndedBeyond(int keep) {
+        if (keep < 0) {
+            throw new IllegalArgumentException("keep must not be negative");
+        }
+        // The first ended job not kept, in listing order; it and every older ended job go.
+        Optional<Object[]> first = jdbc.queryOne("SELECT start_time, id FROM jobs WHERE status IN " + ENDED
+                        + " ORDER BY start_time DESC, id LIMIT 1 OFFSET ?",
+                rs -> new Object[] {rs.getLong(1), rs.getString(2)}, keep);
+        if (first.isEmpty()) {
+            return 0;
+        }
+        long startTime = (Long) first.get()[0];
+        return jdbc.update("DELETE FROM jobs WHERE status IN " + ENDED
+                + " AND (start_time < ? OR (start_time = ? AND id >= ?))", startTime, startTime, first.get()[1]);
     }
 
     @Override

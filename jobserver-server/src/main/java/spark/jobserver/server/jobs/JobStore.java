@@ -17,7 +17,10 @@ public interface JobStore {
 
     Optional<JobInfo> get(String jobId);
 
-    /** Newest first; {@code status} null for all. */
+    /**
+     * Newest first; {@code status} null for all. A listing carries no results and no configs (their
+     * {@code result} is null and {@code config} empty): fifty listed jobs must not load fifty results.
+     */
     List<JobInfo> list(int limit, JobStatus status);
 
     /** Unfinished jobs of a context. */
@@ -25,4 +28,10 @@ public interface JobStore {
 
     /** Ids of unfinished jobs that have this binary on their class path. */
     List<String> unfinishedUsingBinary(String appName);
+
+    /** Deletes the jobs that ended before {@code endedBefore}; never an unfinished one. Returns how many. */
+    int deleteEndedBefore(java.time.Instant endedBefore);
+
+    /** Deletes ended jobs beyond the {@code keep} newest ended ones (by start time); never an unfinished one. */
+    int deleteEndedBeyond(int keep);
 }

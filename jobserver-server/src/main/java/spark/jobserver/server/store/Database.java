@@ -5,7 +5,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import spark.jobserver.server.config.ServerConfig;
@@ -55,7 +59,8 @@ public final class Database implements AutoCloseable {
             }
         }
         HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(settings.jdbcUrl());
+        hikari.setJdbcUrl(jdbcUrl(settings.jdbcUrl(), dialect));
+        driverClass(settings.driverClass(), settings.jdbcUrl()).ifPresent(hikari::setDriverClassName);
         hikari.setUsername(settings.user());
         hikari.setPassword(settings.password());
         hikari.setMaximumPoolSize(settings.poolSize());
@@ -65,13 +70,70 @@ public final class Database implements AutoCloseable {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration/" + dialect.folder)
+                    .placeholders(Map.of("binary_collation", binaryCollation(dataSource, dialect)))
                     .load()
                     .migrate();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | SQLException e) {
             dataSource.close();
-            throw e;
+            throw e instanceof RuntimeException re ? re : new StoreException("Opening the database failed: " + e.getMessage(), e);
         }
         return new Database(dataSource, dialect);
+    }
+
+    /**
+     * MySQL-family collation in which names compare exactly, trailing spaces included (the
+     * {@code _bin} collations pad): MariaDB and MySQL 8 name theirs differently.
+     */
+    private static String binaryCollation(DataSource dataSource, Dialect dialect) throws SQLException {
+        if (dialect != Dialect.MYSQL) {
+            return "";
+        }
+        try (Connection c = dataSource.getConnection()) {
+            String version = c.getMetaData().getDatabaseProductVersion();
+            return version.toLowerCase(java.util.Locale.ROOT).contains("mariadb") ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
+        }
+    }
+
+    /**
+     * The URL as given, except that {@code jdbc:mysql:} becomes {@code jdbc:mariadb:} when no driver on
+     * the class path takes MySQL URLs: the bundled MariaDB driver serves MySQL servers too.
+     */
+    static String jdbcUrl(String url, Dialect dialect) {
+        if (dialect == Dialect.MYSQL && url.startsWith("jdbc:mysql:") && !anyDriverAccepts(url)) {
+            return "jdbc:mariadb:" + url.substring("jdbc:mysql:".length());
+        }
+        return url;
+    }
+
+    private static boolean anyDriverAccepts(String url) {
+        try {
+            DriverManager.getDriver(url);
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The configured driver class ({@code sqldao.jdbc-driver}) when it is on the class path and takes
+     * this URL; otherwise none, and the driver is found by URL. The reference's default
+     * ({@code org.h2.Driver}) stays in configurations that point at another database, and the driver
+     * class names of MySQL's own connector need not be present: neither may stop the server.
+     */
+    static Optional<String> driverClass(String configured, String url) {
+        if (configured == null || configured.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Class<?> type = Class.forName(configured, true, Database.class.getClassLoader());
+            if (Driver.class.isAssignableFrom(type)
+                    && ((Driver) type.getDeclaredConstructor().newInstance()).acceptsURL(url)) {
+                return Optional.of(configured);
+            }
+        } catch (ReflectiveOperationException | SQLException | LinkageError e) {
+            // not usable: fall back to the driver that takes the URL
+        }
+        return Optional.empty();
     }
 
     public DataSource dataSource() {

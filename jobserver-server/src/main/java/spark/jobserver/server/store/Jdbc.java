@@ -94,6 +94,24 @@ public final class Jdbc {
         }
     }
 
+    /**
+     * Whether the failure is a unique-key or other integrity violation (SQL state class 23, on every
+     * dialect), or H2's report of a row changed by a concurrent transaction: a concurrent writer won.
+     */
+    public static boolean isConstraintViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e) {
+                String state = e.getSQLState();
+                if (state != null && state.startsWith("23") || e.getErrorCode() == H2_CONCURRENT_UPDATE) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final int H2_CONCURRENT_UPDATE = 90131;
+
     /** A nullable BIGINT column. */
     public static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);

@@ -25,5 +25,29 @@ public final class DriverLaunch {
     /** Request header carrying {@code <contextId>:<hmac of the request path>} on binary and data fetches. */
     public static final String AUTH_HEADER = "X-Jobserver-Driver";
 
+    /**
+     * JVM options Spark needs on JDK 17 and later, as Spark's own launcher adds them
+     * ({@code org.apache.spark.launcher.JavaModuleOptions}).
+     */
+    public static final java.util.List<String> SPARK_JVM_OPTIONS = java.util.List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-modules=jdk.incubator.vector",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false",
+            "-Dio.netty.tryReflectionSetAccessible=true");
+
     private DriverLaunch() {}
 }

@@ -30,26 +30,6 @@ import spark.jobserver.server.config.ServerConfig;
  */
 public final class DriverLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(DriverLauncher.class);
-    /** What Spark's own launcher adds for JDK 17+ (org.apache.spark.launcher.JavaModuleOptions). */
-    private static final List<String> MODULE_OPTIONS = List.of(
-            "-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-modules=jdk.incubator.vector",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "-Djdk.reflect.useDirectMethodHandle=false",
-            "-Dio.netty.tryReflectionSetAccessible=true");
     /** JDK 23+ warn or refuse without these; JDK 17 rejects the second. */
     private static final List<String> JDK23_OPTIONS =
             List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
@@ -166,7 +146,7 @@ public final class DriverLauncher {
     private List<String> jvmOptions(Config settings) {
         List<String> options = new ArrayList<>();
         options.add("-Xmx" + driverMemory(settings));
-        options.addAll(MODULE_OPTIONS);
+        options.addAll(DriverLaunch.SPARK_JVM_OPTIONS);
         if (javaFeatureVersion(javaHome()) >= 23) {
             options.addAll(JDK23_OPTIONS);
         }

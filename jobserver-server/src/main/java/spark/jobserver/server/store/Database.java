@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import spark.jobserver.server.config.ServerConfig;
 
 /** The metadata database: a connection pool, migrated to the current schema when opened. */
@@ -67,17 +68,20 @@ public final class Database implements AutoCloseable {
         hikari.setPoolName("jobserver-db");
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration/" + dialect.folder)
-                    .placeholders(Map.of("binary_collation", binaryCollation(dataSource, dialect)))
-                    .load()
-                    .migrate();
+            migrations(dataSource, dialect).load().migrate();
         } catch (RuntimeException | SQLException e) {
             dataSource.close();
             throw e instanceof RuntimeException re ? re : new StoreException("Opening the database failed: " + e.getMessage(), e);
         }
         return new Database(dataSource, dialect);
+    }
+
+    /** The schema migrations of the dialect, for {@code dataSource}. */
+    static FluentConfiguration migrations(DataSource dataSource, Dialect dialect) throws SQLException {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/" + dialect.folder)
+                .placeholders(Map.of("binary_collation", binaryCollation(dataSource, dialect)));
     }
 
     /**

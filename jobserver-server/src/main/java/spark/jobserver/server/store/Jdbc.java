@@ -83,7 +83,8 @@ public final class Jdbc {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
             if (arg == null) {
-                ps.setNull(i + 1, Types.VARCHAR);
+                // untyped: PostgreSQL refuses a VARCHAR null for a BIGINT column
+                ps.setNull(i + 1, Types.NULL);
             } else if (arg instanceof Long l) {
                 ps.setLong(i + 1, l);
             } else if (arg instanceof Integer n) {

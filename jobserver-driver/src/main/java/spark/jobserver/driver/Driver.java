@@ -2,7 +2,9 @@ package spark.jobserver.driver;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
+import org.apache.spark.streaming.StreamingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.context.ContextLike;
@@ -49,6 +52,7 @@ final class Driver {
     /** Completed with the exit code by whatever ends the driver: StopContext, giving up on the server. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean contextStopped = new AtomicBoolean();
+    private final AtomicBoolean stoppingOnItsOwn = new AtomicBoolean();
     private volatile ContextLike context;
     private volatile JobManager jobs;
     private ServerConnection connection;
@@ -104,8 +108,13 @@ final class Driver {
 
             // Threads Spark starts from here inherit the context loader, so Spark finds job classes too.
             Thread.currentThread().setContextClassLoader(loader);
+            BinaryCache binaries = new BinaryCache(config.binaryCacheDir(), serverFiles, this::externalClient);
+            JobClassPath classPath = new JobClassPath(loader, binaries);
             ContextLike created;
             try {
+                config.stopContextOnJobError(false); // a bad value fails the start, not the first failed job
+                // Before the context: a custom factory may come from one of the context's own binaries.
+                classPath.addForContext(config.contextBinaries());
                 created = createContext(loader);
             } catch (Throwable t) {
                 log.error("Creating the Spark context of '{}' failed", name, t);
@@ -115,12 +124,17 @@ final class Driver {
             }
             context = created;
             SparkContext sc = created.sparkContext();
-            BinaryCache binaries = new BinaryCache(config.binaryCacheDir(), serverFiles, this::externalClient);
+            classPath.attachSpark(sc::addJar);
+            // A streaming context cannot be restarted once a job failed it, hence the original's default.
+            boolean stopOnJobError = config.stopContextOnJobError(created.jobContext() instanceof StreamingContext);
             jobs = new JobManager(created, name, config.maxJobs(), config.contextSettings(), config.jobConfigFallback(),
-                    new JobClassPath(loader, binaries, sc::addJar),
+                    classPath,
                     new DriverNamedObjects(config.namedObjectCreationTimeout()),
                     new DataFiles(config.dataCacheDir(), serverFiles),
-                    connection::send, clock);
+                    connection::send,
+                    (jobId, stream) -> serverFiles.uploadToServer(DriverLaunch.RESULT_PATH + encode(jobId), stream),
+                    stopOnJobError ? this::stopAfterFailedJob : jobId -> { },
+                    clock);
             if (exit.isDone()) {
                 code = exit.join(); // stopped while the context was starting
                 return code;
@@ -168,6 +182,26 @@ final class Driver {
         log.info("Creating the Spark context of '{}' with {}", config.contextName(), factoryName);
         ContextLike created = factory.makeContext(conf, config.contextSettings(), config.contextName());
         return requireNonNull(created, () -> "context-factory " + factoryName + " returned no context");
+    }
+
+    /** {@code stop-context-on-job-error}: tells the server the context ends on its own, then ends it. */
+    private void stopAfterFailedJob(String jobId) {
+        if (exit.isDone() || !stoppingOnItsOwn.compareAndSet(false, true)) {
+            return;
+        }
+        String reason = "job " + jobId + " failed and stop-context-on-job-error is on";
+        log.warn("Context '{}' stops: {}", config.contextName(), reason);
+        JobManager j = jobs;
+        if (j != null) {
+            j.stopAccepting();
+        }
+        // Queued after the job's JobFailed, so the server hears of the failure first.
+        connection.send(new Message.ContextStopping(reason));
+        exit.complete(EXIT_STOPPED);
+    }
+
+    private static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private void heartbeat() {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
+import spark.jobserver.protocol.BinaryRef;
 
 /**
  * What the server tells a driver in the file it writes before the launch (the driver's single
@@ -33,6 +34,8 @@ import java.util.function.Function;
  * @param dataCacheDir where data files fetched from the server are cached
  * @param contextSettings the context's effective settings ({@code context.name}, {@code is-adhoc}, ...)
  * @param jobConfigFallback the server configuration minus secrets; every job configuration falls back to it
+ * @param contextBinaries the context's own binaries ({@code driver.context-binaries}: its
+ *     {@code dependent-jar-uris} as the server resolved them), on the class path before the context is made
  */
 record DriverConfig(
         String contextId,
@@ -46,7 +49,8 @@ record DriverConfig(
         Path binaryCacheDir,
         Path dataCacheDir,
         Config contextSettings,
-        Config jobConfigFallback) {
+        Config jobConfigFallback,
+        List<BinaryRef> contextBinaries) {
 
     static final String DEFAULT_FACTORY = "spark.jobserver.context.DefaultSparkContextFactory";
 
@@ -62,8 +66,28 @@ record DriverConfig(
         requireNonNull(dataCacheDir, "dataCacheDir is null");
         requireNonNull(contextSettings, "contextSettings is null");
         requireNonNull(jobConfigFallback, "jobConfigFallback is null");
+        contextBinaries = List.copyOf(requireNonNull(contextBinaries, "contextBinaries is null"));
         if (maxJobs < 1) {
             throw new IllegalArgumentException("maxJobs must be at least 1");
+        }
+    }
+
+    /**
+     * Whether the context stops after a failed job: the setting {@code stop-context-on-job-error} when
+     * given, else {@code streamingDefault} (true for streaming contexts, as in the original).
+     *
+     * @throws IllegalArgumentException when the setting is not a boolean
+     */
+    boolean stopContextOnJobError(boolean streamingDefault) {
+        String key = "stop-context-on-job-error";
+        if (!contextSettings.hasPath(key)) {
+            return streamingDefault;
+        }
+        try {
+            return contextSettings.getBoolean(key);
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException("context setting " + key + " must be true or false, not '"
+                    + contextSettings.getValue(key).unwrapped() + "'", e);
         }
     }
 
@@ -114,11 +138,34 @@ record DriverConfig(
                 : Path.of("data-cache").toAbsolutePath();
         Config settings = read(problems, "context-settings", root::getConfig, ConfigFactory.empty());
         Config fallback = read(problems, "job-config-fallback", root::getConfig, ConfigFactory.empty());
+        List<BinaryRef> contextBinaries = driver.hasPath("context-binaries")
+                ? binaries(problems, root, "driver.context-binaries") : List.of();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid driver configuration: " + String.join("; ", problems));
         }
         return new DriverConfig(contextId, contextName, ws, stripSlash(http), maxJobs, heartbeat, grace,
-                namedObjects, binaries, data, settings, fallback);
+                namedObjects, binaries, data, settings, fallback, contextBinaries);
+    }
+
+    /** A list of {@code {name, sha256}} (uploaded binaries) or {@code {name, uri}} (anything else). */
+    private static List<BinaryRef> binaries(List<String> problems, Config root, String path) {
+        List<? extends Config> entries = read(problems, path, root::getConfigList, null);
+        if (entries == null) {
+            return List.of();
+        }
+        List<BinaryRef> refs = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Config entry = entries.get(i);
+            String where = path + "[" + i + "]";
+            try {
+                refs.add(new BinaryRef(entry.getString("name"),
+                        entry.hasPath("sha256") ? entry.getString("sha256") : null,
+                        entry.hasPath("uri") ? entry.getString("uri") : null));
+            } catch (ConfigException | IllegalArgumentException | NullPointerException e) {
+                problems.add(where + ": " + e.getMessage());
+            }
+        }
+        return refs;
     }
 
     private static <T> T read(List<String> problems, String path, Function<String, T> reader, T whenMissing) {

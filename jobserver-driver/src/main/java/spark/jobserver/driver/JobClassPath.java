@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,28 +17,47 @@ import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Rejection;
 
 /**
- * The context's class path: the binaries its jobs asked for, each added once to the context class
- * loader (for the driver) and once to Spark (for the executors).
+ * The context's class path: the binaries its jobs (and the context itself) asked for, each added once
+ * to the context class loader (for the driver) and once to Spark (for the executors). The context's own
+ * binaries are added before the Spark context exists, so a custom context factory can come from one of
+ * them; Spark is told about them once it is attached.
  */
 final class JobClassPath {
     private static final Logger log = LoggerFactory.getLogger(JobClassPath.class);
 
     private final ContextClassLoader loader;
     private final BinaryCache cache;
-    private final Consumer<String> sparkAddJar;
     private final Set<Path> added = ConcurrentHashMap.newKeySet();
+    private Consumer<String> sparkAddJar; // guarded by this
+    private final List<String> notYetInSpark = new ArrayList<>(); // guarded by this
+
+    /** A class path whose jars reach Spark once {@link #attachSpark} is called. */
+    JobClassPath(ContextClassLoader loader, BinaryCache cache) {
+        this.loader = requireNonNull(loader, "loader is null");
+        this.cache = requireNonNull(cache, "cache is null");
+    }
 
     /**
      * @param sparkAddJar {@code SparkContext::addJar}
      */
     JobClassPath(ContextClassLoader loader, BinaryCache cache, Consumer<String> sparkAddJar) {
-        this.loader = requireNonNull(loader, "loader is null");
-        this.cache = requireNonNull(cache, "cache is null");
-        this.sparkAddJar = requireNonNull(sparkAddJar, "sparkAddJar is null");
+        this(loader, cache);
+        attachSpark(sparkAddJar);
     }
 
     ClassLoader loader() {
         return loader;
+    }
+
+    /**
+     * From now on every jar also goes to Spark ({@code SparkContext::addJar}); the jars added so far go
+     * there at once.
+     */
+    synchronized void attachSpark(Consumer<String> addJar) {
+        requireNonNull(addJar, "addJar is null");
+        this.sparkAddJar = addJar;
+        notYetInSpark.forEach(addJar);
+        notYetInSpark.clear();
     }
 
     /**
@@ -47,22 +67,35 @@ final class JobClassPath {
      */
     void addAll(String jobId, List<BinaryRef> binaries) throws JobRejectedException {
         for (BinaryRef ref : binaries) {
-            Path jar;
             try {
-                jar = cache.resolve(ref);
+                add("Job " + jobId, ref);
             } catch (IOException | RuntimeException e) {
                 String message = "Failed to load binary '" + ref.name() + "': " + e.getMessage();
                 throw new JobRejectedException(Rejection.LOADING_FAILED, ErrorInfo.of(new IOException(message, e)));
             }
-            add(jobId, jar, ref.uri() != null && ref.uri().startsWith("local:") ? ref.uri() : jar.toString());
         }
     }
 
     /**
-     * @param sparkPath what Spark is given: the file, or the original {@code local:} URI, which tells
-     *     Spark the file already exists on every node
+     * Makes the context's own binaries ({@code dependent-jar-uris} of the context) available, before the
+     * context is created.
+     *
+     * @throws IOException naming the binary that could not be had
      */
-    private void add(String jobId, Path jar, String sparkPath) throws JobRejectedException {
+    void addForContext(List<BinaryRef> binaries) throws IOException {
+        for (BinaryRef ref : binaries) {
+            try {
+                add("Context", ref);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("Failed to load binary '" + ref.name() + "' of the context: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void add(String who, BinaryRef ref) throws IOException {
+        Path jar = cache.resolve(ref);
+        // Spark is given the original local: URI, which tells it the file already exists on every node.
+        String sparkPath = ref.uri() != null && ref.uri().startsWith("local:") ? ref.uri() : jar.toString();
         Path key = jar.toAbsolutePath().normalize();
         // Synchronized so that a second job needing the same jar waits until it is really usable.
         synchronized (this) {
@@ -72,11 +105,15 @@ final class JobClassPath {
             try {
                 loader.addURL(key.toUri().toURL());
             } catch (MalformedURLException e) {
-                throw JobRejectedException.of(Rejection.LOADING_FAILED, "Failed to load binary " + jar + ": " + e.getMessage(), e);
+                throw new IOException("cannot use " + jar + " as a class path entry: " + e.getMessage(), e);
             }
-            sparkAddJar.accept(sparkPath);
+            if (sparkAddJar != null) {
+                sparkAddJar.accept(sparkPath);
+            } else {
+                notYetInSpark.add(sparkPath);
+            }
             added.add(key);
         }
-        log.info("Job {}: added {} to the context's class path", jobId, jar);
+        log.info("{}: added {} to the context's class path", who, jar);
     }
 }

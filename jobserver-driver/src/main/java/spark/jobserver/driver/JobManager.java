@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,8 @@ import spark.jobserver.protocol.Rejection;
 /**
  * Runs the jobs of one context: at most {@code maxJobs} at once, each on a thread of its own pool
  * ({@code jobserver-job-N}) with the context class loader, each through its own {@link JobRun} state
- * machine, so that every job produces exactly one outcome event.
+ * machine, so that every job produces exactly one outcome event. A job that returns an
+ * {@link InputStream} has its bytes sent through {@link ResultStreams} before it is reported finished.
  */
 final class JobManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobManager.class);
@@ -43,12 +47,18 @@ final class JobManager implements AutoCloseable {
     private final NamedObjects namedObjects;
     private final DataFileCache dataFiles;
     private final JobEvents events;
+    private final ResultStreams resultStreams;
+    private final Consumer<String> afterFailure;
     private final Clock clock;
     private final ExecutorService pool;
     /** The jobs not yet in a terminal state; a job leaves the map when it reaches one. */
     private final ConcurrentMap<String, JobRun> jobs = new ConcurrentHashMap<>();
     private boolean stopping; // guarded by this
 
+    /**
+     * @param afterFailure told the id of every job that failed (threw), after its {@code JobFailed} was
+     *     published; not told of rejected, invalid or killed jobs
+     */
     JobManager(
             ContextLike context,
             String contextName,
@@ -59,6 +69,8 @@ final class JobManager implements AutoCloseable {
             NamedObjects namedObjects,
             DataFileCache dataFiles,
             JobEvents events,
+            ResultStreams resultStreams,
+            Consumer<String> afterFailure,
             Clock clock) {
         this.context = requireNonNull(context, "context is null");
         this.contextName = requireNonNull(contextName, "contextName is null");
@@ -72,6 +84,8 @@ final class JobManager implements AutoCloseable {
         this.namedObjects = requireNonNull(namedObjects, "namedObjects is null");
         this.dataFiles = requireNonNull(dataFiles, "dataFiles is null");
         this.events = requireNonNull(events, "events is null");
+        this.resultStreams = requireNonNull(resultStreams, "resultStreams is null");
+        this.afterFailure = requireNonNull(afterFailure, "afterFailure is null");
         this.clock = requireNonNull(clock, "clock is null");
         // The queue is unbounded although slots are counted: a killed job that ignores its interrupt keeps
         // its thread, and the next job then waits for a thread rather than being refused a slot it has.
@@ -174,6 +188,15 @@ final class JobManager implements AutoCloseable {
         return true;
     }
 
+    /** Sends a job's result stream; always closes it. */
+    private long upload(String jobId, InputStream stream) throws IOException, InterruptedException {
+        try (InputStream in = stream) {
+            return resultStreams.upload(jobId, in);
+        } catch (IOException e) {
+            throw new IOException("Uploading the result stream of job " + jobId + " to the server failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The whole life of one job, on its pool thread. */
     private void execute(JobRun run, Message.StartJob request) {
         String jobId = run.jobId();
@@ -225,6 +248,13 @@ final class JobManager implements AutoCloseable {
                 return;
             }
             Object result = runner.run();
+            if (result instanceof InputStream stream) {
+                long size = upload(jobId, stream);
+                if (run.moveTo(JobState.FINISHED, new Message.JobStreamFinished(jobId, clock.millis(), size))) {
+                    log.info("Job {}: finished, its result stream of {} bytes uploaded", jobId, size);
+                }
+                return;
+            }
             JsonNode json = ResultJson.toJson(result);
             if (run.moveTo(JobState.FINISHED, new Message.JobFinished(jobId, clock.millis(), json))) {
                 log.info("Job {}: finished", jobId);
@@ -234,6 +264,7 @@ final class JobManager implements AutoCloseable {
             // driver and its other jobs carry on.
             if (run.moveTo(JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), ErrorInfo.of(t)))) {
                 log.warn("Job {}: failed", jobId, t);
+                afterFailure.accept(jobId);
             } else {
                 log.debug("Job {}: threw after it was killed", jobId, t);
             }

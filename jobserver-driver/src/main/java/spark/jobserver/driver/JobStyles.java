@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.typesafe.config.Config;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.streaming.StreamingContext;
+import spark.jobserver.NamedObjectSupport;
 import spark.jobserver.SparkJobInvalid;
 import spark.jobserver.SparkJobValidation;
+import spark.jobserver.SparkStreamingJob;
 import spark.jobserver.api.JobEnvironment;
 import spark.jobserver.api.JobValidation;
 import spark.jobserver.api.SparkJobBase;
@@ -17,8 +20,9 @@ import spark.jobserver.protocol.ErrorInfo;
 
 /**
  * Validates and runs a job of any supported style: typed ({@link SparkJobBase}), legacy
- * ({@link spark.jobserver.SparkJob}) and Java ({@link BaseJavaJob}). Each style gets the context in the
- * form it declares, adapted from {@link ContextLike#jobContext()}.
+ * ({@link spark.jobserver.SparkJob}, {@link SparkStreamingJob}) and Java ({@link BaseJavaJob}). Each style
+ * gets the context in the form it declares, adapted from {@link ContextLike#jobContext()}. Jobs that
+ * implement {@link NamedObjectSupport} get the context's named objects first.
  */
 final class JobStyles {
     /** The error class clients see on a refused validation, as in the original. */
@@ -55,6 +59,9 @@ final class JobStyles {
      * @throws Exception whatever the validation threw; the job then failed validation
      */
     static Validated validate(Object job, ContextLike context, JobEnvironment env, Config config) throws Exception {
+        if (job instanceof NamedObjectSupport support) {
+            support.setNamedObjects(env.namedObjects());
+        }
         if (job instanceof SparkJobBase<?, ?, ?> typed) {
             return validateTyped(typed, context, env, config);
         }
@@ -63,6 +70,9 @@ final class JobStyles {
         }
         if (job instanceof BaseJavaJob<?, ?> java) {
             return validateJava(java, context, env, config);
+        }
+        if (job instanceof SparkStreamingJob streaming) {
+            return validateStreaming(streaming, context, config);
         }
         throw new IllegalArgumentException(job.getClass().getName() + " is not a job");
     }
@@ -84,7 +94,10 @@ final class JobStyles {
 
     private static Validated validateLegacy(spark.jobserver.SparkJob job, ContextLike context, Config config) {
         SparkContext sc = sparkContext(context);
-        SparkJobValidation validation = job.validate(sc, config);
+        return legacyOutcome(job, job.validate(sc, config), () -> job.runJob(sc, config));
+    }
+
+    private static Validated legacyOutcome(Object job, SparkJobValidation validation, Runner runner) {
         if (validation == null) {
             throw new IllegalStateException(job.getClass().getName() + ".validate returned null");
         }
@@ -92,7 +105,16 @@ final class JobStyles {
             // The original's rendering of Bad(One(SparkJobInvalid(reason))).
             return new Invalid(new ErrorInfo("One(" + invalid + ")", VALIDATION_ERROR_CLASS, ""));
         }
-        return new Valid(() -> job.runJob(sc, config));
+        return new Valid(runner);
+    }
+
+    private static Validated validateStreaming(SparkStreamingJob job, ContextLike context, Config config) {
+        Object jobContext = context.jobContext();
+        if (!(jobContext instanceof StreamingContext ssc)) {
+            throw new IllegalStateException("a streaming job needs a StreamingContext, this context provides "
+                    + (jobContext == null ? "nothing" : jobContext.getClass().getName()));
+        }
+        return legacyOutcome(job, job.validate(ssc, config), () -> job.runJob(ssc, config));
     }
 
     private static Validated validateJava(BaseJavaJob<?, ?> job, ContextLike context, JobEnvironment env, Config config)

@@ -19,12 +19,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 
 /**
- * Downloads files over HTTP into local caches: from the server (authenticated with the context's
- * secret) or from a plain URL. A download lands in a temporary file next to its target and is renamed
+ * Moves files over HTTP: downloads into local caches from the server (authenticated with the context's
+ * secret) or from a plain URL, and uploads job result streams to the server. A download lands in a temporary file next to its target and is renamed
  * into place only when complete (and, when a hash is expected, verified), so a reader never sees half a
  * file and drivers sharing a cache directory do not trip over each other.
  */
@@ -57,6 +59,55 @@ final class ServerFiles {
                 .GET()
                 .build();
         download(client, request, target, expectedSha256);
+    }
+
+    /**
+     * Uploads {@code source} to the server's {@code requestPath} (already URL-encoded, starting with
+     * {@code /}) as a chunked POST, authenticated like fetches. The calling thread reads {@code source}
+     * (so a job's stream is read in the job's own thread and Spark job group), a chunk at a time; at
+     * most a few chunks are in memory at once.
+     *
+     * @return the number of bytes uploaded
+     * @throws IOException when reading {@code source} fails, the connection fails or the server answers
+     *     anything but 2xx
+     * @throws InterruptedException when the calling thread is interrupted (the job was killed); the
+     *     upload is abandoned
+     */
+    long uploadToServer(String requestPath, InputStream source) throws IOException, InterruptedException {
+        StreamUpload upload = new StreamUpload();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl + requestPath))
+                // HTTP/1.1 chunked transfer: the length is not known in advance.
+                .version(HttpClient.Version.HTTP_1_1)
+                .header(DriverLaunch.AUTH_HEADER, contextId + ":" + DriverAuth.mac(secret, requestPath))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(upload::body))
+                .build();
+        CompletableFuture<HttpResponse<String>> response = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        long size;
+        try {
+            size = upload.pump(source, response);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            upload.abort();
+            response.cancel(true);
+            throw e;
+        }
+        HttpResponse<String> answer;
+        try {
+            answer = response.get();
+        } catch (InterruptedException e) {
+            upload.abort();
+            response.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IOException("POST " + requestPath + " failed: " + cause, cause);
+        }
+        if (answer.statusCode() / 100 != 2) {
+            String body = answer.body() == null ? "" : answer.body().strip();
+            throw new IOException("POST " + requestPath + " answered HTTP " + answer.statusCode()
+                    + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) : body)));
+        }
+        return size;
     }
 
     /** Downloads {@code request}'s body into {@code target}, atomically. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import spark.jobserver.protocol.BinaryRef;
 
 class DriverConfigTest {
     @TempDir
@@ -72,6 +73,53 @@ class DriverConfigTest {
         assertThat(config.contextFactory()).isEqualTo("spark.jobserver.context.DefaultSparkContextFactory");
         assertThat(config.contextSettings().isEmpty()).isTrue();
         assertThat(config.jobConfigFallback().isEmpty()).isTrue();
+        assertThat(config.contextBinaries()).isEmpty();
+        assertThat(config.stopContextOnJobError(false)).isFalse();
+        assertThat(config.stopContextOnJobError(true)).isTrue();
+    }
+
+    private static final String MINIMAL_DRIVER = """
+            context-id = a, context-name = b
+            server-ws-url = "ws://127.0.0.1:1/driver/ws", server-http-url = "http://127.0.0.1:1"
+            binary-cache-dir = /tmp/cache
+            """;
+
+    @Test
+    void theContextsOwnBinariesAreUploadedOnesByHashOrUris() {
+        DriverConfig config = DriverConfig.from(ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + """
+                  context-binaries = [
+                    {name = "deps", sha256 = "%s"},
+                    {name = "file:/opt/jars/extra.jar", uri = "file:/opt/jars/extra.jar"}
+                  ]
+                }
+                """.formatted("ab".repeat(32))));
+        assertThat(config.contextBinaries()).containsExactly(
+                BinaryRef.uploaded("deps", "ab".repeat(32)), BinaryRef.uri("file:/opt/jars/extra.jar"));
+    }
+
+    @Test
+    void badContextBinariesAreReportedByPosition() {
+        assertThatThrownBy(() -> DriverConfig.from(ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + """
+                  context-binaries = [{name = "both", sha256 = "x", uri = "file:/x"}, {uri = "file:/y"}]
+                }
+                """)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("driver.context-binaries[0]: exactly one of sha256 and uri must be set")
+                .hasMessageContaining("driver.context-binaries[1]: ");
+    }
+
+    @Test
+    void stopContextOnJobErrorIsReadFromTheSettingsOverTheFactorysDefault() {
+        DriverConfig on = DriverConfig.from(ConfigFactory.parseString(
+                "driver {" + MINIMAL_DRIVER + "}\ncontext-settings { stop-context-on-job-error = \"true\" }"));
+        assertThat(on.stopContextOnJobError(false)).isTrue();
+        DriverConfig off = DriverConfig.from(ConfigFactory.parseString(
+                "driver {" + MINIMAL_DRIVER + "}\ncontext-settings { stop-context-on-job-error = false }"));
+        assertThat(off.stopContextOnJobError(true)).isFalse();
+        DriverConfig bad = DriverConfig.from(ConfigFactory.parseString(
+                "driver {" + MINIMAL_DRIVER + "}\ncontext-settings { stop-context-on-job-error = sometimes }"));
+        assertThatThrownBy(() -> bad.stopContextOnJobError(false))
+                .hasMessage("context setting stop-context-on-job-error must be true or false, not 'sometimes'");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
@@ -39,6 +40,14 @@ class DriverTest {
     }
 
     private DriverConfig config(String factory) {
+        return config(factory, "", "");
+    }
+
+    /**
+     * @param driverExtra more HOCON for the {@code driver} block
+     * @param settingsExtra more context settings
+     */
+    private DriverConfig config(String factory, String driverExtra, String settingsExtra) {
         return DriverConfig.from(ConfigFactory.parseString("""
                 driver {
                   context-id = "%s"
@@ -50,14 +59,17 @@ class DriverTest {
                   reconnect-grace-period = 1m
                   binary-cache-dir = "%s"
                   data-cache-dir = "%s"
+                  %s
                 }
                 context-settings {
                   context.name = driver-test
                   is-adhoc = false
                   context-factory = "%s"
+                  %s
                 }
                 job-config-fallback { spark.jobserver.flag = on }
-                """.formatted(CONTEXT_ID, server.wsUri(), dir.resolve("binaries"), dir.resolve("data"), factory)));
+                """.formatted(CONTEXT_ID, server.wsUri(), dir.resolve("binaries"), dir.resolve("data"), driverExtra, factory,
+                settingsExtra)));
     }
 
     private static CompletableFuture<Integer> runInBackground(Driver driver) {
@@ -150,6 +162,97 @@ class DriverTest {
                 Clock.systemUTC()));
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_SERVER_LOST);
         assertThat(server.acceptedConnections()).isZero();
+    }
+
+    @Test
+    void aCustomFactoryComesFromTheContextsOwnBinaryAndAFailedJobStopsTheContextWhenAsked() throws Exception {
+        Path jar = DynamicJar.build(dir, "factory", Map.of(
+                "custom.MyFactory", """
+                        package custom;
+                        import com.typesafe.config.Config;
+                        import org.apache.spark.SparkConf;
+                        import org.apache.spark.SparkContext;
+                        import spark.jobserver.context.ContextLike;
+                        import spark.jobserver.context.SparkContextFactory;
+                        public class MyFactory implements SparkContextFactory {
+                            @Override public ContextLike makeContext(SparkConf conf, Config config, String name) {
+                                SparkContext sc = new SparkContext(conf.set("custom.factory", name));
+                                return new ContextLike() {
+                                    @Override public SparkContext sparkContext() { return sc; }
+                                    @Override public Object jobContext() { return sc; }
+                                    @Override public boolean isValidJob(Object job) { return job instanceof spark.jobserver.SparkJob; }
+                                    @Override public void stop() { sc.stop(); }
+                                };
+                            }
+                        }
+                        """,
+                "custom.FactsJob", """
+                        package custom;
+                        import com.typesafe.config.Config;
+                        import org.apache.spark.SparkContext;
+                        import spark.jobserver.*;
+                        public class FactsJob implements SparkJob {
+                            @Override public SparkJobValidation validate(SparkContext sc, Config config) { return SparkJobValid.INSTANCE; }
+                            @Override public Object runJob(SparkContext sc, Config config) {
+                                return java.util.List.of(sc.getConf().get("custom.factory"),
+                                        scala.jdk.javaapi.CollectionConverters.asJava(sc.listJars()));
+                            }
+                        }
+                        """));
+        String binaries = "context-binaries = [{name = \"factory.jar\", uri = \"" + jar.toUri() + "\"}]";
+        CompletableFuture<Integer> exit = runInBackground(new Driver(
+                config("custom.MyFactory", binaries, "stop-context-on-job-error = true"), SECRET, DriverTest::localSpark,
+                Clock.systemUTC()));
+        assertThat(next()).isInstanceOf(Message.ContextReady.class);
+
+        // A job class from the same binary needs no binaries of its own; Spark has the jar for executors.
+        server.send(new Message.StartJob("facts", "custom.FactsJob", List.of(), ""));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        assertThat(next()).isInstanceOfSatisfying(Message.JobFinished.class, f -> {
+            assertThat(f.result().get(0).asText()).isEqualTo("driver-test");
+            assertThat(f.result().get(1).toString()).contains("factory.jar");
+        });
+
+        server.send(new Message.StartJob("boom", TestJobs.Failing.class.getName(), List.of(), ""));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        assertThat(next()).isInstanceOfSatisfying(Message.JobFailed.class, f -> assertThat(f.jobId()).isEqualTo("boom"));
+        assertThat(next()).isInstanceOfSatisfying(Message.ContextStopping.class,
+                s -> assertThat(s.reason()).isEqualTo("job boom failed and stop-context-on-job-error is on"));
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_STOPPED);
+    }
+
+    @Test
+    void aContextBinaryThatCannotBeHadFailsTheContextNamingIt() throws Exception {
+        String binaries = "context-binaries = [{name = \"deps\", sha256 = \"" + "ab".repeat(32) + "\"}, "
+                + "{name = \"missing.jar\", uri = \"file:" + dir.resolve("missing.jar") + "\"}]";
+        // The uploaded one is fetched from the server's HTTP address, where nothing listens.
+        CompletableFuture<Integer> exit = runInBackground(new Driver(
+                config("spark.jobserver.context.DefaultSparkContextFactory", binaries, ""), SECRET, DriverTest::localSpark,
+                Clock.systemUTC()));
+        assertThat(next()).isInstanceOfSatisfying(Message.ContextInitFailed.class, f -> {
+            assertThat(f.error().message()).startsWith("Failed to load binary 'deps' of the context: ");
+            assertThat(f.error().errorClass()).isEqualTo("java.io.IOException");
+        });
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_CONTEXT_FAILED);
+    }
+
+    @Test
+    void aStreamingContextStopsAfterAFailedJobByDefault() throws Exception {
+        CompletableFuture<Integer> exit = runInBackground(new Driver(
+                config("spark.jobserver.context.JavaStreamingContextFactory", "", "streaming.batch_interval = 200"), SECRET,
+                DriverTest::localSpark, Clock.systemUTC()));
+        assertThat(next()).isInstanceOf(Message.ContextReady.class);
+
+        server.send(new Message.StartJob("interval", StyleJobs.JStreamingInterval.class.getName(), List.of(), ""));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        assertThat(next()).isInstanceOfSatisfying(Message.JobFinished.class, f -> assertThat(f.result().asLong()).isEqualTo(200));
+
+        server.send(new Message.StartJob("bad-batch", StyleJobs.JFailingStream.class.getName(), List.of(), ""));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        assertThat(next()).isInstanceOfSatisfying(Message.JobFailed.class,
+                f -> assertThat(f.error().stack()).contains("ArithmeticException"));
+        assertThat(next()).isInstanceOf(Message.ContextStopping.class);
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_STOPPED);
     }
 
     @Test

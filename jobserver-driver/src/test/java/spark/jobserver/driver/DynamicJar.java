@@ -54,6 +54,7 @@ final class DynamicJar {
     private static String compileClassPath() {
         return Stream.of(spark.jobserver.SparkJob.class, com.typesafe.config.Config.class,
                         org.apache.spark.SparkContext.class, org.apache.spark.api.java.function.Function.class,
+                        org.apache.spark.internal.Logging.class, org.apache.spark.internal.config.ConfigEntry.class,
                         scala.Option.class)
                 .map(DynamicJar::location)
                 .distinct()

@@ -42,9 +42,12 @@ class JobManagerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String CONTEXT_NAME = "test-context";
 
+    private static final String SECRET = "secret";
+
     private static ContextLike context;
     private static ContextClassLoader loader;
     private static JobClassPath classPath;
+    private static ResultSink sink;
 
     @TempDir
     static Path dir;
@@ -52,9 +55,12 @@ class JobManagerTest {
     private final BlockingQueue<Message.JobEvent> events = new LinkedBlockingQueue<>();
     private final List<JobManager> managers = new ArrayList<>();
     private final DriverNamedObjects namedObjects = new DriverNamedObjects(Duration.ofSeconds(5));
+    /** The jobs the manager reported as failed through its after-failure hook. */
+    private final List<String> failedJobs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void startSpark() {
+    static void startSpark() throws IOException {
+        sink = new ResultSink("ctx", SECRET);
         SparkConf conf = new SparkConf(false)
                 .setMaster("local[1]")
                 .setAppName("JobManagerTest")
@@ -75,6 +81,7 @@ class JobManagerTest {
             context.stop();
         }
         loader.close();
+        sink.close();
     }
 
     @AfterEach
@@ -85,9 +92,12 @@ class JobManagerTest {
     private JobManager manager(int maxJobs) {
         Config settings = ConfigFactory.parseString("context.name = " + CONTEXT_NAME + "\nis-adhoc = false");
         Config fallback = ConfigFactory.parseString("spark.jobserver { flag = on, max-jobs-per-context = 8 }");
-        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", SECRET);
+        ServerFiles results = new ServerFiles(HttpClient.newHttpClient(), sink.uri(), "ctx", SECRET);
         JobManager manager = new JobManager(context, CONTEXT_NAME, maxJobs, settings, fallback, classPath, namedObjects,
-                new DataFiles(dir.resolve("data"), noServer), events::add, Clock.systemUTC());
+                new DataFiles(dir.resolve("data"), noServer), events::add,
+                (jobId, stream) -> results.uploadToServer(spark.jobserver.protocol.DriverLaunch.RESULT_PATH + jobId, stream),
+                failedJobs::add, Clock.systemUTC());
         managers.add(manager);
         return manager;
     }
@@ -361,6 +371,86 @@ class JobManagerTest {
         var refused = rejection(run(manager, startJob("late", TestJobs.Legacy.class, "input = 1")));
         assertThat(refused.reason()).isEqualTo(Rejection.CONTEXT_STOPPING);
         assertThat(refused.error().message()).isEqualTo("Context stop in progress");
+    }
+
+    // ---- stream results
+
+    @Test
+    void aJobReturningAStreamHasItsBytesUploadedChunkedFromItsOwnThread() throws Exception {
+        long size = 5L * 1024 * 1024 + 17;
+        StyleJobs.READ_BY.set(null);
+        StyleJobs.CLOSED.set(false);
+        List<Message.JobEvent> seen = run(manager(2), startJob("stream", StyleJobs.StreamResult.class, "size = " + size));
+
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(1)).isInstanceOfSatisfying(Message.JobStreamFinished.class,
+                f -> assertThat(f.size()).isEqualTo(size));
+        ResultSink.Upload upload = sink.upload("stream");
+        assertThat(upload.size()).isEqualTo(size);
+        assertThat(upload.sha256()).isEqualTo(ServerFiles.sha256(writePattern(size)));
+        assertThat(upload.transferEncoding()).isEqualToIgnoringCase("chunked");
+        assertThat(upload.contentLength()).isNull();
+        // Read by the job's thread, so Spark work behind a stream runs in the job's group; closed afterwards.
+        assertThat(StyleJobs.READ_BY.get()).startsWith("jobserver-job");
+        assertThat(StyleJobs.CLOSED.get()).isTrue();
+    }
+
+    @Test
+    void aStreamTheServerRefusesFailsTheJobWithTheServersAnswer() throws Exception {
+        StyleJobs.CLOSED.set(false);
+        sink.failWith(507);
+        try {
+            var failed = failure(run(manager(2), startJob("refused", StyleJobs.StreamResult.class, "size = 1000")));
+            assertThat(failed.error().errorClass()).isEqualTo("java.io.IOException");
+            assertThat(failed.error().message()).isEqualTo("Uploading the result stream of job refused to the server failed: "
+                    + "POST /driver/results/refused answered HTTP 507: no room");
+            assertThat(StyleJobs.CLOSED.get()).isTrue();
+            // The hook runs just after the event is published.
+            awaitTrue(() -> failedJobs.contains("refused"), "the failure to be reported");
+        } finally {
+            sink.failWith(0);
+        }
+    }
+
+    private Path writePattern(long size) throws IOException {
+        Path file = dir.resolve("pattern-" + size);
+        try (var in = new StyleJobs.PatternStream(size)) {
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+
+    // ---- failures the driver acts on
+
+    @Test
+    void onlyJobsThatThrowAreReportedAsFailures() throws Exception {
+        JobManager manager = manager(2);
+        failure(run(manager, startJob("thrower", TestJobs.Failing.class, "")));
+        validationFailure(run(manager, startJob("invalid", TestJobs.Legacy.class, "")));
+        rejection(run(manager, startJob("missing", "no.such.Job", "")));
+        manager.start(startJob("killed", TestJobs.Sleep.class, "sleep.time.millis = 60000"));
+        assertThat(next()).isInstanceOf(Message.JobStarted.class);
+        manager.kill("killed");
+        assertThat(next()).isInstanceOf(Message.JobKilled.class);
+        awaitTrue(() -> !failedJobs.isEmpty(), "the failure to be reported");
+        assertThat(failedJobs).containsExactly("thrower");
+    }
+
+    // ---- named objects for legacy jobs
+
+    @Test
+    void legacyJobsGetTheNamedObjectsBeforeValidationAndNamedRddsWithTheOriginalsDefaults() throws Exception {
+        JobManager manager = manager(2);
+        assertJson(resultOf(run(manager, startJob("rdd1", StyleJobs.CacheByName.class, ""))),
+                "[55,\"squares-source\",\"Memory Deserialized 1x Replicated\"]");
+        assertJson(resultOf(run(manager, startJob("rdd2", StyleJobs.CacheByName.class, ""))),
+                "[55,\"squares-source\",\"Memory Deserialized 1x Replicated\"]");
+        assertThat(namedObjects.getNames()).contains("squares-source");
+        // Computed when stored (forceComputation): its blocks are in the cache.
+        assertThat(context.sparkContext().getRDDStorageInfo()).anySatisfy(info -> {
+            assertThat(info.name()).isEqualTo("squares-source");
+            assertThat(info.numCachedPartitions()).isPositive();
+        });
     }
 
     // ---- binaries

@@ -27,8 +27,11 @@ import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.jobs.JdbcJobStore;
+import spark.jobserver.server.jobs.JdbcStreamResultStore;
+import spark.jobserver.server.jobs.JobCallbacks;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
+import spark.jobserver.server.jobs.JobSettings;
 import spark.jobserver.server.store.Database;
 
 /** The composition root: reading it tells the whole server. */
@@ -40,6 +43,7 @@ public final class JobServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ContextService contexts;
     private final HttpServer http;
+    private final JobCallbacks callbacks;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
 
     private JobServer(ServerConfig config) {
@@ -55,7 +59,10 @@ public final class JobServer implements AutoCloseable {
         this.launcher = new DriverLauncher(config);
         this.contexts = new ContextService(config, new JdbcContextStore(database), launcher, clock,
                 scheduler, serverUrl::get);
-        JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock);
+        JobSettings jobSettings = JobSettings.from(config.raw());
+        this.callbacks = new JobCallbacks(jobSettings, scheduler);
+        JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock,
+                new JdbcStreamResultStore(database), config.rootDir().resolve("results"), jobSettings, callbacks);
         contexts.addListener(jobs);
 
         DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
@@ -67,7 +74,7 @@ public final class JobServer implements AutoCloseable {
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
                         new ContextRoutes(contexts, config.contextDefaults())::register,
-                        new JobRoutes(jobs)::register,
+                        new JobRoutes(jobs, driverRequests)::register,
                         new DataRoutes(data, driverRequests)::register,
                         drivers::register));
     }
@@ -100,6 +107,7 @@ public final class JobServer implements AutoCloseable {
     public void close() {
         http.close();
         contexts.close();
+        callbacks.close();
         scheduler.shutdownNow();
         database.close();
         LOG.info("Spark Job Server stopped");

@@ -88,6 +88,24 @@ public final class BinaryService {
         }
     }
 
+    /**
+     * Deletes the temporary files of uploads and fetches that a crash interrupted (the database never
+     * saw those binaries, or has them whole). Called at start, before any upload.
+     */
+    public void removeLeftoverTemporaryFiles() {
+        if (!Files.isDirectory(cacheDir)) {
+            return;
+        }
+        try (var files = Files.newDirectoryStream(cacheDir, "{upload-,fetch-}*.part")) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+                LOG.info("Removed {}, left by an interrupted transfer", file);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not clean up temporary files in {}", cacheDir, e);
+        }
+    }
+
     private long copyLimited(InputStream in, OutputStream out, byte[] head) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         long total = 0;

@@ -33,7 +33,8 @@ public record ServerConfig(
         Database database,
         Driver driver,
         Config contextDefaults,
-        Config contexts) {
+        Config contexts,
+        JobHistory jobHistory) {
 
     public ServerConfig {
         requireNonNull(raw, "raw is null");
@@ -51,6 +52,28 @@ public record ServerConfig(
         public String toString() {
             return "Database[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=****, poolSize=" + poolSize
                     + ", driverClass=" + driverClass + "]";
+        }
+    }
+
+    /**
+     * What is kept of ended jobs.
+     *
+     * @param cleanupAfter ended jobs and contexts older than this are deleted; zero keeps them
+     * @param maxJobs at most this many ended jobs are kept, newest first; 0 for no limit
+     * @param pruneInterval how often the store is pruned
+     * @param maxResultSize largest job result (JSON, in UTF-8 bytes) that is stored
+     * @param maxErrorSize largest job error (JSON, in UTF-8 bytes) that is stored; longer ones are cut
+     */
+    public record JobHistory(Duration cleanupAfter, int maxJobs, Duration pruneInterval, long maxResultSize,
+            long maxErrorSize) {
+        public JobHistory {
+            requireNonNull(cleanupAfter, "cleanupAfter is null");
+            requireNonNull(pruneInterval, "pruneInterval is null");
+        }
+
+        /** The defaults, for tools and tests that build services by hand. */
+        public static JobHistory defaults() {
+            return new JobHistory(Duration.ofHours(72), 0, Duration.ofMinutes(10), 10L << 20, 64L << 10);
         }
     }
 
@@ -117,7 +140,17 @@ public record ServerConfig(
                         bind(problems, () -> c.getBytes(js + "driver.max-message-size"), 64L << 20),
                         bind(problems, () -> c.getBoolean(js + "driver.class-data-sharing"), true)),
                 bind(problems, () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
-                bind(problems, () -> c.getConfig("spark.contexts"), ConfigFactory.empty()));
+                bind(problems, () -> c.getConfig("spark.contexts"), ConfigFactory.empty()),
+                new JobHistory(
+                        bind(problems, () -> notNegative(c.getDuration(js + "dao-cleanup-after"), js + "dao-cleanup-after"),
+                                Duration.ofHours(72)),
+                        bind(problems, () -> notNegative(c.getInt(js + "job-history.max-jobs"), js + "job-history.max-jobs"), 0),
+                        bind(problems, () -> positive(c.getDuration(js + "job-history.prune-interval"),
+                                js + "job-history.prune-interval"), Duration.ofMinutes(10)),
+                        bind(problems, () -> positive(c.getBytes(js + "job-history.max-result-size"),
+                                js + "job-history.max-result-size"), 10L << 20),
+                        bind(problems, () -> positive(c.getBytes(js + "job-history.max-error-size"),
+                                js + "job-history.max-error-size"), 64L << 10)));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
         }
@@ -136,6 +169,34 @@ public record ServerConfig(
             return explicit;
         }
         return java.nio.file.Files.readString(Path.of(file)).trim();
+    }
+
+    private static int notNegative(int value, String key) {
+        if (value < 0) {
+            throw new IllegalArgumentException(key + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    private static Duration notNegative(Duration value, String key) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(key + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value, String key) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    private static long positive(long value, String key) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1, was " + value);
+        }
+        return value;
     }
 
     private static int positive(int value, String key) {

@@ -34,6 +34,10 @@ class ServerConfigTest {
         assertThat(c.contextDefaults().getString("launcher.spark.driver.memory")).isEqualTo("1g");
         assertThat(c.driver().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.driver().reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
+        assertThat(c.jobHistory().cleanupAfter()).isEqualTo(Duration.ofHours(72));
+        assertThat(c.database().driverClass()).isEqualTo("org.h2.Driver");
+        assertThat(c.database().poolSize()).isEqualTo(20);
     }
 
     @Test

@@ -6,12 +6,15 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import spark.jobserver.protocol.DriverLaunch;
+import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Json;
 import spark.jobserver.server.http.Replies;
@@ -22,9 +25,11 @@ import spark.jobserver.server.http.Times;
 public final class JobRoutes {
     private static final int DEFAULT_TIMEOUT_SECONDS = 10;
     private final JobService service;
+    private final DriverRequests drivers;
 
-    public JobRoutes(JobService service) {
+    public JobRoutes(JobService service, DriverRequests drivers) {
         this.service = service;
+        this.drivers = drivers;
     }
 
     public void register(RoutesConfig routes) {
@@ -41,7 +46,16 @@ public final class JobRoutes {
             }
             Replies.json(ctx, 200, jobs.stream().map(j -> report(j, false)).toList());
         });
-        routes.get("/jobs/{id}", ctx -> Replies.json(ctx, 200, report(service.get(ctx.pathParam("id")), true)));
+        routes.get("/jobs/{id}", ctx -> {
+            JobInfo job = service.get(ctx.pathParam("id"));
+            if (job.status() == JobStatus.FINISHED && service.hasStreamResult(job.jobId())) {
+                // The original's chunked form: the report's fields, then the raw bytes as "result".
+                String fields = Json.write(report(job, false));
+                streamReply(ctx, job.jobId(), "{\n" + fields.substring(1, fields.length() - 1) + ",\"result\":");
+            } else {
+                Replies.json(ctx, 200, report(job, true));
+            }
+        });
         routes.get("/jobs/{id}/config", ctx -> {
             JobInfo job = service.get(ctx.pathParam("id"));
             ctx.status(200).contentType("application/json").result(job.config());
@@ -58,6 +72,18 @@ public final class JobRoutes {
         routes.post("/jobs/{id}", ctx -> {
             throw ApiException.error(404, "The requested resource could not be found.");
         });
+        routes.post(DriverLaunch.RESULT_PATH + "{jobId}", ctx -> {
+            String contextId = drivers.authenticate(ctx, "upload job results");
+            long size = service.receiveStream(contextId, ctx.pathParam("jobId"), ctx.req().getInputStream(),
+                    ctx.req().getContentLengthLong());
+            Replies.success(ctx, 200, size + " bytes received");
+        });
+    }
+
+    /** A 200 reply of {@code prefix}, the job's stream result and a closing brace, chunked, read from disk. */
+    private void streamReply(Context ctx, String jobId, String prefix) throws java.io.IOException {
+        ctx.status(200).contentType("application/json");
+        service.relayStream(jobId, prefix.getBytes(StandardCharsets.UTF_8), new byte[] {'}'}, ctx.res().getOutputStream());
     }
 
     private void startJob(Context ctx) {
@@ -70,17 +96,21 @@ public final class JobRoutes {
         boolean sync = Requests.booleanParam(ctx, "sync", false);
         Duration timeout = Duration.ofSeconds(Requests.intParam(ctx, "timeout", DEFAULT_TIMEOUT_SECONDS, 1));
         String context = blankToNull(ctx.queryParam("context"));
+        String callbackUrl = blankToNull(ctx.queryParam("callbackUrl"));
+        if (callbackUrl != null) {
+            JobCallbacks.validate(callbackUrl);
+        }
         if (appName != null) {
             if (classPath == null) {
                 throw ApiException.error(400, "Cannot parse config: classPath parameter is missing!");
             }
-            request = new JobService.Request(appName, classPath, List.of(), context, sync, timeout, config);
+            request = new JobService.Request(appName, classPath, List.of(), context, sync, timeout, config, callbackUrl);
         } else if (cp != null) {
             if (mainClass == null) {
                 throw ApiException.error(400, "Cannot parse config: mainClass parameter is missing!");
             }
             List<String> items = Arrays.stream(cp.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            request = new JobService.Request(null, mainClass, items, context, sync, timeout, config);
+            request = new JobService.Request(null, mainClass, items, context, sync, timeout, config, callbackUrl);
         } else {
             throw ApiException.error(400, "Cannot parse config: To start the job appName or cp parameters should be configured!");
         }
@@ -96,6 +126,12 @@ public final class JobRoutes {
                 Replies.json(ctx, 200, body);
             } else if (reply instanceof JobService.Reply.Failed failed) {
                 throw ApiException.jobError(200, failed.jobId(), failed.error());
+            } else if (reply instanceof JobService.Reply.Streamed streamed) {
+                try {
+                    streamReply(ctx, streamed.jobId(), "{\"result\":");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         }));
     }

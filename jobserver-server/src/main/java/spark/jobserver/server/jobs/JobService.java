@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,14 +50,24 @@ public final class JobService implements ContextService.Listener {
     private final ContextService contexts;
     private final Config contextDefaults;
     private final Clock clock;
+    private final StreamResultStore streamStore;
+    private final StreamResults streams;
+    private final JobCallbacks callbacks;
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
 
-    public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock) {
+    /**
+     * @param resultsDir where stream results are kept ({@code <rootdir>/results})
+     */
+    public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock,
+            StreamResultStore streamStore, Path resultsDir, JobSettings settings, JobCallbacks callbacks) {
         this.store = requireNonNull(store, "store is null");
         this.binaries = requireNonNull(binaries, "binaries is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
         this.contextDefaults = requireNonNull(contextDefaults, "contextDefaults is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.streamStore = requireNonNull(streamStore, "streamStore is null");
+        this.streams = new StreamResults(resultsDir, settings.maxStreamResultSize(), settings.resultChunkSize());
+        this.callbacks = requireNonNull(callbacks, "callbacks is null");
     }
 
     /**
@@ -63,14 +77,20 @@ public final class JobService implements ContextService.Listener {
      * @param cp binary names and URIs, when {@code appName} is not used
      * @param context the context to run in; null for an ad-hoc context
      * @param config the posted job configuration
+     * @param callbackUrl where to POST the job's final JSON (already validated); null for none
      */
     public record Request(String appName, String classPath, List<String> cp, String context, boolean sync,
-            Duration timeout, Config config) {
+            Duration timeout, Config config, String callbackUrl) {
         public Request {
             requireNonNull(classPath, "classPath is null");
             cp = List.copyOf(cp);
             requireNonNull(timeout, "timeout is null");
             requireNonNull(config, "config is null");
+        }
+
+        public Request(String appName, String classPath, List<String> cp, String context, boolean sync,
+                Duration timeout, Config config) {
+            this(appName, classPath, cp, context, sync, timeout, config, null);
         }
     }
 
@@ -84,6 +104,9 @@ public final class JobService implements ContextService.Listener {
 
         /** Sync: the job failed or was killed. */
         record Failed(String jobId, ErrorInfo error) implements Reply {}
+
+        /** Sync: the job finished with a stream result, relayed with {@link JobService#relayStream}. */
+        record Streamed(String jobId) implements Reply {}
     }
 
     /** A job between its request and its end, while this server follows it. */
@@ -110,9 +133,12 @@ public final class JobService implements ContextService.Listener {
             ContextService.LiveContext context = contexts.running(request.context());
             return submit(context, request, appName, items, refs);
         }
-        String name = UUID.randomUUID().toString().substring(0, 8) + "-" + request.classPath();
         Config own = request.config().hasPath("spark.context-settings")
                 ? request.config().getConfig("spark.context-settings") : ConfigFactory.empty();
+        // As in the original: an ad-hoc context run for a proxy user carries the user's name.
+        String proxyUser = own.hasPath("spark.proxy.user") ? own.getString("spark.proxy.user") : "";
+        String name = (proxyUser.isBlank() ? "" : proxyUser + "~") + UUID.randomUUID().toString().substring(0, 8) + "-"
+                + request.classPath();
         Config settings = own.withFallback(contextDefaults).resolve();
         return contexts.start(name, settings, true)
                 .exceptionally(failure -> {
@@ -140,7 +166,8 @@ public final class JobService implements ContextService.Listener {
             List<String> items, List<BinaryRef> refs) {
         String jobId = UUID.randomUUID().toString();
         JobInfo template = new JobInfo(jobId, context.id(), context.name(), appName, request.classPath(), items,
-                Configs.toJson(request.config()), JobStatus.RUNNING, clock.instant(), null, null, null, null);
+                Configs.toJson(request.config()), JobStatus.RUNNING, clock.instant(), null, null, null,
+                request.callbackUrl());
         Tracker tracker = new Tracker(template);
         trackers.put(jobId, tracker);
         if (context.isAdhoc()) {
@@ -175,9 +202,10 @@ public final class JobService implements ContextService.Listener {
                 if (failure != null) {
                     throw timeoutOr(jobId, request.timeout(), failure);
                 }
-                return job.status() == JobStatus.FINISHED
-                        ? new Reply.Finished(jobId, job.result())
-                        : (Reply) new Reply.Failed(jobId, job.error());
+                if (job.status() == JobStatus.FINISHED) {
+                    return hasStreamResult(jobId) ? new Reply.Streamed(jobId) : (Reply) new Reply.Finished(jobId, job.result());
+                }
+                return new Reply.Failed(jobId, job.error());
             });
         });
     }
@@ -266,6 +294,7 @@ public final class JobService implements ContextService.Listener {
                 store.insert(job);
                 tracker.firstAnswer.complete(event);
                 tracker.done.complete(job);
+                callbacks.jobEnded(job, false);
             }
         } else if (event instanceof Message.JobStarted started) {
             if (tracker != null) {
@@ -282,25 +311,98 @@ public final class JobService implements ContextService.Listener {
             end(event.jobId(), JobStatus.ERROR, Instant.ofEpochMilli(failed.endTime()), null, failed.error());
         } else if (event instanceof Message.JobKilled killed) {
             end(event.jobId(), JobStatus.KILLED, Instant.ofEpochMilli(killed.endTime()), null, killedError(event.jobId()));
+        } else if (event instanceof Message.JobStreamFinished finished) {
+            streamFinished(finished);
         }
     }
 
-    private void end(String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error) {
+    private boolean end(String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error) {
+        return end(jobId, status, endTime, result, error, false);
+    }
+
+    /** Records the end of a job unless it has ended already; returns whether it had not. */
+    private boolean end(String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error, boolean stream) {
         Tracker tracker = trackers.remove(jobId);
         JobInfo current = store.get(jobId).orElse(null);
         if (current == null) {
             LOG.warn("Event for unknown job {}", jobId);
-            return;
+            return false;
         }
         JobInfo ended = current.ended(status, endTime, result, error);
-        if (store.finish(ended)) {
+        boolean changed = store.finish(ended);
+        if (changed) {
             LOG.info("Job {} in context {}: {}", jobId, current.contextName(), status);
+            callbacks.jobEnded(ended, stream);
         } else {
             ended = store.get(jobId).orElse(ended);
         }
         if (tracker != null) {
             tracker.done.complete(ended);
         }
+        return changed;
+    }
+
+    // ---------------------------------------------------------------- stream results
+
+    /** The driver uploaded the job's stream (or tried to): the job is FINISHED with it, or ERROR if it is not whole. */
+    private void streamFinished(Message.JobStreamFinished finished) {
+        String jobId = finished.jobId();
+        long stored = streams.storedSize(jobId);
+        if (stored != finished.size()) {
+            String problem = stored < 0 ? "never arrived" : "arrived incomplete (" + stored + " of " + finished.size() + " bytes)";
+            streams.delete(jobId);
+            end(jobId, JobStatus.ERROR, Instant.ofEpochMilli(finished.endTime()), null,
+                    ErrorInfo.of("The result stream of job " + jobId + " " + problem, "java.io.IOException"));
+            return;
+        }
+        // Recorded before the job is FINISHED: whoever sees it finished also sees its result is a stream.
+        streamStore.insert(jobId, stored, clock.instant());
+        if (!end(jobId, JobStatus.FINISHED, Instant.ofEpochMilli(finished.endTime()), null, null, true)) {
+            streamStore.delete(jobId);
+            streams.delete(jobId);
+        }
+    }
+
+    /**
+     * Receives the bytes of a job's stream result from the driver of context {@code contextId}.
+     *
+     * @param declaredLength the request's Content-Length, or -1
+     * @return the number of bytes received
+     */
+    public long receiveStream(String contextId, String jobId, InputStream body, long declaredLength) {
+        Tracker tracker = trackers.get(jobId);
+        String owner = tracker != null ? tracker.template.contextId()
+                : store.get(jobId).map(JobInfo::contextId).orElse(null);
+        if (owner == null) {
+            throw ApiException.error(404, "No such job ID " + jobId);
+        }
+        if (!owner.equals(contextId)) {
+            throw ApiException.error(403, "Job " + jobId + " does not run in this driver's context");
+        }
+        JobStatus status = store.get(jobId).map(JobInfo::status).orElse(JobStatus.RUNNING);
+        if (status.isTerminal()) {
+            throw ApiException.error(409, "Job " + jobId + " is not running (" + status + ")");
+        }
+        try {
+            return streams.receive(jobId, body, declaredLength);
+        } catch (StreamResults.TooLargeException e) {
+            LOG.warn("Job {}: {}", jobId, e.getMessage());
+            end(jobId, JobStatus.ERROR, clock.instant(), null, ErrorInfo.of(e.getMessage(), "java.io.IOException"));
+            throw ApiException.error(413, e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("Job {}: receiving its result stream failed", jobId, e);
+            throw ApiException.error(500, "Receiving the result stream of job " + jobId + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Whether the job finished with a stream result. */
+    public boolean hasStreamResult(String jobId) {
+        return streamStore.size(jobId).isPresent();
+    }
+
+    /** Writes {@code prefix}, the job's stream result and {@code suffix} to {@code out}, chunked, from disk. */
+    public void relayStream(String jobId, byte[] prefix, byte[] suffix, OutputStream out) throws IOException {
+        streams.relay(jobId, prefix, suffix, out);
     }
 
     @Override

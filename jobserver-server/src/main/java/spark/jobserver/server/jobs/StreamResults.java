@@ -1,0 +1,136 @@
+package spark.jobserver.server.jobs;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.server.http.ApiException;
+
+/**
+ * The bytes of stream results ({@code <rootdir>/results/<jobId>.bin}): received from drivers with a size
+ * limit, relayed to clients from disk in chunks. Never held in memory whole.
+ */
+final class StreamResults {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamResults.class);
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    private final Path dir;
+    private final long maxSize;
+    private final int chunkSize;
+
+    StreamResults(Path dir, long maxSize, int chunkSize) {
+        this.dir = requireNonNull(dir, "dir is null");
+        this.maxSize = maxSize;
+        this.chunkSize = chunkSize;
+    }
+
+    /** A stream longer than the limit. */
+    static final class TooLargeException extends RuntimeException {
+        TooLargeException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    long maxSize() {
+        return maxSize;
+    }
+
+    Path file(String jobId) {
+        if (!JOB_ID.matcher(jobId).matches()) {
+            throw ApiException.error(404, "No such job ID " + jobId);
+        }
+        return dir.resolve(jobId + ".bin");
+    }
+
+    /**
+     * Stores a job's stream from {@code in}; a complete file appears only when the whole stream arrived.
+     *
+     * @param declaredLength the request's Content-Length, or -1
+     * @return the number of bytes stored
+     * @throws TooLargeException beyond the limit (nothing is kept)
+     */
+    long receive(String jobId, InputStream in, long declaredLength) throws IOException {
+        Path target = file(jobId);
+        if (declaredLength > maxSize) {
+            throw tooLarge(jobId);
+        }
+        Files.createDirectories(dir);
+        Path partial = Files.createTempFile(dir, jobId + ".", ".part");
+        try {
+            long total = 0;
+            try (OutputStream out = Files.newOutputStream(partial)) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    total += n;
+                    if (total > maxSize) {
+                        throw tooLarge(jobId);
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            try {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            LOG.info("Job {}: received a stream result of {} bytes", jobId, total);
+            return total;
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    private TooLargeException tooLarge(String jobId) {
+        return new TooLargeException("The result stream of job " + jobId + " is larger than the limit of " + maxSize
+                + " bytes (spark.jobserver.max-stream-result-size)");
+    }
+
+    /** The stored size of a job's stream, or -1 when there is no file. */
+    long storedSize(String jobId) {
+        try {
+            return Files.size(file(jobId));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    void delete(String jobId) {
+        try {
+            Files.deleteIfExists(file(jobId));
+        } catch (IOException | ApiException e) {
+            LOG.warn("Could not delete the stream result of job {}", jobId, e);
+        }
+    }
+
+    /**
+     * Writes {@code prefix}, the job's stream and {@code suffix} to {@code out} in chunks of the configured
+     * size, flushing each, so that the reply goes out chunked while it is read from disk.
+     */
+    void relay(String jobId, byte[] prefix, byte[] suffix, OutputStream out) throws IOException {
+        Path file = file(jobId);
+        if (!Files.isRegularFile(file)) {
+            throw ApiException.error(500, "The stream result of job " + jobId + " is missing from " + dir);
+        }
+        try (InputStream in = new SequenceInputStream(java.util.Collections.enumeration(List.of(
+                new ByteArrayInputStream(prefix), Files.newInputStream(file), new ByteArrayInputStream(suffix))))) {
+            byte[] chunk = new byte[chunkSize];
+            int n;
+            while ((n = in.readNBytes(chunk, 0, chunk.length)) > 0) {
+                out.write(chunk, 0, n);
+                out.flush();
+            }
+        }
+    }
+}

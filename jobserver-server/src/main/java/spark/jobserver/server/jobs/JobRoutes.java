@@ -83,6 +83,8 @@ public final class JobRoutes {
     /** A 200 reply of {@code prefix}, the job's stream result and a closing brace, chunked, read from disk. */
     private void streamReply(Context ctx, String jobId, String prefix) throws java.io.IOException {
         ctx.status(200).contentType("application/json");
+        // Jetty's own buffer would cut the chunks to its size; make it exactly one chunk.
+        ctx.res().setBufferSize(service.resultChunkSize());
         service.relayStream(jobId, prefix.getBytes(StandardCharsets.UTF_8), new byte[] {'}'}, ctx.res().getOutputStream());
     }
 

@@ -400,6 +400,11 @@ public final class JobService implements ContextService.Listener {
         return streamStore.size(jobId).isPresent();
     }
 
+    /** How large the chunks of a relayed stream result are ({@code spark.jobserver.result-chunk-size}). */
+    public int resultChunkSize() {
+        return streams.chunkSize();
+    }
+
     /** Writes {@code prefix}, the job's stream result and {@code suffix} to {@code out}, chunked, from disk. */
     public void relayStream(String jobId, byte[] prefix, byte[] suffix, OutputStream out) throws IOException {
         streams.relay(jobId, prefix, suffix, out);

@@ -46,6 +46,10 @@ final class StreamResults {
         return maxSize;
     }
 
+    int chunkSize() {
+        return chunkSize;
+    }
+
     Path file(String jobId) {
         if (!JOB_ID.matcher(jobId).matches()) {
             throw ApiException.error(404, "No such job ID " + jobId);

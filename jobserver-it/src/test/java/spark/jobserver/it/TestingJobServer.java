@@ -58,6 +58,16 @@ public final class TestingJobServer implements AutoCloseable {
         return start("");
     }
 
+    /**
+     * The HTTP helpers only, for a server running elsewhere on this port (see {@link JobServerProcess}):
+     * starts nothing; its owner stops the server and cleans up.
+     */
+    static TestingJobServer clientOf(Path root, int port) {
+        TestingJobServer client = new TestingJobServer(root, ConfigFactory.empty());
+        client.port = port;
+        return client;
+    }
+
     private void startServer(int wantedPort) {
         Map<String, Object> test = new HashMap<>();
         test.put("spark.jobserver.port", wantedPort);
@@ -104,7 +114,7 @@ public final class TestingJobServer implements AutoCloseable {
         return Path.of(requiredProperty("jobserver.examples.jar"));
     }
 
-    private static String requiredProperty(String name) {
+    static String requiredProperty(String name) {
         String value = System.getProperty(name);
         if (value == null) {
             throw new IllegalStateException("System property " + name + " is not set (run through Maven Failsafe)");

@@ -26,6 +26,7 @@ import spark.jobserver.server.drivers.DriverEndpoint;
 import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.http.HttpServer;
+import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
@@ -42,12 +43,13 @@ public final class JobServer implements AutoCloseable {
     private final Database database;
     private final ScheduledExecutorService scheduler;
     private final ContextService contexts;
+    private final DriverLauncher launcher;
     private final HttpServer http;
     private final JobCallbacks callbacks;
+    private final HistoryPruner pruner;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
 
     private JobServer(ServerConfig config) {
-    private final DriverLauncher launcher;
         this.config = config;
         Clock clock = Clock.systemUTC();
         this.database = Database.open(config.database(), config.rootDir());
@@ -56,13 +58,17 @@ public final class JobServer implements AutoCloseable {
         JdbcJobStore jobStore = new JdbcJobStore(database);
         BinaryService binaries = new BinaryService(new JdbcBinaryStore(database), config.binaryCacheDir(),
                 config.maxContentLength(), clock, jobStore::unfinishedUsingBinary);
+        binaries.removeLeftoverTemporaryFiles();
+        JdbcContextStore contextStore = new JdbcContextStore(database);
+        this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock);
         this.launcher = new DriverLauncher(config);
-        this.contexts = new ContextService(config, new JdbcContextStore(database), launcher, clock,
+        this.contexts = new ContextService(config, contextStore, launcher, clock,
                 scheduler, serverUrl::get);
         JobSettings jobSettings = JobSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
         JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock,
-                new JdbcStreamResultStore(database), config.rootDir().resolve("results"), jobSettings, callbacks);
+                new JdbcStreamResultStore(database), config.rootDir().resolve("results"), jobSettings, callbacks,
+                config.jobHistory());
         contexts.addListener(jobs);
 
         DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
@@ -90,15 +96,17 @@ public final class JobServer implements AutoCloseable {
                 ? "127.0.0.1" : config.bindAddress();
         serverUrl.set("http://" + host + ":" + http.port());
         contexts.recover();
+        launcher.prepare();
         long beat = config.driver().heartbeatInterval().toMillis();
         scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);
+        long prune = config.jobHistory().pruneInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(pruner, 0, prune, TimeUnit.MILLISECONDS);
         LOG.info("Spark Job Server {} listening on http://{}:{} (root {})", version(), config.bindAddress(), http.port(),
                 config.rootDir());
         return this;
     }
 
     public int port() {
-        launcher.prepare();
         return http.port();
     }
 

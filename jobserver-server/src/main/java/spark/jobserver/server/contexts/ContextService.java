@@ -464,10 +464,22 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         List<LiveContext> waiting = new ArrayList<>();
         for (ContextInfo info : unfinished) {
             String secret = store.secret(info.id()).orElse(null);
-            Optional<ProcessHandle> process = info.pid() == null ? Optional.empty() : ProcessHandle.of(info.pid());
-            if (secret == null || info.state() == ContextState.STARTED || process.isPresent() && !process.get().isAlive()) {
+            // The stored pid is the driver's only while that process still runs this context (pids are reused).
+            Optional<ProcessHandle> process = info.pid() == null ? Optional.empty()
+                    : ProcessHandle.of(info.pid()).filter(ProcessHandle::isAlive).filter(p -> runsContext(p, info.id()));
+            String lost = secret == null ? "its secret is not stored"
+                    : info.state() == ContextState.STARTED ? "it was still starting"
+                    : info.pid() != null && process.isEmpty() ? "its driver (pid " + info.pid() + ") is gone"
+                    : null;
+            if (lost != null) {
+                process.ifPresent(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                });
+                LOG.warn("Context {} was lost while the server was down: {}", info.name(), lost);
                 ContextInfo failed = info.withState(ContextState.ERROR, clock.instant(), ErrorInfo.of(
-                        "Context " + info.name() + " was lost while the server was down", "java.lang.IllegalStateException"));
+                        "Context " + info.name() + " was lost while the server was down: " + lost,
+                        "java.lang.IllegalStateException"));
                 store.update(failed);
                 listeners.forEach(l -> l.contextEnded(failed, false, failed.error()));
                 continue;
@@ -499,6 +511,13 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 }
             }
         }, config.driver().reattachTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the process's command line names the context (its driver.conf is under the context's directory). */
+    private static boolean runsContext(ProcessHandle process, String contextId) {
+        Optional<String[]> arguments = process.info().arguments();
+        // Without a visible command line (another user's process, or a platform that hides it), trust the pid.
+        return arguments.isEmpty() || java.util.Arrays.stream(arguments.get()).anyMatch(a -> a.contains(contextId));
     }
 
     /** Declares dead the drivers that have been silent longer than the heartbeat timeout. */

@@ -31,6 +31,7 @@ import spark.jobserver.protocol.Message;
 import spark.jobserver.server.binaries.BinaryInfo;
 import spark.jobserver.server.binaries.BinaryService;
 import spark.jobserver.server.config.Configs;
+import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ContextInfo;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
@@ -54,12 +55,25 @@ public final class JobService implements ContextService.Listener {
     private final StreamResults streams;
     private final JobCallbacks callbacks;
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    private final ResultLimits limits;
 
     /**
      * @param resultsDir where stream results are kept ({@code <rootdir>/results})
      */
     public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock,
             StreamResultStore streamStore, Path resultsDir, JobSettings settings, JobCallbacks callbacks) {
+        this(store, binaries, contexts, contextDefaults, clock, streamStore, resultsDir, settings, callbacks,
+                ServerConfig.JobHistory.defaults());
+    }
+
+    /**
+     * @param resultsDir where stream results are kept ({@code <rootdir>/results})
+     * @param history caps on stored results and errors
+     */
+    public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock,
+            StreamResultStore streamStore, Path resultsDir, JobSettings settings, JobCallbacks callbacks,
+            ServerConfig.JobHistory history) {
+        this.limits = new ResultLimits(history.maxResultSize(), history.maxErrorSize());
         this.store = requireNonNull(store, "store is null");
         this.binaries = requireNonNull(binaries, "binaries is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
@@ -290,7 +304,7 @@ public final class JobService implements ContextService.Listener {
         } else if (event instanceof Message.JobValidationFailed failed) {
             trackers.remove(event.jobId());
             if (tracker != null) {
-                JobInfo job = tracker.template.ended(JobStatus.ERROR, now, null, failed.error());
+                JobInfo job = tracker.template.ended(JobStatus.ERROR, now, null, limits.cap(failed.error()));
                 store.insert(job);
                 tracker.firstAnswer.complete(event);
                 tracker.done.complete(job);
@@ -328,10 +342,11 @@ public final class JobService implements ContextService.Listener {
             LOG.warn("Event for unknown job {}", jobId);
             return false;
         }
-        JobInfo ended = current.ended(status, endTime, result, error);
+        ResultLimits.End capped = limits.apply(jobId, status, result, error);
+        JobInfo ended = current.ended(capped.status(), endTime, capped.result(), capped.error());
         boolean changed = store.finish(ended);
         if (changed) {
-            LOG.info("Job {} in context {}: {}", jobId, current.contextName(), status);
+            LOG.info("Job {} in context {}: {}", jobId, current.contextName(), ended.status());
             callbacks.jobEnded(ended, stream);
         } else {
             ended = store.get(jobId).orElse(ended);

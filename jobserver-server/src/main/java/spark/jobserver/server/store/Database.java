@@ -100,9 +100,16 @@ public final class Database implements AutoCloseable {
 
     /**
      * The URL as given, except that {@code jdbc:mysql:} becomes {@code jdbc:mariadb:} when no driver on
-     * the class path takes MySQL URLs: the bundled MariaDB driver serves MySQL servers too.
+     * the class path takes MySQL URLs (the bundled MariaDB driver serves MySQL servers too), and that
+     * an H2 file database writes each commit at once.
      */
     static String jdbcUrl(String url, Dialect dialect) {
+        if (dialect == Dialect.H2 && !url.startsWith("jdbc:h2:mem:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+            // H2 writes commits to its file up to half a second later by default: a killed server would
+            // lose jobs it had already answered for.
+            return url + ";WRITE_DELAY=0";
+        }
         if (dialect == Dialect.MYSQL && url.startsWith("jdbc:mysql:") && !anyDriverAccepts(url)) {
             return "jdbc:mariadb:" + url.substring("jdbc:mysql:".length());
         }

@@ -25,6 +25,14 @@ class DatabaseTest {
     }
 
     @Test
+    void anH2FileDatabaseWritesEveryCommitAtOnce() {
+        assertThat(Database.jdbcUrl("jdbc:h2:file:/tmp/db", Database.Dialect.H2)).isEqualTo("jdbc:h2:file:/tmp/db;WRITE_DELAY=0");
+        assertThat(Database.jdbcUrl("jdbc:h2:file:/tmp/db;write_delay=100", Database.Dialect.H2))
+                .isEqualTo("jdbc:h2:file:/tmp/db;write_delay=100");
+        assertThat(Database.jdbcUrl("jdbc:h2:mem:x", Database.Dialect.H2)).isEqualTo("jdbc:h2:mem:x");
+    }
+
+    @Test
     void theConfiguredDriverIsUsedOnlyWhenItFitsTheUrl() {
         // the reference's default driver class stays in configurations that point elsewhere
         assertThat(Database.driverClass("org.h2.Driver", "jdbc:postgresql://db/js")).isEmpty();

@@ -156,7 +156,9 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         Instant now = clock.instant();
         ContextInfo info = new ContextInfo(id, name, Configs.toJson(Configs.withoutSecrets(effective)),
                 ContextState.STARTED, now, null, null, null, null, null, null);
-        LiveContext live = new LiveContext(info, DriverAuth.randomToken(), effective, adhoc, now);
+        // The driver gets the private key; this server (and its database) keeps only the public verifier.
+        DriverAuth.Credentials credentials = DriverAuth.newCredentials();
+        LiveContext live = new LiveContext(info, credentials.verifier(), effective, adhoc, now);
         if (byName.putIfAbsent(name, live) != null) {
             throw ApiException.error(400, "context " + name + " exists");
         }
@@ -164,7 +166,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         try {
             store.insert(info, live.secret);
             DriverLauncher.Launched launched = launcher.launch(
-                    new DriverLauncher.Spec(id, name, effective, live.secret, serverHttpUrl.get()));
+                    new DriverLauncher.Spec(id, name, effective, credentials.secret(), serverHttpUrl.get()));
             live.process = launched.process().toHandle();
             updateInfo(live, live.info.withProcess(launched.process().pid(), launched.logFile().toString()));
             launched.process().onExit().thenAccept(p -> onProcessExit(live, p.exitValue()));

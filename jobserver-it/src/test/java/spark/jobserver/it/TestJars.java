@@ -1,0 +1,63 @@
+package spark.jobserver.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+/**
+ * Jars compiled at test time, for classes that must be in no jar but the one a test uploads: compiled
+ * against the driver's runtime (Spark, the job API, Typesafe Config), as a job author's jar would be.
+ */
+final class TestJars {
+    private TestJars() {}
+
+    /**
+     * @param sources class name to Java source
+     * @return the jar
+     */
+    static Path build(Path dir, String jarName, Map<String, String> sources) {
+        try {
+            Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
+            Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
+            List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-cp", driverClassPath()));
+            for (Map.Entry<String, String> e : sources.entrySet()) {
+                Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, e.getValue());
+                args.add(file.toString());
+            }
+            JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+            if (compiler.run(null, null, null, args.toArray(String[]::new)) != 0) {
+                throw new IllegalStateException("compiling " + jarName + " failed");
+            }
+            Path jar = dir.resolve(jarName + ".jar");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                    out.write(Files.readAllBytes(file));
+                    out.closeEntry();
+                }
+            }
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String driverClassPath() throws IOException {
+        String file = System.getProperty("jobserver.driver.classpath-file");
+        if (file == null) {
+            throw new IllegalStateException("System property jobserver.driver.classpath-file is not set (run through Maven Failsafe)");
+        }
+        return Files.readString(Path.of(file)).strip();
+    }
+}

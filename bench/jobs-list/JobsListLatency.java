@@ -38,7 +38,7 @@ public final class JobsListLatency {
         String password = args.length > 2 ? args[2] : "";
         String scratch = null;
         if (url.startsWith("jdbc:postgresql:") || url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) {
-            scratch = "jobs_list_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+            scratch = "jobserver_test_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
             boolean pg = url.startsWith("jdbc:postgresql:");
             execute(url, user, password, pg ? "CREATE SCHEMA " + scratch : "CREATE DATABASE " + scratch);
             url = pg ? url + (url.contains("?") ? "&" : "?") + "currentSchema=" + scratch

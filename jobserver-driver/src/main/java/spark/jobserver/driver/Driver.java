@@ -80,7 +80,8 @@ final class Driver {
         ContextClassLoader loader = new ContextClassLoader(startLoader != null ? startLoader : Driver.class.getClassLoader());
         httpThreads = Executors.newCachedThreadPool(new NamedThreads("jobserver-http", true));
         // No redirects for the server: its answers are final, and the auth header must not travel elsewhere.
-        HttpClient serverClient = HttpClient.newBuilder()
+        // With HTTPS, the launcher's environment names the server certificate to trust (and a client certificate).
+        HttpClient serverClient = DriverTls.configure(HttpClient.newBuilder(), System.getenv())
                 .executor(httpThreads)
                 .connectTimeout(HTTP_CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)

@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.server.auth.AccessControl;
+import spark.jobserver.server.auth.AccessGate;
+import spark.jobserver.server.auth.AuthSettings;
 import spark.jobserver.server.binaries.BinaryRoutes;
 import spark.jobserver.server.binaries.BinaryService;
 import spark.jobserver.server.binaries.JdbcBinaryStore;
@@ -25,7 +28,9 @@ import spark.jobserver.server.data.DataService;
 import spark.jobserver.server.drivers.DriverEndpoint;
 import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
+import spark.jobserver.server.drivers.DriverTrust;
 import spark.jobserver.server.http.HttpServer;
+import spark.jobserver.server.http.TlsSettings;
 import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
@@ -45,6 +50,8 @@ public final class JobServer implements AutoCloseable {
     private final ContextService contexts;
     private final DriverLauncher launcher;
     private final HttpServer http;
+    private final AccessGate gate;
+    private final boolean https;
     private final JobCallbacks callbacks;
     private final HistoryPruner pruner;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
@@ -61,7 +68,11 @@ public final class JobServer implements AutoCloseable {
         binaries.removeLeftoverTemporaryFiles();
         JdbcContextStore contextStore = new JdbcContextStore(database);
         this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock);
-        this.launcher = new DriverLauncher(config);
+        AuthSettings auth = AuthSettings.from(config.raw());
+        java.util.Optional<TlsSettings> tls = TlsSettings.from(config.raw());
+        this.https = tls.isPresent();
+        DriverTrust driverTrust = driverTrust(tls, config);
+        this.launcher = new DriverLauncher(config, driverTrust.environment());
         this.contexts = new ContextService(config, contextStore, launcher, clock,
                 scheduler, serverUrl::get);
         JobSettings jobSettings = JobSettings.from(config.raw());
@@ -75,8 +86,10 @@ public final class JobServer implements AutoCloseable {
         DriverRequests driverRequests = new DriverRequests(contexts);
         DataService data = new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(),
                 scheduler);
+        this.gate = new AccessGate(AccessControl.create(auth), auth.authTimeout(), driverTrust::isDriverCertificate);
         this.http = new HttpServer(config.bindAddress(), config.port(), config.maxContentLength(),
-                config.driver().maxMessageSize(), List.of(
+                config.driver().maxMessageSize(), sslContextFactory(tls, driverTrust), List.of(
+                        gate::register,
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
                         new ContextRoutes(contexts, config.contextDefaults())::register,
@@ -94,14 +107,15 @@ public final class JobServer implements AutoCloseable {
         http.start();
         String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
                 ? "127.0.0.1" : config.bindAddress();
-        serverUrl.set("http://" + host + ":" + http.port());
+        serverUrl.set((https ? "https://" : "http://") + host + ":" + http.port());
         contexts.recover();
         launcher.prepare();
         long beat = config.driver().heartbeatInterval().toMillis();
         scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);
         long prune = config.jobHistory().pruneInterval().toMillis();
         scheduler.scheduleWithFixedDelay(pruner, 0, prune, TimeUnit.MILLISECONDS);
-        LOG.info("Spark Job Server {} listening on http://{}:{} (root {})", version(), config.bindAddress(), http.port(),
+        LOG.info("Spark Job Server {} listening on {}://{}:{} (root {})", version(), https ? "https" : "http",
+                config.bindAddress(), http.port(),
                 config.rootDir());
         return this;
     }
@@ -114,11 +128,30 @@ public final class JobServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        gate.close();
         contexts.close();
         callbacks.close();
         scheduler.shutdownNow();
         database.close();
         LOG.info("Spark Job Server stopped");
+    }
+
+    /** What drivers need to dial back over HTTPS: the server certificate to pin and, with client auth, their certificate. */
+    private static DriverTrust driverTrust(java.util.Optional<TlsSettings> tls, ServerConfig config) {
+        try {
+            return tls.isPresent() ? DriverTrust.prepare(tls.get(), config.rootDir()) : DriverTrust.none();
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("Cannot prepare the drivers' TLS material: " + e.getMessage(), e);
+        }
+    }
+
+    private static org.eclipse.jetty.util.ssl.SslContextFactory.Server sslContextFactory(
+            java.util.Optional<TlsSettings> tls, DriverTrust driverTrust) {
+        try {
+            return tls.isEmpty() ? null : tls.get().contextFactory(driverTrust.driverCertificate().stream().toList());
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("Invalid HTTPS configuration: " + e.getMessage(), e);
+        }
     }
 
     public static String version() {

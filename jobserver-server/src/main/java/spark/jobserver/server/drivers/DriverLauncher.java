@@ -38,8 +38,18 @@ public final class DriverLauncher {
     private final ServerConfig config;
     private final Path contextsDir;
     private final ClassDataSharing cds;
+    private final Map<String, String> environment;
 
     public DriverLauncher(ServerConfig config) {
+        this(config, Map.of());
+    }
+
+    /**
+     * @param environment extra environment of every driver (the TLS trust material of {@link DriverTrust});
+     *     never logged
+     */
+    public DriverLauncher(ServerConfig config, Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
         this.config = requireNonNull(config, "config is null");
         this.contextsDir = config.rootDir().resolve("contexts");
         this.cds = new ClassDataSharing(config.rootDir().resolve("cds"), config.driver().classDataSharing());
@@ -91,6 +101,7 @@ public final class DriverLauncher {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().put(DriverLaunch.SECRET_ENV, spec.secret());
+        pb.environment().putAll(environment);
         if (isLocalMaster(master(spec.settings())) && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         }

@@ -26,6 +26,16 @@ public final class DriverLaunch {
     public static final String AUTH_HEADER = "X-Jobserver-Driver";
 
     /**
+     * With HTTPS on: environment variables naming the PKCS#12 file of the server certificate(s) a driver
+     * trusts (exactly those: pinned, whatever host name the driver dials) and its password.
+     */
+    public static final String TLS_TRUSTSTORE_ENV = "JOBSERVER_TLS_TRUSTSTORE";
+    public static final String TLS_TRUSTSTORE_PASSWORD_ENV = "JOBSERVER_TLS_TRUSTSTORE_PASSWORD";
+    /** With client certificates required: the PKCS#12 file of the drivers' client certificate and its password. */
+    public static final String TLS_KEYSTORE_ENV = "JOBSERVER_TLS_KEYSTORE";
+    public static final String TLS_KEYSTORE_PASSWORD_ENV = "JOBSERVER_TLS_KEYSTORE_PASSWORD";
+
+    /**
      * JVM options Spark needs on JDK 17 and later, as Spark's own launcher adds them
      * ({@code org.apache.spark.launcher.JavaModuleOptions}).
      */

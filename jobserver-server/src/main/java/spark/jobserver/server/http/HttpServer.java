@@ -12,6 +12,12 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +38,43 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer(String host, int port, long maxRequestSize, long maxWebSocketMessage,
             List<Consumer<RoutesConfig>> features) {
+        this(host, port, maxRequestSize, maxWebSocketMessage, null, features);
+    }
+
+    /**
+     * @param tls HTTPS on the port instead of plain HTTP; null for plain HTTP
+     * @param features each registers its routes
+     */
+    public HttpServer(String host, int port, long maxRequestSize, long maxWebSocketMessage,
+            SslContextFactory.Server tls, List<Consumer<RoutesConfig>> features) {
         this.host = host;
         this.port = port;
-        this.app = Javalin.create(cfg -> configure(cfg, maxRequestSize, maxWebSocketMessage, features));
+        this.app = Javalin.create(cfg -> {
+            configure(cfg, maxRequestSize, maxWebSocketMessage, features);
+            if (tls != null) {
+                cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tls, host, port));
+            }
+        });
+    }
+
+    /** One connector on the port, speaking HTTPS only (the reference serves TLS "on the same port"). */
+    private static ServerConnector httpsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http,
+            SslContextFactory.Server tls, String host, int port) {
+        HttpConfiguration https = new HttpConfiguration(http);
+        // clients reach the server by many names (loopback, IPs, aliases): no SNI host check
+        https.addCustomizer(new SecureRequestCustomizer(false));
+        ServerConnector connector = new ServerConnector(server,
+                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 
     private static void configure(JavalinConfig cfg, long maxRequestSize, long maxWebSocketMessage,
             List<Consumer<RoutesConfig>> features) {
         cfg.startup.showJavalinBanner = false;
+        // Errors Jetty answers before any route (URI or headers too long, bad requests) are JSON envelopes too.
+        cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.http.maxRequestSize = maxRequestSize;
         cfg.http.prefer405over404 = true;

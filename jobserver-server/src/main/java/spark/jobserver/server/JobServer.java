@@ -18,8 +18,10 @@ import spark.jobserver.server.auth.AccessGate;
 import spark.jobserver.server.auth.AuthSettings;
 import spark.jobserver.server.binaries.BinaryRoutes;
 import spark.jobserver.server.binaries.BinaryService;
+import spark.jobserver.server.binaries.InitialBinaries;
 import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
+import spark.jobserver.server.contexts.ConfiguredContexts;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.contexts.JdbcContextStore;
@@ -48,6 +50,7 @@ public final class JobServer implements AutoCloseable {
     private final Database database;
     private final ScheduledExecutorService scheduler;
     private final ContextService contexts;
+    private final ConfiguredContexts configured;
     private final DriverLauncher launcher;
     private final HttpServer http;
     private final AccessGate gate;
@@ -66,6 +69,7 @@ public final class JobServer implements AutoCloseable {
         BinaryService binaries = new BinaryService(new JdbcBinaryStore(database), config.binaryCacheDir(),
                 config.maxContentLength(), clock, jobStore::unfinishedUsingBinary);
         binaries.removeLeftoverTemporaryFiles();
+        InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
         JdbcContextStore contextStore = new JdbcContextStore(database);
         this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock);
         AuthSettings auth = AuthSettings.from(config.raw());
@@ -74,7 +78,8 @@ public final class JobServer implements AutoCloseable {
         DriverTrust driverTrust = driverTrust(tls, config);
         this.launcher = new DriverLauncher(config, driverTrust.environment());
         this.contexts = new ContextService(config, contextStore, launcher, clock,
-                scheduler, serverUrl::get);
+                scheduler, serverUrl::get, name -> binaries.get(name).sha256());
+        this.configured = new ConfiguredContexts(contexts, config.contexts(), config.contextDefaults(), scheduler);
         JobSettings jobSettings = JobSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
         JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock,
@@ -92,7 +97,7 @@ public final class JobServer implements AutoCloseable {
                         gate::register,
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
-                        new ContextRoutes(contexts, config.contextDefaults())::register,
+                        new ContextRoutes(contexts, config.contextDefaults(), configured)::register,
                         new JobRoutes(jobs, driverRequests)::register,
                         new DataRoutes(data, driverRequests)::register,
                         drivers::register));
@@ -109,6 +114,7 @@ public final class JobServer implements AutoCloseable {
                 ? "127.0.0.1" : config.bindAddress();
         serverUrl.set((https ? "https://" : "http://") + host + ":" + http.port());
         contexts.recover();
+        configured.startAll();
         launcher.prepare();
         long beat = config.driver().heartbeatInterval().toMillis();
         scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);

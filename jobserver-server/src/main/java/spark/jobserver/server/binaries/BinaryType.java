@@ -28,6 +28,11 @@ public enum BinaryType {
         return extension;
     }
 
+    /** The Content-Type an upload of this type carries. */
+    public String mediaType() {
+        return mediaType;
+    }
+
     /** The type of an upload with this Content-Type; {@code application/python-archive} is a legacy egg. */
     public static Optional<BinaryType> fromContentType(String contentType) {
         if (contentType == null) {

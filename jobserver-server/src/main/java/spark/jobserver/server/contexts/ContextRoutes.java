@@ -16,10 +16,12 @@ public final class ContextRoutes {
     private static final Set<String> NOT_SETTINGS = Set.of("_method", "force", "reset", "sync");
     private final ContextService service;
     private final Config defaults;
+    private final ConfiguredContexts configured;
 
-    public ContextRoutes(ContextService service, Config contextDefaults) {
+    public ContextRoutes(ContextService service, Config contextDefaults, ConfiguredContexts configured) {
         this.service = service;
         this.defaults = contextDefaults;
+        this.configured = configured;
     }
 
     public void register(RoutesConfig routes) {
@@ -40,6 +42,7 @@ public final class ContextRoutes {
                         return null;
                     }));
         });
+        routes.put("/contexts", this::reset);
         routes.delete("/contexts/{name}", ctx -> {
             boolean force = Requests.booleanParam(ctx, "force", false);
             ctx.future(() -> service.stop(ctx.pathParam("name"), force).thenAccept(stopped -> {
@@ -50,6 +53,29 @@ public final class ContextRoutes {
                 }
             }));
         });
+    }
+
+    /**
+     * {@code PUT /contexts?reset=reboot[&sync=false]}: stops the listed contexts and starts the configured
+     * ones; with {@code sync=false} all of it happens after the reply.
+     */
+    private void reset(io.javalin.http.Context ctx) {
+        String reset = Requests.requiredParam(ctx, "reset");
+        if (!reset.equalsIgnoreCase("reboot")) {
+            throw ApiException.error(400, "Invalid value for reset: '" + reset + "' (only 'reboot' is supported)");
+        }
+        if (Requests.booleanParam(ctx, "sync", true)) {
+            ctx.future(() -> configured.reset().handle((done, failure) -> {
+                if (failure != null) {
+                    throw asApiException(failure);
+                }
+                Replies.success(ctx, 200, "Context reset");
+                return null;
+            }));
+        } else {
+            configured.reset();
+            Replies.success(ctx, 200, "Context reset requested");
+        }
     }
 
     /** A failure of a context start as the reply the reference gives. */

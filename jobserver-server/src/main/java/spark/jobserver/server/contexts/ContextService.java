@@ -20,9 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
@@ -41,6 +43,7 @@ import spark.jobserver.server.http.ApiException;
  */
 public final class ContextService implements DriverRegistry, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ContextService.class);
+    private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
     /** Told about job events and the end of contexts. */
     public interface Listener {
@@ -60,6 +63,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Supplier<String> serverHttpUrl;
+    private final Function<String, String> binarySha;
     private final ConcurrentHashMap<String, LiveContext> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveContext> byName = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -68,6 +72,18 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
 
     public ContextService(ServerConfig config, ContextStore store, DriverLauncher launcher, Clock clock,
             ScheduledExecutorService scheduler, Supplier<String> serverHttpUrl) {
+        this(config, store, launcher, clock, scheduler, serverHttpUrl, name -> {
+            throw ApiException.error(404, "Can't find binary with name " + name);
+        });
+    }
+
+    /**
+     * @param binarySha the SHA-256 of the newest uploaded binary of a name (throws ApiException 404 when
+     *     there is none), for contexts' {@code dependent-jar-uris}
+     */
+    public ContextService(ServerConfig config, ContextStore store, DriverLauncher launcher, Clock clock,
+            ScheduledExecutorService scheduler, Supplier<String> serverHttpUrl, Function<String, String> binarySha) {
+        this.binarySha = requireNonNull(binarySha, "binarySha is null");
         this.config = requireNonNull(config, "config is null");
         this.store = requireNonNull(store, "store is null");
         this.launcher = requireNonNull(launcher, "launcher is null");
@@ -148,6 +164,8 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             validateName(name);
         }
         validateCharacters(name);
+        // Before anything is recorded or launched: an unknown binary fails the request, not a driver.
+        List<BinaryRef> binaries = contextBinaries(name, settings);
         String id = UUID.randomUUID().toString();
         Config effective = settings
                 .withValue("context.name", ConfigValueFactory.fromAnyRef(name))
@@ -166,7 +184,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         try {
             store.insert(info, live.secret);
             DriverLauncher.Launched launched = launcher.launch(
-                    new DriverLauncher.Spec(id, name, effective, credentials.secret(), serverHttpUrl.get()));
+                    new DriverLauncher.Spec(id, name, effective, credentials.secret(), serverHttpUrl.get(), binaries));
             live.process = launched.process().toHandle();
             updateInfo(live, live.info.withProcess(launched.process().pid(), launched.logFile().toString()));
             launched.process().onExit().thenAccept(p -> onProcessExit(live, p.exitValue()));
@@ -185,6 +203,56 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         return live.ready;
+    }
+
+    /**
+     * The context's {@code dependent-jar-uris} (alias {@code cp}; a list or a comma-separated string):
+     * names of uploaded binaries (their newest version), {@code local:} paths, other URIs as they are.
+     */
+    private List<BinaryRef> contextBinaries(String name, Config settings) {
+        List<String> items = new ArrayList<>();
+        for (String key : List.of("dependent-jar-uris", "cp")) {
+            if (!settings.hasPath(key)) {
+                continue;
+            }
+            try {
+                if (settings.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST) {
+                    items.addAll(settings.getStringList(key));
+                } else {
+                    items.addAll(List.of(settings.getString(key).split(",")));
+                }
+            } catch (com.typesafe.config.ConfigException e) {
+                throw ApiException.error(400, "Invalid " + key + " for context " + name + ": " + e.getMessage());
+            }
+        }
+        List<BinaryRef> refs = new ArrayList<>();
+        for (String raw : items) {
+            String item = raw.trim();
+            if (item.isEmpty()) {
+                continue;
+            }
+            if (item.startsWith("local:")) {
+                item = "file:" + item.substring("local:".length());
+            }
+            if (URI_SCHEME.matcher(item).matches()) {
+                try {
+                    new java.net.URI(item);
+                } catch (java.net.URISyntaxException e) {
+                    throw ApiException.withError(400, "CONTEXT INIT ERROR: Malformed URL", ErrorInfo.of(e));
+                }
+                refs.add(BinaryRef.uri(item));
+            } else {
+                String sha;
+                try {
+                    sha = binarySha.apply(item);
+                } catch (ApiException e) {
+                    throw ApiException.error(404, "Can't find binary with name " + item + " (dependent-jar-uris of context "
+                            + name + ")");
+                }
+                refs.add(BinaryRef.uploaded(item, sha));
+            }
+        }
+        return refs;
     }
 
     private Duration initTimeout(Config settings) {
@@ -292,6 +360,19 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 .completeOnTimeout(false, waitMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Stops a context gracefully and completes when it has ended, however long that takes (a driver that
+     * ignores the request is killed after twice the deletion timeout).
+     */
+    public CompletableFuture<ContextInfo> stopAndWait(String name) {
+        LiveContext live = byName.get(name);
+        if (live == null) {
+            throw ApiException.error(404, "context " + name + " not found");
+        }
+        stop(name, false);
+        return live.ended;
+    }
+
     /** Kills the driver's process tree; false when there is no process to kill. */
     private boolean kill(LiveContext live) {
         ProcessHandle process = live.process;
@@ -373,6 +454,9 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     }
 
     private void onProcessExit(LiveContext live, int exitCode) {
+        if (closed) {
+            return; // a stopped server's former driver: the running server follows it, if anyone does
+        }
         if (live.info.state() == ContextState.STOPPING) {
             end(live, ContextState.FINISHED, null, true);
         } else {

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
@@ -62,12 +63,23 @@ public final class DriverLauncher {
         }
     }
 
-    /** What to launch. */
-    public record Spec(String contextId, String contextName, Config settings, String secret, String serverHttpUrl) {
+    /**
+     * What to launch.
+     *
+     * @param binaries the context's own binaries ({@code dependent-jar-uris}), resolved; the driver puts them
+     *     on the class path before it makes the context
+     */
+    public record Spec(String contextId, String contextName, Config settings, String secret, String serverHttpUrl,
+            List<BinaryRef> binaries) {
         public Spec {
             requireNonNull(contextId, "contextId is null");
             requireNonNull(settings, "settings is null");
             requireNonNull(secret, "secret is null");
+            binaries = List.copyOf(binaries);
+        }
+
+        public Spec(String contextId, String contextName, Config settings, String secret, String serverHttpUrl) {
+            this(contextId, contextName, settings, secret, serverHttpUrl, List.of());
         }
 
         @Override
@@ -264,6 +276,18 @@ public final class DriverLauncher {
         driver.put("reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
         driver.put("named-object-creation-timeout", config.namedObjectCreationTimeout().toMillis() + "ms");
         driver.put("binary-cache-dir", workDir.resolve("binaries").toString());
+        List<Map<String, String>> binaries = new ArrayList<>();
+        for (BinaryRef ref : spec.binaries()) {
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("name", ref.name());
+            if (ref.sha256() != null) {
+                entry.put("sha256", ref.sha256());
+            } else {
+                entry.put("uri", ref.uri());
+            }
+            binaries.add(entry);
+        }
+        driver.put("context-binaries", binaries);
         return ConfigFactory.parseMap(Map.of("driver", driver))
                 .withValue("context-settings", spec.settings().root())
                 .withValue("job-config-fallback", Configs.withoutSecrets(config.raw()).root());

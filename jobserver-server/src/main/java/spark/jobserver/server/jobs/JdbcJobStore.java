@@ -15,6 +15,9 @@ import spark.jobserver.server.store.Jdbc;
 public final class JdbcJobStore implements JobStore {
     private static final String COLUMNS = "id, context_id, context_name, app_name, class_path, binaries, config, status,"
             + " start_time, end_time, result, error, callback_url";
+    // Listing order: newest first, ties by id, both descending so that an index on start_time (which
+    // InnoDB extends with the primary key) is read backwards, without a sort of the whole table.
+
     /** What a listing reads: neither results nor configs, which may be large. */
     private static final String LISTED = "id, context_id, context_name, app_name, class_path, binaries, '' AS config,"
             + " status, start_time, end_time, NULL AS result, error, callback_url";
@@ -52,9 +55,9 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public List<JobInfo> list(int limit, JobStatus status) {
         if (status == null) {
-            return jdbc.query("SELECT " + LISTED + " FROM jobs ORDER BY start_time DESC, id LIMIT ?", JdbcJobStore::map, limit);
+            return jdbc.query("SELECT " + LISTED + " FROM jobs ORDER BY start_time DESC, id DESC LIMIT ?", JdbcJobStore::map, limit);
         }
-        return jdbc.query("SELECT " + LISTED + " FROM jobs WHERE status = ? ORDER BY start_time DESC, id LIMIT ?",
+        return jdbc.query("SELECT " + LISTED + " FROM jobs WHERE status = ? ORDER BY start_time DESC, id DESC LIMIT ?",
                 JdbcJobStore::map, status.name(), limit);
     }
 
@@ -70,14 +73,14 @@ public final class JdbcJobStore implements JobStore {
         }
         // The first ended job not kept, in listing order; it and every older ended job go.
         Optional<Object[]> first = jdbc.queryOne("SELECT start_time, id FROM jobs WHERE status IN " + ENDED
-                        + " ORDER BY start_time DESC, id LIMIT 1 OFFSET ?",
+                        + " ORDER BY start_time DESC, id DESC LIMIT 1 OFFSET ?",
                 rs -> new Object[] {rs.getLong(1), rs.getString(2)}, keep);
         if (first.isEmpty()) {
             return 0;
         }
         long startTime = (Long) first.get()[0];
         return jdbc.update("DELETE FROM jobs WHERE status IN " + ENDED
-                + " AND (start_time < ? OR (start_time = ? AND id >= ?))", startTime, startTime, first.get()[1]);
+                + " AND (start_time < ? OR (start_time = ? AND id <= ?))", startTime, startTime, first.get()[1]);
     }
 
     @Override

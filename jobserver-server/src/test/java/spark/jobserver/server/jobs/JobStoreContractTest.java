@@ -97,7 +97,7 @@ class JobStoreContractTest {
         for (String id : new String[] {"c", "a", "b"}) {
             store.insert(job(id, "ctx", JobStatus.RUNNING, 1000, null, null, null));
         }
-        assertThat(store.list(10, null)).extracting(JobInfo::jobId).containsExactly("a", "b", "c");
+        assertThat(store.list(10, null)).extracting(JobInfo::jobId).containsExactly("c", "b", "a");
     }
 
     @Test
@@ -128,13 +128,13 @@ class JobStoreContractTest {
         for (int i = 0; i < 8; i++) {
             store.insert(job("e" + i, "ctx", JobStatus.FINISHED, 1000 + i, 5000L, "1", null));
         }
-        store.insert(job("tie-b", "ctx", JobStatus.FINISHED, 1003, 5000L, "1", null));
+        store.insert(job("e3-tie", "ctx", JobStatus.FINISHED, 1003, 5000L, "1", null));
         store.insert(job("running", "ctx", JobStatus.RUNNING, 1, null, null, null));
 
-        // listing order of ended jobs: e7 e6 e5 e4 e3 tie-b e2 e1 e0
+        // listing order of ended jobs: e7 e6 e5 e4 e3-tie e3 e2 e1 e0
         assertThat(store.deleteEndedBeyond(5)).isEqualTo(4);
         assertThat(store.list(100, null)).extracting(JobInfo::jobId)
-                .containsExactly("e7", "e6", "e5", "e4", "e3", "running");
+                .containsExactly("e7", "e6", "e5", "e4", "e3-tie", "running");
         assertThat(store.deleteEndedBeyond(5)).isZero();
         assertThat(store.deleteEndedBeyond(0)).isEqualTo(5);
         assertThat(store.list(100, null)).extracting(JobInfo::jobId).containsExactly("running");

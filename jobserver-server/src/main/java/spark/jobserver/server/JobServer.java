@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import spark.jobserver.server.auth.AccessControl;
 import spark.jobserver.server.auth.AccessGate;
 import spark.jobserver.server.auth.AuthSettings;
+import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.binaries.BinaryRoutes;
 import spark.jobserver.server.binaries.BinaryService;
 import spark.jobserver.server.binaries.InitialBinaries;
@@ -92,13 +93,14 @@ public final class JobServer implements AutoCloseable {
         DataService data = new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(),
                 scheduler);
         this.gate = new AccessGate(AccessControl.create(auth), auth.authTimeout(), driverTrust::isDriverCertificate);
+        ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
         this.http = new HttpServer(config.bindAddress(), config.port(), config.maxContentLength(),
                 config.driver().maxMessageSize(), sslContextFactory(tls, driverTrust), List.of(
                         gate::register,
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
-                        new ContextRoutes(contexts, config.contextDefaults(), configured)::register,
-                        new JobRoutes(jobs, driverRequests)::register,
+                        new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers)::register,
+                        new JobRoutes(jobs, driverRequests, proxyUsers)::register,
                         new DataRoutes(data, driverRequests)::register,
                         drivers::register));
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Replies;
 import spark.jobserver.server.http.Requests;
@@ -17,23 +18,36 @@ public final class ContextRoutes {
     private final ContextService service;
     private final Config defaults;
     private final ConfiguredContexts configured;
+    private final ProxyUsers proxyUsers;
 
     public ContextRoutes(ContextService service, Config contextDefaults, ConfiguredContexts configured) {
+        this(service, contextDefaults, configured, ProxyUsers.off());
+    }
+
+    /** @param proxyUsers with use-as-proxy-user, each user sees and addresses only its own contexts */
+    public ContextRoutes(ContextService service, Config contextDefaults, ConfiguredContexts configured,
+            ProxyUsers proxyUsers) {
         this.service = service;
         this.defaults = contextDefaults;
         this.configured = configured;
+        this.proxyUsers = proxyUsers;
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/contexts", ctx -> Replies.json(ctx, 200, service.listNames()));
-        routes.get("/contexts/{name}", ctx -> Replies.json(ctx, 200, render(service.get(ctx.pathParam("name")))));
+        routes.get("/contexts", ctx -> Replies.json(ctx, 200, proxyUsers.visible(ctx, service.listNames())));
+        routes.get("/contexts/{name}", ctx -> {
+            Map<String, Object> body = render(service.get(proxyUsers.storedName(ctx, ctx.pathParam("name"))));
+            body.put("name", proxyUsers.shownName(ctx, (String) body.get("name")));
+            Replies.json(ctx, 200, body);
+        });
         routes.post("/contexts/{name}", ctx -> {
             String name = ctx.pathParam("name");
             ContextService.validateName(name);
             Config body = Requests.bodyConfig(ctx);
             Config fromBody = body.hasPath("spark.context-settings") ? body.getConfig("spark.context-settings") : com.typesafe.config.ConfigFactory.empty();
-            Config settings = fromBody.withFallback(Requests.queryConfig(ctx, NOT_SETTINGS)).withFallback(defaults).resolve();
-            ctx.future(() -> service.start(name, settings, false)
+            Config settings = proxyUsers.withProxyUser(ctx,
+                    fromBody.withFallback(Requests.queryConfig(ctx, NOT_SETTINGS)).withFallback(defaults).resolve());
+            ctx.future(() -> service.start(proxyUsers.storedName(ctx, name), settings, false)
                     .handle((info, failure) -> {
                         if (failure != null) {
                             throw asApiException(failure);
@@ -45,7 +59,7 @@ public final class ContextRoutes {
         routes.put("/contexts", this::reset);
         routes.delete("/contexts/{name}", ctx -> {
             boolean force = Requests.booleanParam(ctx, "force", false);
-            ctx.future(() -> service.stop(ctx.pathParam("name"), force).thenAccept(stopped -> {
+            ctx.future(() -> service.stop(proxyUsers.storedName(ctx, ctx.pathParam("name")), force).thenAccept(stopped -> {
                 if (stopped) {
                     Replies.success(ctx, 200, "Context stopped");
                 } else {

@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import spark.jobserver.protocol.DriverLaunch;
+import spark.jobserver.server.auth.AccessGate;
+import spark.jobserver.server.auth.ProxyUsers;
+import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Json;
@@ -26,10 +29,17 @@ public final class JobRoutes {
     private static final int DEFAULT_TIMEOUT_SECONDS = 10;
     private final JobService service;
     private final DriverRequests drivers;
+    private final ProxyUsers proxyUsers;
 
     public JobRoutes(JobService service, DriverRequests drivers) {
+        this(service, drivers, ProxyUsers.off());
+    }
+
+    /** @param proxyUsers with use-as-proxy-user, jobs address the user's own contexts and ad-hoc contexts run as the user */
+    public JobRoutes(JobService service, DriverRequests drivers, ProxyUsers proxyUsers) {
         this.service = service;
         this.drivers = drivers;
+        this.proxyUsers = proxyUsers;
     }
 
     public void register(RoutesConfig routes) {
@@ -58,7 +68,9 @@ public final class JobRoutes {
         });
         routes.get("/jobs/{id}/config", ctx -> {
             JobInfo job = service.get(ctx.pathParam("id"));
-            ctx.status(200).contentType("application/json").result(job.config());
+            // a job's own secrets (passwords, tokens posted in its config) are not shown back
+            ctx.status(200).contentType("application/json").result(
+                    Configs.toJson(Configs.masked(com.typesafe.config.ConfigFactory.parseString(job.config()))));
         });
         routes.delete("/jobs/{id}", ctx -> {
             JobInfo job = service.kill(ctx.pathParam("id"));
@@ -90,6 +102,11 @@ public final class JobRoutes {
 
     private void startJob(Context ctx) {
         Config config = Requests.bodyConfig(ctx);
+        if (proxyUsers.enabled()) {
+            // an ad-hoc context runs as the authenticated user, whatever the body asked for
+            config = config.withValue("spark.context-settings.spark.proxy.user",
+                    com.typesafe.config.ConfigValueFactory.fromAnyRef(AccessGate.user(ctx).name()));
+        }
         String appName = param(ctx, config, "appName");
         String classPath = param(ctx, config, "classPath");
         String cp = param(ctx, config, "cp");
@@ -98,6 +115,9 @@ public final class JobRoutes {
         boolean sync = Requests.booleanParam(ctx, "sync", false);
         Duration timeout = Duration.ofSeconds(Requests.intParam(ctx, "timeout", DEFAULT_TIMEOUT_SECONDS, 1));
         String context = blankToNull(ctx.queryParam("context"));
+        if (context != null) {
+            context = proxyUsers.storedName(ctx, context);
+        }
         String callbackUrl = blankToNull(ctx.queryParam("callbackUrl"));
         if (callbackUrl != null) {
             JobCallbacks.validate(callbackUrl);

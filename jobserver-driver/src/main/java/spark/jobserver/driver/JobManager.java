@@ -50,6 +50,8 @@ final class JobManager implements AutoCloseable {
     private final ResultStreams resultStreams;
     private final Consumer<String> afterFailure;
     private final Clock clock;
+    /** The largest JSON result that fits a frame to the server. */
+    private final long maxResultBytes;
     private final ExecutorService pool;
     /** The jobs not yet in a terminal state; a job leaves the map when it reaches one. */
     private final ConcurrentMap<String, JobRun> jobs = new ConcurrentHashMap<>();
@@ -80,6 +82,7 @@ final class JobManager implements AutoCloseable {
         this.maxJobs = maxJobs;
         this.contextSettings = requireNonNull(contextSettings, "contextSettings is null");
         this.jobConfigFallback = requireNonNull(jobConfigFallback, "jobConfigFallback is null");
+        this.maxResultBytes = ResultSizeLimit.from(jobConfigFallback);
         this.classPath = requireNonNull(classPath, "classPath is null");
         this.namedObjects = requireNonNull(namedObjects, "namedObjects is null");
         this.dataFiles = requireNonNull(dataFiles, "dataFiles is null");
@@ -256,6 +259,15 @@ final class JobManager implements AutoCloseable {
                 return;
             }
             JsonNode json = ResultJson.toJson(result);
+            ErrorInfo tooLarge = ResultSizeLimit.check(json, maxResultBytes);
+            if (tooLarge != null) {
+                // Sent as it is, the frame would be refused and the connection to the server lost.
+                if (run.moveTo(JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), tooLarge))) {
+                    log.warn("Job {}: failed: {}", jobId, tooLarge.message());
+                    afterFailure.accept(jobId);
+                }
+                return;
+            }
             if (run.moveTo(JobState.FINISHED, new Message.JobFinished(jobId, clock.millis(), json))) {
                 log.info("Job {}: finished", jobId);
             }

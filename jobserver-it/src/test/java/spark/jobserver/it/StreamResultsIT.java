@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Jobs that return a {@code java.io.InputStream}: the driver uploads the bytes, the server keeps them on
  * disk and relays them chunked, in the sync reply and in {@code GET /jobs/<id>}, without holding them
- * in memory. One shared context.
+ * in memory; and the size limits of both kinds of result. One shared context.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamResultsIT {
@@ -45,6 +45,7 @@ class StreamResultsIT {
         server = TestingJobServer.start("""
                 spark.jobserver.result-chunk-size = 64k
                 spark.jobserver.max-stream-result-size = 60m
+                spark.jobserver.driver.max-message-size = 256k
                 """);
         server.uploadExamples("test");
         server.createContext(CTX, "");
@@ -159,6 +160,7 @@ class StreamResultsIT {
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         JsonNode body = reply.json();
         assertThat(body.get("status").asText()).isEqualTo("ERROR");
+        assertThat(body.get("result").get("errorClass").asText()).isEqualTo("spark.jobserver.ResultTooLargeException");
         assertThat(body.get("result").get("message").asText())
                 .contains("larger than the limit of " + (60L << 20) + " bytes")
                 .contains("spark.jobserver.max-stream-result-size");
@@ -181,6 +183,28 @@ class StreamResultsIT {
                 "X-Jobserver-Driver", "some-context:0123456789abcdef");
         assertThat(forged.status()).isEqualTo(403);
         assertThat(server.get("/jobs/" + jobId).body()).doesNotContain("forged");
+    }
+
+    @Test
+    @Order(7)
+    void aJsonResultTooLargeForTheDriversConnectionFailsTheJobClearly() {
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < 40_000; i++) {
+            words.append('w').append(i).append(' ');
+        }
+        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                + "&sync=true&timeout=60", "input.string = \"" + words + "\"");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        JsonNode error = reply.json().get("result");
+        assertThat(reply.json().get("status").asText()).isEqualTo("ERROR");
+        assertThat(error.get("errorClass").asText()).isEqualTo("spark.jobserver.ResultTooLargeException");
+        assertThat(error.get("message").asText()).contains("spark.jobserver.driver.max-message-size").contains("InputStream");
+        // the driver's connection survived: the context runs the next job
+        var after = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                + "&sync=true&timeout=60", "input.string = \"a b a\"");
+        assertThat(after.status()).as(after.toString()).isEqualTo(200);
+        assertThat(after.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
+        assertThat(server.get("/contexts/" + CTX).json().get("state").asText()).isEqualTo("RUNNING");
     }
 
     private static String latestJobId() {

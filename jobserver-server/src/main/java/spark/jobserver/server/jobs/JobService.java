@@ -402,7 +402,8 @@ public final class JobService implements ContextService.Listener {
             return streams.receive(jobId, body, declaredLength);
         } catch (StreamResults.TooLargeException e) {
             LOG.warn("Job {}: {}", jobId, e.getMessage());
-            end(jobId, JobStatus.ERROR, clock.instant(), null, ErrorInfo.of(e.getMessage(), "java.io.IOException"));
+            end(jobId, JobStatus.ERROR, clock.instant(), null,
+                    ErrorInfo.of(e.getMessage(), "spark.jobserver.ResultTooLargeException"));
             throw ApiException.error(413, e.getMessage());
         } catch (IOException e) {
             LOG.warn("Job {}: receiving its result stream failed", jobId, e);

@@ -178,6 +178,23 @@ class DataIT {
 
     @Test
     @Order(10)
+    void theMethodOverrideDeletesAndResetsThroughPost() {
+        String file = upload("override", "x");
+        var deleted = server.post("/data/" + encoded(file) + "?_method=DELETE", "");
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+        assertThat(deleted.json().toString()).isEqualTo("{\"status\":\"SUCCESS\"}");
+        assertThat(Path.of(file)).doesNotExist();
+
+        String other = upload("override", "y");
+        var reset = server.post("/data?reset=reboot&_method=PUT", "");
+        assertThat(reset.status()).as(reset.toString()).isEqualTo(200);
+        assertThat(reset.json().toString()).isEqualTo("{\"status\":\"SUCCESS\",\"result\":\"Data reset\"}");
+        assertThat(Path.of(other)).doesNotExist();
+        assertThat(listed()).isEmpty();
+    }
+
+    @Test
+    @Order(11)
     void uploadsBeyondTheSizeLimitAreRefused() throws Exception {
         try (TestingJobServer small = TestingJobServer.start("akka.http.server.parsing.max-content-length = 1k")) {
             var tooBig = small.post("/data/big", new byte[4096], "application/octet-stream");

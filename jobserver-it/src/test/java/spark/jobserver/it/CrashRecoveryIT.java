@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +36,7 @@ class CrashRecoveryIT {
     }
 
     @Test
-    void aDriverOutlivesAKilledServerIsAdoptedAgainAndItsJobFinishes() {
+    void aDriverOutlivesAKilledServerIsAdoptedAgainAndItsJobFinishes() throws Exception {
         server = JobServerProcess.start("", "256m");
         TestingJobServer http = server.http();
         http.uploadExamples("test");
@@ -49,6 +51,14 @@ class CrashRecoveryIT {
         server.kill9();
         ProcessHandle driver = server.driverProcess(contextId).orElseThrow();
         assertThat(driver.isAlive()).as("the driver outlives the server").isTrue();
+        // A job whose end the dead server never recorded: the driver no longer runs it.
+        String lostJob = "00000000-0000-0000-0000-00000000dead";
+        try (Connection c = DriverManager.getConnection(
+                "jdbc:h2:file:" + server.root().resolve("sqldao/data/h2-db"), "", "")) {
+            c.createStatement().executeUpdate("INSERT INTO jobs (id, context_id, context_name, class_path, config, status,"
+                    + " start_time) VALUES ('" + lostJob + "', '" + contextId + "', 'survivor', 'spark.jobserver.SleepJob',"
+                    + " '{}', 'RUNNING', " + System.currentTimeMillis() + ")");
+        }
         server.startAgain();
 
         // The job goes on in the re-adopted driver and its end is recorded.
@@ -64,6 +74,8 @@ class CrashRecoveryIT {
                 + "&sync=true&timeout=60", "input.string = a b a");
         assertThat(more.status()).as(more.toString()).isEqualTo(200);
         assertThat(more.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
+        JsonNode lost = http.await("/jobs/" + lostJob, r -> status(r).equals("ERROR"), Duration.ofSeconds(60)).json();
+        assertThat(lost.get("result").get("message").asText()).contains("no longer run by the driver of context survivor");
         assertThat(http.get("/jobs?status=RUNNING").json()).isEmpty();
     }
 

@@ -55,6 +55,9 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
          * @param stoppedByUser whether it was stopped on request (its running jobs count as killed)
          */
         void contextEnded(ContextInfo context, boolean stoppedByUser, ErrorInfo reason);
+
+        /** The context's driver reported the jobs it is running. */
+        default void heartbeat(ContextInfo context, Message.Heartbeat heartbeat) {}
     }
 
     private final ServerConfig config;
@@ -427,6 +430,8 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             transition(live, ContextState.STOPPING);
         } else if (message instanceof Message.JobEvent event) {
             listeners.forEach(l -> l.jobEvent(live.info, event));
+        } else if (message instanceof Message.Heartbeat heartbeat) {
+            listeners.forEach(l -> l.heartbeat(live.info, heartbeat));
         }
     }
 

@@ -56,6 +56,8 @@ public final class JobService implements ContextService.Listener {
     private final JobCallbacks callbacks;
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
     private final ResultLimits limits;
+    /** Per job recorded as running: how many heartbeats in a row its driver sent without it. */
+    private final Map<String, Integer> missedHeartbeats = new ConcurrentHashMap<>();
 
     /**
      * @param resultsDir where stream results are kept ({@code <rootdir>/results})
@@ -342,6 +344,7 @@ public final class JobService implements ContextService.Listener {
             LOG.warn("Event for unknown job {}", jobId);
             return false;
         }
+        missedHeartbeats.remove(jobId);
         ResultLimits.End capped = limits.apply(jobId, status, result, error);
         JobInfo ended = current.ended(capped.status(), endTime, capped.result(), capped.error());
         boolean changed = store.finish(ended);
@@ -424,6 +427,27 @@ public final class JobService implements ContextService.Listener {
     /** Writes {@code prefix}, the job's stream result and {@code suffix} to {@code out}, chunked, from disk. */
     public void relayStream(String jobId, byte[] prefix, byte[] suffix, OutputStream out) throws IOException {
         streams.relay(jobId, prefix, suffix, out);
+    }
+
+    /**
+     * Jobs recorded as running that the driver no longer runs had their end lost (sent while the server
+     * was dying, before it was recorded): after two heartbeats in a row without them they end ERROR, so
+     * nothing stays RUNNING forever. Two, because a job's end may be in flight past one heartbeat.
+     */
+    @Override
+    public void heartbeat(ContextInfo context, Message.Heartbeat heartbeat) {
+        java.util.Set<String> running = java.util.Set.copyOf(heartbeat.runningJobs());
+        for (JobInfo job : store.unfinishedInContext(context.id())) {
+            if (running.contains(job.jobId())) {
+                missedHeartbeats.remove(job.jobId());
+            } else if (missedHeartbeats.merge(job.jobId(), 1, Integer::sum) >= 2) {
+                missedHeartbeats.remove(job.jobId());
+                LOG.warn("Job {} is no longer run by the driver of context {}: its end was lost", job.jobId(), context.name());
+                end(job.jobId(), JobStatus.ERROR, clock.instant(), null, ErrorInfo.of("Job " + job.jobId()
+                        + " is no longer run by the driver of context " + context.name() + ": it ended while the server"
+                        + " could not record it, and its result is lost", "java.lang.IllegalStateException"));
+            }
+        }
     }
 
     @Override

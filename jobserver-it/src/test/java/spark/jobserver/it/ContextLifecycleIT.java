@@ -91,6 +91,12 @@ class ContextLifecycleIT {
         assertThat(fetched.status()).as(fetched.toString()).isEqualTo(200);
         assertThat(fetched.body()).isEqualTo("some data");
 
+        // a job finds the uploaded file through its environment (on this host: the server's file itself)
+        var job = server.post("/jobs?appName=test&classPath=spark.jobserver.RemoteDataFileJob&context=" + BOOT
+                + "&sync=true&timeout=60", "testFile = \"" + file + "\"");
+        assertThat(job.status()).as(job.toString()).isEqualTo(200);
+        assertThat(job.json().get("result").asText()).isEqualTo(file);
+
         // the signature covers the path as sent: signing the decoded path does not do
         var decoded = server.send("GET", path, "", "X-Jobserver-Driver", id + ":" + DriverAuth.mac(secret, "/driver/data/" + file));
         assertThat(decoded.status()).isEqualTo(403);

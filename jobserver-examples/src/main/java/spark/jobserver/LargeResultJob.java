@@ -15,13 +15,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * Computes a large result with Spark and streams it: a JSON array of {@code result.megabytes} MiB
  * (default 50) of 100-byte strings, built on the cluster partition by partition and fetched with
- * {@code toLocalIterator}, so the driver holds one partition (about 1 MiB) at a time and the server
+ * {@code toLocalIterator}, so the driver holds one partition (about 4 MiB) at a time and the server
  * relays the bytes without keeping them in memory. Legacy style.
  */
 public final class LargeResultJob implements SparkJob {
     /** A row: a 100-byte JSON string. */
     static final int ROW_BYTES = 100;
-    private static final long ROWS_PER_PARTITION = 10_000;
+    /** About 4 MiB per partition: few Spark jobs for toLocalIterator, little memory on the driver. */
+    private static final long ROWS_PER_PARTITION = 40_000;
 
     @Override
     public SparkJobValidation validate(SparkContext sc, Config config) {
@@ -49,10 +50,15 @@ public final class LargeResultJob implements SparkJob {
         return new JsonArrayStream(lines.toLocalIterator());
     }
 
+    private static final String FILLER = "x".repeat(ROW_BYTES);
+
     /** Row {@code i}: {@code "row 000000000042 xxx…"}, 100 bytes with its quotes. */
     static String row(long i) {
-        String start = String.format("\"row %012d ", i);
-        return start + "x".repeat(ROW_BYTES - start.length() - 1) + "\"";
+        String number = Long.toString(i);
+        StringBuilder row = new StringBuilder(ROW_BYTES).append("\"row ");
+        row.append("0".repeat(Math.max(0, 12 - number.length()))).append(number).append(' ');
+        row.append(FILLER, 0, ROW_BYTES - row.length() - 1).append('"');
+        return row.toString();
     }
 
     /** {@code [a,b,…]} over an iterator of JSON values, one value in memory at a time. */

@@ -84,6 +84,10 @@ final class TlsKeys {
 
     /** A client that trusts the server, presenting {@code clientKeystore} (PKCS#12) or no certificate (null). */
     SSLContext clientContext(String clientKeystore) {
+        return clientContext(clientKeystore, PASSWORD);
+    }
+
+    SSLContext clientContext(String clientKeystore, String password) {
         try {
             KeyStore trust = load(path("client-trust.p12"), "PKCS12");
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -91,7 +95,7 @@ final class TlsKeys {
             KeyManagerFactory kmf = null;
             if (clientKeystore != null) {
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(load(clientKeystore, "PKCS12"), PASSWORD.toCharArray());
+                kmf.init(load(clientKeystore, "PKCS12", password), password.toCharArray());
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);

@@ -191,7 +191,9 @@ public final class BinaryService {
     }
 
     private static void validateName(String appName) {
-        if (appName == null || appName.isBlank() || appName.length() > 255) {
+        // A name is only a key (files are kept by hash), but path-like names are refused all the same.
+        if (appName == null || appName.isBlank() || appName.length() > 255 || appName.startsWith(".")
+                || appName.chars().anyMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c))) {
             throw ApiException.error(400, "Invalid binary name");
         }
     }

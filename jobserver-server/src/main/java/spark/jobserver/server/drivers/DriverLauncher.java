@@ -118,8 +118,14 @@ public final class DriverLauncher {
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         }
         LOG.info("Launching the driver of context {} ({}), log {}", spec.contextName(), spec.contextId(), logFile);
-        LOG.debug("Driver command: {}", command);
+        LOG.debug("Driver command: {}", command.stream().map(DriverLauncher::masked).toList());
         return new Launched(pb.start(), logFile, workDir);
+    }
+
+    /** A {@code key=value} argument with its value hidden when the key names a secret, for logs. */
+    static String masked(String argument) {
+        int eq = argument.indexOf('=');
+        return eq > 0 && Configs.isSecretKey(argument.substring(0, eq)) ? argument.substring(0, eq + 1) + "****" : argument;
     }
 
     List<String> command(Spec spec, Path confFile) {

@@ -62,6 +62,11 @@ public final class JobServer implements AutoCloseable {
 
     private JobServer(ServerConfig config) {
         this.config = config;
+        // Security settings first: a bad keystore or provider fails the start before anything is opened.
+        AuthSettings auth = AuthSettings.from(config.raw());
+        java.util.Optional<TlsSettings> tls = TlsSettings.from(config.raw());
+        this.https = tls.isPresent();
+        DriverTrust driverTrust = driverTrust(tls, config);
         Clock clock = Clock.systemUTC();
         this.database = Database.open(config.database(), config.rootDir());
         this.scheduler = Executors.newScheduledThreadPool(2, namedThreads("jobserver-scheduler"));
@@ -73,10 +78,6 @@ public final class JobServer implements AutoCloseable {
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
         JdbcContextStore contextStore = new JdbcContextStore(database);
         this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock);
-        AuthSettings auth = AuthSettings.from(config.raw());
-        java.util.Optional<TlsSettings> tls = TlsSettings.from(config.raw());
-        this.https = tls.isPresent();
-        DriverTrust driverTrust = driverTrust(tls, config);
         this.launcher = new DriverLauncher(config, driverTrust.environment());
         this.contexts = new ContextService(config, contextStore, launcher, clock,
                 scheduler, serverUrl::get, name -> binaries.get(name).sha256());

@@ -180,6 +180,20 @@ class KeycloakTlsIT {
     }
 
     @Test
+    void anUnreachableIdentityProviderIs503NotAWrong401() {
+        try (TestingJobServer unreachable = TestingJobServer.start("access-control {\n"
+                + "  provider = spark.jobserver.auth.KeycloakAccessControl\n"
+                + "  auth-timeout = 5s\n"
+                + "  keycloak { authServerUrl = \"http://127.0.0.1:1\", realmName = sjs, client = " + CLIENT + " }\n"
+                + "}\n")) {
+            Reply reply = SecureClient.to(unreachable.baseUrl(), null).as("alice", "alicepw").get("/binaries");
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.json().path("status").asText()).isEqualTo("ERROR");
+            assertThat(reply.body()).doesNotContain("alicepw");
+        }
+    }
+
+    @Test
     void driversDialBackOverTlsWithTheirCertificateAndJobsSeeNoSecrets() throws Exception {
         SecureClient dave = https.as("dave", "davepw");
         dave.uploadExamples("tls-examples");

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.Test;
 import spark.jobserver.it.TestingJobServer.Reply;
 
 /**
- * The Keycloak provider against a real OpenID Connect server (password grant, client roles in
- * {@code resource_access.<client>.roles}, signed tokens), on a server that requires TLS client
- * certificates: refused handshakes, permissions from roles, the login cache, and a context whose driver
- * dials back over TLS with its own certificate and runs a job that sees no secret.
+ * The Keycloak provider, configured with the original's keys only (authServerUrl, realmName, client,
+ * clientSecret), against a real OpenID Connect server that serves the realm at Keycloak's path (password
+ * grant, client roles in {@code resource_access.<client>.roles}, signed tokens), on a server that
+ * requires TLS client certificates: refused handshakes, permissions from roles, the login cache, an
+ * unreachable provider, and a context whose driver dials back over TLS with its own certificate and
+ * runs a job that sees no secret.
  */
 class KeycloakTlsIT {
     static final String CLIENT = "jobserver";
@@ -43,7 +45,7 @@ class KeycloakTlsIT {
 
         @Override
         public String issuerId() {
-            return "sjs";
+            return "realms/sjs"; // served where Keycloak serves the realm "sjs"
         }
 
         @Override
@@ -101,7 +103,6 @@ class KeycloakTlsIT {
                 + "  keycloak {\n"
                 + "    authServerUrl = \"" + idp.baseUrl() + "\"\n"
                 + "    realmName = sjs\n"
-                + "    issuer = \"" + idp.issuerUrl("sjs") + "\"\n"
                 + "    client = " + CLIENT + "\n"
                 + "    clientSecret = " + CLIENT_SECRET + "\n"
                 + "  }\n"

@@ -185,6 +185,7 @@ class ShiroIT {
                     "paths = [\"spark.proxy.user\"]");
             assertThat(job.status()).as(job.toString()).isEqualTo(200);
             assertThat(job.json().path("result").path("context.spark.proxy.user").asText()).isEqualTo("alice");
+            assertThat(job.json().path("result").path("sparkUser").asText()).isEqualTo("alice");
             String jobId = job.json().path("jobId").asText();
             assertThat(alice.get("/jobs/" + jobId).json().path("context").asText()).isEqualTo("alice~mine");
             assertThat(bob.delete("/contexts/mine").status()).isEqualTo(404);

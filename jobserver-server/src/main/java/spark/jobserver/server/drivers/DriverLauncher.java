@@ -148,6 +148,11 @@ public final class DriverLauncher {
         cmd.add("client");
         cmd.add("--name");
         cmd.add(spec.contextName());
+        if (settings.hasPath("spark.proxy.user") && !settings.getString("spark.proxy.user").isBlank()) {
+            // impersonation as spark-submit does it (Hadoop proxy user); use-as-proxy-user sets it to the login
+            cmd.add("--proxy-user");
+            cmd.add(settings.getString("spark.proxy.user"));
+        }
         cmd.add("--class");
         cmd.add(DriverLaunch.MAIN_CLASS);
         sparkConf.forEach((k, v) -> {

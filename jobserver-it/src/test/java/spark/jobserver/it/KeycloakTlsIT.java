@@ -127,6 +127,9 @@ class KeycloakTlsIT {
         if (idp != null) {
             idp.shutdown();
         }
+        if (keys != null) {
+            keys.delete();
+        }
     }
 
     @Test

@@ -52,6 +52,9 @@ class ShiroLdapIT {
         if (ldap != null) {
             ldap.shutDown(true);
         }
+        if (dir != null) {
+            TlsKeys.deleteTree(dir);
+        }
     }
 
     private static TestingJobServer serverWith(String iniText) throws Exception {

@@ -40,6 +40,9 @@ class TlsIT {
         if (server != null) {
             server.close();
         }
+        if (keys != null) {
+            keys.delete();
+        }
     }
 
     @Test

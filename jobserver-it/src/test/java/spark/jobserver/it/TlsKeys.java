@@ -51,6 +51,19 @@ final class TlsKeys {
         }
     }
 
+    /** Removes the key material. */
+    void delete() {
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: nothing more to do
+        }
+    }
+
     String path(String file) {
         return dir.resolve(file).toString();
     }

@@ -77,7 +77,6 @@ public final class JobServer implements AutoCloseable {
         binaries.removeLeftoverTemporaryFiles();
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
         JdbcContextStore contextStore = new JdbcContextStore(database);
-        this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock);
         this.launcher = new DriverLauncher(config, driverTrust.environment());
         this.contexts = new ContextService(config, contextStore, launcher, clock,
                 scheduler, serverUrl::get, name -> binaries.get(name).sha256());
@@ -88,6 +87,7 @@ public final class JobServer implements AutoCloseable {
                 new JdbcStreamResultStore(database), config.rootDir().resolve("results"), jobSettings, callbacks,
                 config.jobHistory());
         contexts.addListener(jobs);
+        this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, jobs::deleteOrphanStreamResults);
 
         DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
         DriverRequests driverRequests = new DriverRequests(contexts);

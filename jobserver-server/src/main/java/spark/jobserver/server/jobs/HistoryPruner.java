@@ -20,12 +20,18 @@ public final class HistoryPruner implements Runnable {
     private final ContextStore contexts;
     private final ServerConfig.JobHistory settings;
     private final Clock clock;
+    private final java.util.function.IntSupplier afterPrune;
 
-    public HistoryPruner(JobStore jobs, ContextStore contexts, ServerConfig.JobHistory settings, Clock clock) {
+    /**
+     * @param afterPrune cleans what lives beside the database (stream result files); returns how many it removed
+     */
+    public HistoryPruner(JobStore jobs, ContextStore contexts, ServerConfig.JobHistory settings, Clock clock,
+            java.util.function.IntSupplier afterPrune) {
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.afterPrune = requireNonNull(afterPrune, "afterPrune is null");
     }
 
     @Override
@@ -39,6 +45,10 @@ public final class HistoryPruner implements Runnable {
                 contextsByAge = contexts.deleteEndedBefore(cutoff);
             }
             int byCount = settings.maxJobs() > 0 ? jobs.deleteEndedBeyond(settings.maxJobs()) : 0;
+            int files = byAge + byCount > 0 ? afterPrune.getAsInt() : 0;
+            if (files > 0) {
+                LOG.info("Deleted {} stream result file(s) of pruned jobs", files);
+            }
             if (byAge + byCount + contextsByAge > 0) {
                 LOG.info("Pruned {} ended job(s) older than {}, {} beyond the newest {}, and {} ended context(s)", byAge,
                         settings.cleanupAfter(), byCount, settings.maxJobs(), contextsByAge);

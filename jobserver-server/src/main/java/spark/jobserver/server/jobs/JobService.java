@@ -514,4 +514,9 @@ public final class JobService implements ContextService.Listener {
         end(jobId, JobStatus.KILLED, clock.instant(), null, killedError(jobId));
         return get(jobId);
     }
+
+    /** Deletes stored stream results whose jobs were pruned from the history; run after each pruning. */
+    public int deleteOrphanStreamResults() {
+        return streams.deleteOrphans(jobId -> store.get(jobId).isPresent());
+    }
 }

@@ -119,6 +119,31 @@ final class StreamResults {
     }
 
     /**
+     * Deletes the stored streams of jobs that no longer exist (pruned from the history).
+     *
+     * @return how many files were deleted
+     */
+    int deleteOrphans(java.util.function.Predicate<String> jobExists) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int deleted = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".bin")).toList()) {
+                String name = f.getFileName().toString();
+                String jobId = name.substring(0, name.length() - ".bin".length());
+                if (!jobExists.test(jobId)) {
+                    delete(jobId);
+                    deleted++;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not list the stream results in {}", dir, e);
+        }
+        return deleted;
+    }
+
+    /**
      * Writes {@code prefix}, the job's stream and {@code suffix} to {@code out} in chunks of the configured
      * size, flushing each, so that the reply goes out chunked while it is read from disk.
      */

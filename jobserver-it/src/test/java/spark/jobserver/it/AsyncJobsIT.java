@@ -149,4 +149,17 @@ class AsyncJobsIT {
         assertThat(kill.json().get("status").asText()).isEqualTo("ERROR");
         assertThat(kill.json().get("result").get("message").asText()).isEqualTo("Foobar");
     }
+
+    @Test
+    void syncAdhocJobGoesOnAfterItsTimeout() {
+        var timedOut = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&sync=true&timeout=1",
+                "sleep.time.millis = 4000");
+        assertThat(timedOut.status()).as(timedOut.toString()).isEqualTo(500);
+        assertThat(timedOut.json().get("result").get("errorClass").asText()).isEqualTo("akka.pattern.AskTimeoutException");
+        String jobId = timedOut.json().get("result").get("message").asText().replaceAll(".*job ([0-9a-f-]{36}).*", "$1");
+        JsonNode done = server.await("/jobs/" + jobId, r -> r.status() == 200 && !r.json().get("status").asText().equals("RUNNING"),
+                Duration.ofSeconds(60)).json();
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("FINISHED");
+        assertThat(done.get("result").asLong()).isEqualTo(4000);
+    }
 }

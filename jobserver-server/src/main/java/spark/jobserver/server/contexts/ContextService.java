@@ -193,6 +193,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             launched.process().onExit().thenAccept(p -> onProcessExit(live, p.exitValue()));
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not launch the driver of context {}", name, e);
+            kill(live); // a driver that started before the failure must not live on unsupervised
             end(live, ContextState.ERROR, ErrorInfo.of(e), false);
             return CompletableFuture.failedFuture(e);
         }
@@ -333,7 +334,14 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             throw ApiException.error(404, "context " + name + " not found");
         }
         if (!transition(live, ContextState.STOPPING)) {
-            throw ApiException.error(404, "context " + name + " not found");
+            if (live.info.state() != ContextState.STOPPING) {
+                throw ApiException.error(404, "context " + name + " not found");
+            }
+            // already stopping (a second DELETE, or the driver stopping on its own): wait for the same end
+            if (force) {
+                kill(live);
+            }
+            return awaitEnd(live);
         }
         LOG.info("Stopping context {}{}", name, force ? " (forced)" : "");
         DriverSession session = live.session;
@@ -358,6 +366,11 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 }
             }, config.contextDeletionTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         }
+        return awaitEnd(live);
+    }
+
+    /** True when the context ends within the deletion timeout (minus 2 s, as the original), false otherwise. */
+    private CompletableFuture<Boolean> awaitEnd(LiveContext live) {
         long waitMillis = Math.max(1000, config.contextDeletionTimeout().toMillis() - 2000);
         return live.ended.thenApply(i -> true)
                 .completeOnTimeout(false, waitMillis, TimeUnit.MILLISECONDS);
@@ -531,12 +544,31 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             return error;
         }
         try {
-            List<String> lines = Files.readAllLines(Path.of(logPath));
+            List<String> lines = tailLines(Path.of(logPath), 64 * 1024);
             List<String> tail = lines.subList(Math.max(0, lines.size() - 40), lines.size());
             return new ErrorInfo(error.message() + " (driver log: " + logPath + ")", error.errorClass(),
                     "Last lines of the driver log:\n" + String.join("\n", tail));
         } catch (IOException | RuntimeException e) {
             return error;
+        }
+    }
+
+    /** The lines of the last {@code maxBytes} of a file; never reads a long-lived driver's whole log. */
+    static List<String> tailLines(Path file, int maxBytes) throws IOException {
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file)) {
+            long start = Math.max(0, channel.size() - maxBytes);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (channel.size() - start));
+            channel.position(start);
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // read to the end
+            }
+            // lenient decoding: a driver may log bytes that are not UTF-8
+            String text = new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8);
+            List<String> lines = new ArrayList<>(List.of(text.split("\\R")));
+            if (start > 0 && !lines.isEmpty()) {
+                lines.remove(0); // a partial first line
+            }
+            return lines;
         }
     }
 

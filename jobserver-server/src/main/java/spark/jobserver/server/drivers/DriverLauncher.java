@@ -107,7 +107,20 @@ public final class DriverLauncher {
         Path logFile = workDir.resolve("driver.log");
         writePrivate(confFile, driverConfig(spec, workDir).root().render(ConfigRenderOptions.concise().setFormatted(true)));
 
-        List<String> command = command(spec, confFile);
+        Map<String, String> secretConf = new java.util.TreeMap<>();
+        List<String> command = command(spec, confFile, secretConf);
+        if (!secretConf.isEmpty()) {
+            // secret Spark settings go through a 0600 file, never the command line (ps would show them)
+            Path secrets = workDir.resolve("spark-secrets.properties");
+            java.util.Properties properties = new java.util.Properties();
+            properties.putAll(secretConf);
+            java.io.StringWriter text = new java.io.StringWriter();
+            properties.store(text, "secret Spark settings of context " + spec.contextName());
+            writePrivate(secrets, text.toString());
+            int at = command.indexOf("--class");
+            command.add(at, secrets.toString());
+            command.add(at, "--properties-file");
+        }
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -128,7 +141,11 @@ public final class DriverLauncher {
         return eq > 0 && Configs.isSecretKey(argument.substring(0, eq)) ? argument.substring(0, eq + 1) + "****" : argument;
     }
 
-    List<String> command(Spec spec, Path confFile) {
+    /**
+     * The driver's command line. Spark settings whose keys name secrets are left out of it and put into
+     * {@code secretConf} instead, for a private properties file.
+     */
+    List<String> command(Spec spec, Path confFile, Map<String, String> secretConf) {
         Config settings = spec.settings();
         String master = master(settings);
         Map<String, String> sparkConf = sparkConf(settings, master);
@@ -156,8 +173,12 @@ public final class DriverLauncher {
         cmd.add("--class");
         cmd.add(DriverLaunch.MAIN_CLASS);
         sparkConf.forEach((k, v) -> {
-            cmd.add("--conf");
-            cmd.add(k + "=" + v);
+            if (Configs.isSecretKey(k)) {
+                secretConf.put(k, v);
+            } else {
+                cmd.add("--conf");
+                cmd.add(k + "=" + v);
+            }
         });
         cmd.add(config.driver().jar());
         cmd.add(confFile.toString());

@@ -121,21 +121,21 @@ public final class JobCallbacks implements AutoCloseable {
             String problem = failure != null ? failure.toString()
                     : response.statusCode() >= 400 ? "HTTP " + response.statusCode() : null;
             if (problem == null) {
-                LOG.info("Job {}: callback to {} delivered (attempt {})", jobId, uri, attempt);
+                LOG.info("Job {}: callback to {} delivered (attempt {})", jobId, forLog(uri), attempt);
                 return;
             }
             if (attempt >= maxAttempts) {
-                LOG.warn("Job {}: callback to {} abandoned after {} attempt(s); last: {}", jobId, uri, attempt, problem);
+                LOG.warn("Job {}: callback to {} abandoned after {} attempt(s); last: {}", jobId, forLog(uri), attempt, problem);
                 return;
             }
-            LOG.info("Job {}: callback to {} failed (attempt {} of {}: {}); retrying in {} ms", jobId, uri, attempt,
+            LOG.info("Job {}: callback to {} failed (attempt {} of {}: {}); retrying in {} ms", jobId, forLog(uri), attempt,
                     maxAttempts, problem, nextDelay.toMillis());
             try {
                 scheduler.schedule(() -> attempt(jobId, uri, body, attempt + 1,
                                 Duration.ofMillis((long) (nextDelay.toMillis() * backoff))),
                         nextDelay.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                LOG.warn("Job {}: callback to {} abandoned, the server is stopping", jobId, uri);
+                LOG.warn("Job {}: callback to {} abandoned, the server is stopping", jobId, forLog(uri));
             }
         }, httpThreads);
     }
@@ -143,5 +143,11 @@ public final class JobCallbacks implements AutoCloseable {
     @Override
     public void close() {
         httpThreads.shutdownNow();
+    }
+
+    /** The URL without user info and query, which may carry credentials or tokens. */
+    static String forLog(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 }

@@ -197,7 +197,9 @@ public final class JobService implements ContextService.Listener {
             throw e;
         }
         long timeoutMillis = request.timeout().toMillis();
-        CompletableFuture<Message.JobEvent> first = tracker.firstAnswer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        // time out copies: orTimeout completes the future it is called on, and the tracker's futures
+        // must stay open for the job's real end (an ad-hoc context stops when `done` completes)
+        CompletableFuture<Message.JobEvent> first = tracker.firstAnswer.copy().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
         return first.handle((event, failure) -> {
             if (failure != null) {
                 throw timeoutOr(jobId, request.timeout(), failure);
@@ -214,7 +216,7 @@ public final class JobService implements ContextService.Listener {
                 return CompletableFuture.completedFuture((Reply) new Reply.Started(
                         store.get(jobId).orElse(template)));
             }
-            return tracker.done.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((job, failure) -> {
+            return tracker.done.copy().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((job, failure) -> {
                 if (failure != null) {
                     throw timeoutOr(jobId, request.timeout(), failure);
                 }

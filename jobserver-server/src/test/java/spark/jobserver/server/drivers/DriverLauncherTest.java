@@ -50,4 +50,20 @@ class DriverLauncherTest {
     void javaVersionOfTheRunningJdk() {
         assertThat(DriverLauncher.javaFeatureVersion(System.getProperty("java.home"))).isEqualTo(Runtime.version().feature());
     }
+
+    @Test
+    void secretSparkSettingsStayOffTheCommandLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+        var config = spark.jobserver.server.config.ServerConfig.from(spark.jobserver.server.config.Configs.load(null,
+                ConfigFactory.parseMap(Map.of("spark.jobserver.rootdir", root.toString(),
+                        "spark.jobserver.driver.jar", "/x/driver.jar", "spark.jobserver.driver.classpath", "/x/spark.jar",
+                        "spark.jobserver.driver.class-data-sharing", false))));
+        var spec = new DriverLauncher.Spec("id", "ctx", ConfigFactory.parseString("""
+                spark.hadoop.fs.s3a.secret.key = s3cr3t
+                spark.executor.cores = 1
+                """), "secret", "http://127.0.0.1:1");
+        Map<String, String> secrets = new java.util.TreeMap<>();
+        var command = new DriverLauncher(config).command(spec, root.resolve("driver.conf"), secrets);
+        assertThat(String.join(" ", command)).doesNotContain("s3cr3t").contains("spark.executor.cores=1");
+        assertThat(secrets).containsEntry("spark.hadoop.fs.s3a.secret.key", "s3cr3t");
+    }
 }

@@ -28,6 +28,7 @@ import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
+import spark.jobserver.server.binaries.ClassPathItems;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.drivers.DriverLauncher;
@@ -43,7 +44,6 @@ import spark.jobserver.server.http.ApiException;
  */
 public final class ContextService implements DriverRegistry, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ContextService.class);
-    private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
     /** Told about job events and the end of contexts. */
     public interface Listener {
@@ -220,31 +220,21 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 continue;
             }
             try {
-                if (settings.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST) {
-                    items.addAll(settings.getStringList(key));
-                } else {
-                    items.addAll(List.of(settings.getString(key).split(",")));
-                }
+                items.addAll(ClassPathItems.list(settings, key));
             } catch (com.typesafe.config.ConfigException e) {
                 throw ApiException.error(400, "Invalid " + key + " for context " + name + ": " + e.getMessage());
             }
         }
         List<BinaryRef> refs = new ArrayList<>();
-        for (String raw : items) {
-            String item = raw.trim();
-            if (item.isEmpty()) {
-                continue;
-            }
-            if (item.startsWith("local:")) {
-                item = "file:" + item.substring("local:".length());
-            }
-            if (URI_SCHEME.matcher(item).matches()) {
+        for (String item : items) {
+            java.util.Optional<String> uri = ClassPathItems.asUri(item);
+            if (uri.isPresent()) {
                 try {
-                    new java.net.URI(item);
+                    new java.net.URI(uri.get());
                 } catch (java.net.URISyntaxException e) {
                     throw ApiException.withError(400, "CONTEXT INIT ERROR: Malformed URL", ErrorInfo.of(e));
                 }
-                refs.add(BinaryRef.uri(item));
+                refs.add(BinaryRef.uri(uri.get()));
             } else {
                 String sha;
                 try {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,7 +20,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.protocol.BinaryRef;
@@ -30,6 +27,7 @@ import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.server.binaries.BinaryInfo;
 import spark.jobserver.server.binaries.BinaryService;
+import spark.jobserver.server.binaries.ClassPathItems;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ContextInfo;
@@ -43,7 +41,6 @@ import spark.jobserver.server.http.ApiException;
  */
 public final class JobService implements ContextService.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
-    private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
     static final String KILLED_ERROR_CLASS = "spark.jobserver.JobManagerActor$JobKilledException";
 
     private final JobStore store;
@@ -261,7 +258,7 @@ public final class JobService implements ContextService.Listener {
         if (request.appName() != null) {
             Config config = request.config();
             if (config.hasPath("dependent-jar-uris")) {
-                items.addAll(stringList(config, "dependent-jar-uris"));
+                items.addAll(ClassPathItems.list(config, "dependent-jar-uris"));
             }
             items.add(request.appName());
         } else {
@@ -270,19 +267,10 @@ public final class JobService implements ContextService.Listener {
         return items;
     }
 
-    private static List<String> stringList(Config config, String path) {
-        if (config.getValue(path).valueType() == ConfigValueType.LIST) {
-            return config.getStringList(path).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        }
-        return Arrays.stream(config.getString(path).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
-
     private BinaryRef resolve(String item) {
-        if (item.startsWith("local:")) {
-            return BinaryRef.uri("file:" + item.substring("local:".length()));
-        }
-        if (URI_SCHEME.matcher(item).matches()) {
-            return BinaryRef.uri(item);
+        java.util.Optional<String> uri = ClassPathItems.asUri(item);
+        if (uri.isPresent()) {
+            return BinaryRef.uri(uri.get());
         }
         BinaryInfo info;
         try {

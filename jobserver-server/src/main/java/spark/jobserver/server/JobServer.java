@@ -112,11 +112,13 @@ public final class JobServer implements AutoCloseable {
     }
 
     public JobServer start() {
+        // Contexts whose drivers are known to be gone (and their jobs) are marked before the first request is
+        // answered, so no client sees a lost context's job still RUNNING; live drivers re-attach afterwards.
+        contexts.recover();
         http.start();
         String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
                 ? "127.0.0.1" : config.bindAddress();
         serverUrl.set((https ? "https://" : "http://") + host + ":" + http.port());
-        contexts.recover();
         configured.startAll();
         launcher.prepare();
         long beat = config.driver().heartbeatInterval().toMillis();

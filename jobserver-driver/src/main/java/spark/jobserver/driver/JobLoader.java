@@ -4,6 +4,9 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.net.URLClassLoader;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Rejection;
 
@@ -13,8 +16,13 @@ import spark.jobserver.protocol.Rejection;
  * constructor.
  */
 final class JobLoader {
-
-    private JobLoader() {}
+    /**
+     * Names known to have no Scala object, with the number of jars on the context class path when that was
+     * found. Looking for {@code <name>$} misses through every jar of the Spark runtime (about 170) on each
+     * job of a Java class, the driver's hottest spot under small jobs; a jar added since may bring the
+     * object, hence the count.
+     */
+    private final Map<String, Integer> notObjects = new ConcurrentHashMap<>();
 
     /**
      * The job object named {@code classPath}.
@@ -22,7 +30,7 @@ final class JobLoader {
      * @throws JobRejectedException {@link Rejection#CLASS_NOT_FOUND} when there is no such class,
      *     {@link Rejection#LOADING_FAILED} when it cannot be loaded or instantiated
      */
-    static Object load(String classPath, ClassLoader loader) throws JobRejectedException {
+    Object load(String classPath, ClassLoader loader) throws JobRejectedException {
         if (classPath == null || classPath.isBlank()) {
             throw new JobRejectedException(Rejection.CLASS_NOT_FOUND,
                     ErrorInfo.of("classPath " + classPath + " not found", ClassNotFoundException.class.getName()));
@@ -48,11 +56,16 @@ final class JobLoader {
     }
 
     /** The Scala object {@code classPath}, or null when there is none by that name. */
-    private static Object scalaObject(String classPath, ClassLoader loader) throws IllegalAccessException {
+    private Object scalaObject(String classPath, ClassLoader loader) throws IllegalAccessException {
+        int jars = loader instanceof URLClassLoader urls ? urls.getURLs().length : -1;
+        if (jars >= 0 && Integer.valueOf(jars).equals(notObjects.get(classPath))) {
+            return null;
+        }
         Class<?> moduleClass;
         try {
             moduleClass = Class.forName(classPath + "$", true, loader);
         } catch (ClassNotFoundException e) {
+            notObjects.put(classPath, jars);
             return null;
         }
         Field module;

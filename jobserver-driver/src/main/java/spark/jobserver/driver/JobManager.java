@@ -44,6 +44,7 @@ final class JobManager implements AutoCloseable {
     private final Config contextSettings;
     private final Config jobConfigFallback;
     private final JobClassPath classPath;
+    private final JobLoader jobLoader = new JobLoader();
     private final NamedObjects namedObjects;
     private final DataFileCache dataFiles;
     private final JobEvents events;
@@ -212,7 +213,7 @@ final class JobManager implements AutoCloseable {
             Object job;
             try {
                 classPath.addAll(jobId, request.binaries());
-                job = JobLoader.load(request.classPath(), classPath.loader());
+                job = jobLoader.load(request.classPath(), classPath.loader());
                 if (!context.isValidJob(job)) {
                     throw new JobRejectedException(Rejection.INVALID_JOB_TYPE,
                             ErrorInfo.of("Invalid job type for this context", IllegalArgumentException.class.getName()));

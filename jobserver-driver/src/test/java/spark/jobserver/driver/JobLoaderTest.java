@@ -12,53 +12,70 @@ class JobLoaderTest {
 
     @Test
     void aScalaObjectIsItsSingleInstance() throws Exception {
-        Object job = JobLoader.load("spark.jobserver.driver.TestJobs$ObjectJob", loader);
+        Object job = new JobLoader().load("spark.jobserver.driver.TestJobs$ObjectJob", loader);
         assertThat(job).isSameAs(TestJobs.ObjectJob$.MODULE$);
-        assertThat(JobLoader.load("spark.jobserver.driver.TestJobs$ObjectJob", loader)).isSameAs(job);
+        assertThat(new JobLoader().load("spark.jobserver.driver.TestJobs$ObjectJob", loader)).isSameAs(job);
     }
 
     @Test
     void aClassIsInstantiatedAfreshForEveryJob() throws Exception {
-        Object first = JobLoader.load(TestJobs.Legacy.class.getName(), loader);
-        Object second = JobLoader.load(TestJobs.Legacy.class.getName(), loader);
+        Object first = new JobLoader().load(TestJobs.Legacy.class.getName(), loader);
+        Object second = new JobLoader().load(TestJobs.Legacy.class.getName(), loader);
         assertThat(first).isInstanceOf(TestJobs.Legacy.class).isNotSameAs(second);
     }
 
     @Test
     void aMissingClassIsClassNotFound() {
-        assertThatThrownBy(() -> JobLoader.load("no.such.Job", loader))
+        assertThatThrownBy(() -> new JobLoader().load("no.such.Job", loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
                 .satisfies(e -> {
                     assertThat(e.reason()).isEqualTo(Rejection.CLASS_NOT_FOUND);
                     assertThat(e.error().message()).isEqualTo("classPath no.such.Job not found");
                     assertThat(e.error().errorClass()).isEqualTo("java.lang.ClassNotFoundException");
                 });
-        assertThatThrownBy(() -> JobLoader.load("", loader))
+        assertThatThrownBy(() -> new JobLoader().load("", loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
                 .extracting(JobRejectedException::reason).isEqualTo(Rejection.CLASS_NOT_FOUND);
     }
 
     @Test
     void aClassThatCannotBeInstantiatedFailsLoading() {
-        assertThatThrownBy(() -> JobLoader.load(TestJobs.NoDefaultConstructor.class.getName(), loader))
+        assertThatThrownBy(() -> new JobLoader().load(TestJobs.NoDefaultConstructor.class.getName(), loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
                 .satisfies(e -> {
                     assertThat(e.reason()).isEqualTo(Rejection.LOADING_FAILED);
                     assertThat(e.error().message()).contains("no public no-argument constructor");
                 });
-        assertThatThrownBy(() -> JobLoader.load(DriverConfig.class.getName(), loader))
+        assertThatThrownBy(() -> new JobLoader().load(DriverConfig.class.getName(), loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
                 .extracting(JobRejectedException::reason).isEqualTo(Rejection.LOADING_FAILED);
     }
 
     @Test
     void aClassWhoseInitializerThrowsFailsLoading() {
-        assertThatThrownBy(() -> JobLoader.load(TestJobs.BrokenInit.class.getName(), loader))
+        assertThatThrownBy(() -> new JobLoader().load(TestJobs.BrokenInit.class.getName(), loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
                 .satisfies(e -> {
                     assertThat(e.reason()).isEqualTo(Rejection.LOADING_FAILED);
                     assertThat(e.error().message()).contains(TestJobs.BrokenInit.class.getName());
                     assertThat(e.error().stack()).contains("NumberFormatException");
                 });
+    }
+
+    @Test
+    void aMissingScalaObjectIsLookedForOnceWhileTheClassPathIsUnchanged() throws Exception {
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.net.URLClassLoader counting = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                asked.add(name);
+                return super.loadClass(name, resolve);
+            }
+        }) {
+            JobLoader jobs = new JobLoader();
+            jobs.load(TestJobs.Legacy.class.getName(), counting);
+            jobs.load(TestJobs.Legacy.class.getName(), counting);
+            assertThat(asked).filteredOn(n -> n.endsWith("$")).hasSize(1);
+        }
     }
 }

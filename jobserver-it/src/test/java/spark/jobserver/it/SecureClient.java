@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
@@ -116,20 +115,6 @@ final class SecureClient {
     }
 
     Reply await(String path, Predicate<Reply> done, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        Reply last = null;
-        while (Instant.now().isBefore(deadline)) {
-            last = get(path);
-            if (done.test(last)) {
-                return last;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
-        throw new AssertionError("GET " + path + " did not reach the expected state in " + timeout + "; last reply: " + last);
+        return TestingJobServer.await(this::get, path, done, timeout);
     }
 }

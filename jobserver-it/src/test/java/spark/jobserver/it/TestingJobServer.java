@@ -207,10 +207,15 @@ public final class TestingJobServer implements AutoCloseable {
 
     /** Polls GET until {@code done} holds, or fails after {@code timeout}. */
     public Reply await(String path, Predicate<Reply> done, Duration timeout) {
+        return await(this::get, path, done, timeout);
+    }
+
+    /** Polls {@code get} of {@code path} until {@code done} holds; shared by the test clients. */
+    static Reply await(java.util.function.Function<String, Reply> get, String path, Predicate<Reply> done, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         Reply last = null;
         while (Instant.now().isBefore(deadline)) {
-            last = get(path);
+            last = get.apply(path);
             if (done.test(last)) {
                 return last;
             }

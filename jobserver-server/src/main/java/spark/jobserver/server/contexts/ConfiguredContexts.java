@@ -108,7 +108,7 @@ public final class ConfiguredContexts {
     }
 
     private static String reason(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = ApiException.causeOf(failure);
         return cause.getMessage();
     }
 }

@@ -5,7 +5,6 @@ import io.javalin.config.RoutesConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Replies;
@@ -94,7 +93,7 @@ public final class ContextRoutes {
 
     /** A failure of a context start as the reply the reference gives. */
     public static ApiException asApiException(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = ApiException.causeOf(failure);
         if (cause instanceof ApiException api) {
             return api;
         }

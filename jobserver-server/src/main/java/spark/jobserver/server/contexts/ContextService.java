@@ -385,9 +385,13 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         if (process == null || !process.isAlive()) {
             return false;
         }
+        killTree(process);
+        return true;
+    }
+
+    private static void killTree(ProcessHandle process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        return true;
     }
 
     // ---------------------------------------------------------------- driver events
@@ -585,10 +589,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                     : info.pid() != null && process.isEmpty() ? "its driver (pid " + info.pid() + ") is gone"
                     : null;
             if (lost != null) {
-                process.ifPresent(p -> {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                });
+                process.ifPresent(ContextService::killTree);
                 LOG.warn("Context {} was lost while the server was down: {}", info.name(), lost);
                 ContextInfo failed = info.withState(ContextState.ERROR, clock.instant(), ErrorInfo.of(
                         "Context " + info.name() + " was lost while the server was down: " + lost,

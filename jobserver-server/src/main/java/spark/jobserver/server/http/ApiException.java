@@ -58,4 +58,10 @@ public final class ApiException extends RuntimeException {
     public Map<String, Object> body() {
         return body;
     }
+
+    /** The real failure behind a {@link java.util.concurrent.CompletionException} from a future chain. */
+    public static Throwable causeOf(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+    }
 }

@@ -226,7 +226,7 @@ public final class JobService implements ContextService.Listener {
     }
 
     private static RuntimeException timeoutOr(String jobId, Duration timeout, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = ApiException.causeOf(failure);
         if (cause instanceof TimeoutException) {
             return ApiException.withError(500, "ERROR", new ErrorInfo("Ask timed out after [" + timeout.toMillis()
                     + " ms]: job " + jobId + " goes on running; ask GET /jobs/" + jobId + " for its status",

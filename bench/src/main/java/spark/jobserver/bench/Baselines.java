@@ -32,8 +32,8 @@ public final class Baselines {
     public static void main(String[] args) throws Exception {
         String master = System.getProperty("bench.master", "local[2]");
         switch (args[0]) {
-            case "inprocess" -> inProcess(master, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                    Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]));
+            case "inprocess" -> inProcess(master, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[5]));
             case "cold" -> cold(master);
             case "session" -> session(master);
             default -> throw new IllegalArgumentException("unknown baseline " + args[0]);
@@ -46,26 +46,33 @@ public final class Baselines {
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     }
 
-    private static void inProcess(String master, int warmup, int samples, int[] concurrencies, int seconds) throws Exception {
+    private static void inProcess(String master, int warmup, int block, int samples, int[] concurrencies, int seconds)
+            throws Exception {
         SparkContext sc = new SparkContext(conf(master));
         Config config = ConfigFactory.parseString(INPUT);
-        for (int i = 0; i < warmup; i++) {
-            runOnce(sc, config);
+        for (int done = 0, i = 0; done < warmup; done += block, i++) {
+            System.out.println("RESULT warmup_p50_" + i + " " + latencies(sc, config, Math.min(block, warmup - done))[0]);
         }
-        long[] nanos = new long[samples];
-        for (int i = 0; i < samples; i++) {
-            long t = System.nanoTime();
-            runOnce(sc, config);
-            nanos[i] = System.nanoTime() - t;
-        }
-        Arrays.sort(nanos);
-        System.out.println("RESULT latency_p50_ms " + nanos[samples / 2] / 1e6);
-        System.out.println("RESULT latency_p99_ms " + nanos[(int) Math.ceil(samples * 0.99) - 1] / 1e6);
+        double[] latency = latencies(sc, config, samples);
+        System.out.println("RESULT latency_p50_ms " + latency[0]);
+        System.out.println("RESULT latency_p99_ms " + latency[1]);
         for (int c : concurrencies) {
             System.out.println("RESULT throughput_" + c + " " + throughput(sc, config, c, seconds));
         }
         System.out.println("RESULT rss_mb " + rssMb());
         sc.stop();
+    }
+
+    /** Runs the job {@code n} times; [p50, p99] in ms. */
+    private static double[] latencies(SparkContext sc, Config config, int n) throws Exception {
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            runOnce(sc, config);
+            nanos[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(nanos);
+        return new double[] {nanos[n / 2] / 1e6, nanos[(int) Math.ceil(n * 0.99) - 1] / 1e6};
     }
 
     private static double throughput(SparkContext sc, Config config, int clients, int seconds) throws Exception {

@@ -26,6 +26,8 @@ import spark.jobserver.WordCountExample;
  */
 public final class Baselines {
     static final String INPUT = "input.string = a b c a b see";
+    /** Seconds run at each concurrency before its throughput is measured, on both sides. */
+    static final int THROUGHPUT_WARMUP_SECONDS = 3;
 
     private Baselines() {}
 
@@ -57,7 +59,11 @@ public final class Baselines {
         System.out.println("RESULT latency_p50_ms " + latency[0]);
         System.out.println("RESULT latency_p99_ms " + latency[1]);
         for (int c : concurrencies) {
-            System.out.println("RESULT throughput_" + c + " " + throughput(sc, config, c, seconds));
+            throughput(sc, config, c, THROUGHPUT_WARMUP_SECONDS);
+            long cpu = ownCpuMillis();
+            double perSecond = throughput(sc, config, c, seconds);
+            System.out.println("RESULT throughput_" + c + " " + perSecond);
+            System.out.println("RESULT cpu_ms_per_job_" + c + " " + (ownCpuMillis() - cpu) / (perSecond * seconds));
         }
         System.out.println("RESULT rss_mb " + rssMb());
         sc.stop();
@@ -123,6 +129,12 @@ public final class Baselines {
         System.out.println("READY");
         System.out.flush();
         session.stop();
+    }
+
+    /** This JVM's CPU time (all threads, user + system) so far, in ms. */
+    static long ownCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     static long rssMb() throws IOException {

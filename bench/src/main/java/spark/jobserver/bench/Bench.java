@@ -68,8 +68,16 @@ public final class Bench {
         Bench bench = new Bench(quick, root);
         try {
             bench.run();
-        } finally {
+        } catch (Exception | Error e) {
             bench.stop();
+            System.err.println("The benchmark failed; its server's root and logs are kept in " + root);
+            throw e;
+        }
+        bench.stop();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
         System.exit(bench.rows.stream().anyMatch(r -> Boolean.FALSE.equals(r.pass)) && !quick ? 1 : 0);
     }
@@ -126,14 +134,27 @@ public final class Bench {
 
         // 2. concurrency; 5. server memory under it
         AtomicLong maxServerRss = new AtomicLong(serverIdleRss);
+        long driver = driverPid("bench").orElseThrow(() -> new IllegalStateException("no driver process for context bench"));
+        List<String> cpuLines = new ArrayList<>();
         for (int c : new int[] {1, 2, 4, 8}) {
+            long[] warmErrors = new long[1];
             long[] errors = new long[1];
+            // As in the baseline: a few seconds at this concurrency first, not counted (errors are).
+            throughput(c, Baselines.THROUGHPUT_WARMUP_SECONDS, warmErrors, maxServerRss);
+            long[] cpu0 = {cpuMillis(server.pid()), cpuMillis(driver), Baselines.ownCpuMillis()};
             double perSecond = throughput(c, n(10, 2), errors, maxServerRss);
+            errors[0] += warmErrors[0];
+            double jobs = perSecond * n(10, 2);
             double baseline = inproc.get("throughput_" + c);
             rows.add(new Row("2. jobs/s with " + c + " client(s)" + (errors[0] > 0 ? " (" + errors[0] + " errors)" : ""),
                     perSecond, baseline, "jobs/s", ">= 90% of in-process, no errors",
                     perSecond >= 0.9 * baseline && errors[0] == 0));
+            cpuLines.add(String.format(Locale.ROOT, "  %d client(s): server %.1f + driver %.1f + HTTP client %.1f; in-process %.1f",
+                    c, (cpuMillis(server.pid()) - cpu0[0]) / jobs, (cpuMillis(driver) - cpu0[1]) / jobs,
+                    (Baselines.ownCpuMillis() - cpu0[2]) / jobs, inproc.get("cpu_ms_per_job_" + c)));
         }
+        System.out.println("CPU ms per job in scenario 2 (2 cores: beyond 1 client, jobs/s ~ 2000 / the sum):");
+        cpuLines.forEach(System.out::println);
 
         // 3. context creation
         rows.add(new Row("3. context creation (s)", create, session, "s", "<= 0.75 x bare JVM + SparkSession",
@@ -197,8 +218,11 @@ public final class Bench {
                 "spark.context-settings.spark.ui.enabled = false",
                 "spark.context-settings.launcher.spark.driver.memory = 1g",
                 ""));
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", prop("bench.server.classpath"),
-                "spark.jobserver.server.Main", "-c", conf.toString())
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(Arrays.asList(prop("bench.server.jvm-options").split(" ")));
+        cmd.addAll(List.of("-cp", prop("bench.server.classpath"), "spark.jobserver.server.Main", "-c", conf.toString()));
+        System.out.println("Server JVM options (conf/server-jvm.options): " + prop("bench.server.jvm-options"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(root.resolve("server.log").toFile());
         server = pb.start();
         base = "http://127.0.0.1:" + port;
@@ -522,6 +546,18 @@ public final class Bench {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"));
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** CPU time (user + system) of a process so far, in ms. */
+    private static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[11], [12]: utime, stime (fields 14, 15 of proc(5)), in clock ticks of 10 ms
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -36,7 +36,7 @@ public final class JobCallbacks implements AutoCloseable {
     private final double backoff;
     private final Duration timeout;
     private final ExecutorService httpThreads;
-    private final HttpClient client;
+    private HttpClient client; // guarded by this
 
     /**
      * @param scheduler schedules retries (not closed here)
@@ -53,11 +53,18 @@ public final class JobCallbacks implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder()
-                .executor(httpThreads)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+    }
+
+    /** Built at the first callback: a client sets up TLS (trust store and all) when it is built. */
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .executor(httpThreads)
+                    .connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+        }
+        return client;
     }
 
     /**
@@ -117,7 +124,7 @@ public final class JobCallbacks implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenCompleteAsync((response, failure) -> {
+        client().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenCompleteAsync((response, failure) -> {
             String problem = failure != null ? failure.toString()
                     : response.statusCode() >= 400 ? "HTTP " + response.statusCode() : null;
             if (problem == null) {

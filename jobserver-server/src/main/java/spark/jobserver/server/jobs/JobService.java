@@ -127,6 +127,8 @@ public final class JobService implements ContextService.Listener {
         final JobInfo template;
         final CompletableFuture<Message.JobEvent> firstAnswer = new CompletableFuture<>();
         final CompletableFuture<JobInfo> done = new CompletableFuture<>();
+        /** The row as inserted when the job started, so that its end needs no read of it; null before. */
+        volatile JobInfo started;
 
         Tracker(JobInfo template) {
             this.template = template;
@@ -210,8 +212,9 @@ public final class JobService implements ContextService.Listener {
                 throw ApiException.withError(400, "VALIDATION FAILED", failed.error());
             }
             if (!request.sync()) {
+                JobInfo started = tracker.started;
                 return CompletableFuture.completedFuture((Reply) new Reply.Started(
-                        store.get(jobId).orElse(template)));
+                        started != null ? started : store.get(jobId).orElse(template)));
             }
             return tracker.done.copy().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((job, failure) -> {
                 if (failure != null) {
@@ -305,9 +308,11 @@ public final class JobService implements ContextService.Listener {
         } else if (event instanceof Message.JobStarted started) {
             if (tracker != null) {
                 JobInfo t = tracker.template;
-                store.insert(new JobInfo(t.jobId(), t.contextId(), t.contextName(), t.appName(), t.classPath(),
+                JobInfo running = new JobInfo(t.jobId(), t.contextId(), t.contextName(), t.appName(), t.classPath(),
                         t.binaries(), t.config(), JobStatus.RUNNING, Instant.ofEpochMilli(started.startTime()), null,
-                        null, null, t.callbackUrl()));
+                        null, null, t.callbackUrl());
+                store.insert(running);
+                tracker.started = running;
                 tracker.firstAnswer.complete(event);
             }
         } else if (event instanceof Message.JobFinished finished) {
@@ -329,7 +334,8 @@ public final class JobService implements ContextService.Listener {
     /** Records the end of a job unless it has ended already; returns whether it had not. */
     private boolean end(String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error, boolean stream) {
         Tracker tracker = trackers.remove(jobId);
-        JobInfo current = store.get(jobId).orElse(null);
+        // The row as this server stored it at the start; a change since (a kill) makes finish() a no-op.
+        JobInfo current = tracker != null && tracker.started != null ? tracker.started : store.get(jobId).orElse(null);
         if (current == null) {
             LOG.warn("Event for unknown job {}", jobId);
             return false;

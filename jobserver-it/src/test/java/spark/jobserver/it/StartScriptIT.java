@@ -1,0 +1,124 @@
+package spark.jobserver.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/jobserver} as a distribution runs it ({@code bin/}, {@code conf/}, {@code lib/server},
+ * {@code lib/driver}, here with links to the built jars): it starts the server with the JVM options of
+ * {@code conf/server-jvm.options}, lets {@code JAVA_OPTS} override them, and drops the file's collector
+ * when the caller chooses another (the JVM refuses two).
+ */
+class StartScriptIT {
+    private Path dist;
+    private Process process;
+
+    @BeforeEach
+    void layOutDistribution() throws IOException {
+        Path home = Path.of(TestingJobServer.requiredProperty("jobserver.home"));
+        dist = Files.createTempDirectory("jobserver-dist-");
+        Files.createDirectories(dist.resolve("bin"));
+        Files.copy(home.resolve("bin/jobserver"), dist.resolve("bin/jobserver"));
+        dist.resolve("bin/jobserver").toFile().setExecutable(true);
+        Files.createDirectories(dist.resolve("conf"));
+        Files.copy(home.resolve("conf/server-jvm.options"), dist.resolve("conf/server-jvm.options"));
+        Path server = Files.createDirectories(dist.resolve("lib/server"));
+        link(server, Path.of(TestingJobServer.requiredProperty("jobserver.server.jar")));
+        for (String jar : Files.readString(Path.of(TestingJobServer.requiredProperty("jobserver.server.classpath-file")))
+                .trim().split(java.io.File.pathSeparator)) {
+            link(server, Path.of(jar));
+        }
+        link(Files.createDirectories(dist.resolve("lib/driver")), Path.of(TestingJobServer.requiredProperty("jobserver.driver.jar")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        // links are deleted, not followed
+        try (var paths = Files.walk(dist)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Test
+    void startsTheServerWithTheOptionsOfConfServerJvmOptions() throws Exception {
+        List<String> args = start(Map.of());
+
+        assertThat(args).contains("-Xms16m", "-XX:+UseSerialGC", "-Xmx512m");
+    }
+
+    @Test
+    void javaOptsOverrideTheFileAndACollectorGivenThereReplacesItsCollector() throws Exception {
+        List<String> args = start(Map.of("JAVA_OPTS", "-XX:+UseG1GC -Xmx300m"));
+
+        assertThat(args).contains("-XX:+UseG1GC", "-Xms16m").doesNotContain("-XX:+UseSerialGC");
+        // the later -Xmx wins
+        assertThat(args.lastIndexOf("-Xmx300m")).isGreaterThan(args.indexOf("-Xmx512m"));
+    }
+
+    /** Starts bin/jobserver, waits for /healthz, and returns the server JVM's arguments. */
+    private List<String> start(Map<String, String> env) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path root = dist.resolve("root");
+        Path conf = dist.resolve("test.conf");
+        Files.writeString(conf, String.join("\n",
+                "spark.jobserver.port = " + port,
+                "spark.jobserver.bind-address = \"127.0.0.1\"",
+                "spark.jobserver.rootdir = \"" + root + "\"",
+                "spark.jobserver.driver.class-data-sharing = false",
+                ""));
+        Path log = dist.resolve("server.log");
+        ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/jobserver").toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        builder.environment().putAll(env);
+        process = builder.start();
+        TestingJobServer http = TestingJobServer.clientOf(root, port);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (true) {
+            assertThat(process.isAlive()).as("bin/jobserver exited:%n%s", Files.readString(log)).isTrue();
+            try {
+                if (http.get("/healthz").status() == 200) {
+                    break;
+                }
+            } catch (UncheckedIOException e) {
+                // not listening yet
+            }
+            assertThat(Instant.now()).as("no answer within 60 s:%n%s", Files.readString(log)).isBefore(deadline);
+            Thread.sleep(200);
+        }
+        // bin/jobserver execs java: the process is the server JVM itself
+        return List.of(process.info().arguments().orElseThrow());
+    }
+
+    private static void link(Path dir, Path jar) throws IOException {
+        Path link = dir.resolve(jar.getFileName());
+        if (!Files.exists(link)) {
+            Files.createSymbolicLink(link, jar.toAbsolutePath());
+        }
+    }
+}

@@ -26,8 +26,6 @@ import spark.jobserver.WordCountExample;
  */
 public final class Baselines {
     static final String INPUT = "input.string = a b c a b see";
-    /** Seconds run at each concurrency before its throughput is measured, on both sides. */
-    static final int THROUGHPUT_WARMUP_SECONDS = 3;
 
     private Baselines() {}
 
@@ -35,7 +33,8 @@ public final class Baselines {
         String master = System.getProperty("bench.master", "local[2]");
         switch (args[0]) {
             case "inprocess" -> inProcess(master, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[5]));
+                    Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[5]),
+                    Integer.parseInt(args[6]));
             case "cold" -> cold(master);
             case "session" -> session(master);
             default -> throw new IllegalArgumentException("unknown baseline " + args[0]);
@@ -48,8 +47,8 @@ public final class Baselines {
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     }
 
-    private static void inProcess(String master, int warmup, int block, int samples, int[] concurrencies, int seconds)
-            throws Exception {
+    private static void inProcess(String master, int warmup, int block, int samples, int[] concurrencies, int seconds,
+            int warmupSeconds) throws Exception {
         SparkContext sc = new SparkContext(conf(master));
         Config config = ConfigFactory.parseString(INPUT);
         for (int done = 0, i = 0; done < warmup; done += block, i++) {
@@ -59,7 +58,7 @@ public final class Baselines {
         System.out.println("RESULT latency_p50_ms " + latency[0]);
         System.out.println("RESULT latency_p99_ms " + latency[1]);
         for (int c : concurrencies) {
-            throughput(sc, config, c, THROUGHPUT_WARMUP_SECONDS);
+            throughput(sc, config, c, warmupSeconds);
             long cpu = ownCpuMillis();
             double perSecond = throughput(sc, config, c, seconds);
             System.out.println("RESULT throughput_" + c + " " + perSecond);

@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +43,6 @@ public final class Bench {
     private final boolean quick;
     private final Path root;
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, double[]> chart = new LinkedHashMap<>();
     private String base;
@@ -63,6 +61,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        // Idle keep-alive connections kept per server (the JDK keeps 5): one per client thread.
+        System.setProperty("http.maxConnections", "256");
         boolean quick = Arrays.asList(args).contains("--quick");
         Path root = Files.createTempDirectory("jobserver-bench-");
         Bench bench = new Bench(quick, root);
@@ -86,6 +86,11 @@ public final class Bench {
         return quick ? smoke : full;
     }
 
+    /** Seconds run at each concurrency before its throughput is measured, on both sides. */
+    private int throughputWarmupSeconds() {
+        return n(3, 1);
+    }
+
     private void run() throws Exception {
         System.out.printf(Locale.ROOT, "Machine: %d cores, %d MiB RAM, %s %s, JDK %s (%s)%n",
                 Runtime.getRuntime().availableProcessors(), totalMemoryMb(), System.getProperty("os.name"),
@@ -95,7 +100,9 @@ public final class Bench {
         startServer();
         pause(3000);
         long serverIdleRss = rssMb(server.pid());
-        waitForCdsArchive();
+        if (!quick) {
+            waitForCdsArchive();
+        }
 
         // Baselines that need the whole machine, while the server is idle.
         double session = median(n(3, 1), () -> timeUntilReady("session"));
@@ -122,7 +129,7 @@ public final class Bench {
         }
         double[] ours = latencies(samples, this::syncJob);
         Map<String, Double> inproc = inProcessBaseline(warmup, samples, n(10, 2));
-        System.out.println("Warm-up p50 (ms) by block of " + WARMUP_BLOCK + " jobs: ours " + format(oursWarmup)
+        System.out.println("Warm-up p50 (ms) by block of " + Math.min(WARMUP_BLOCK, warmup) + " jobs: ours " + format(oursWarmup)
                 + "; in-process " + format(inproc.entrySet().stream().filter(e -> e.getKey().startsWith("warmup_p50_"))
                         .sorted(Map.Entry.comparingByKey(Comparator.comparingInt(k -> Integer.parseInt(k.substring(11)))))
                         .map(Map.Entry::getValue).toList()));
@@ -140,7 +147,7 @@ public final class Bench {
             long[] warmErrors = new long[1];
             long[] errors = new long[1];
             // As in the baseline: a few seconds at this concurrency first, not counted (errors are).
-            throughput(c, Baselines.THROUGHPUT_WARMUP_SECONDS, warmErrors, maxServerRss);
+            throughput(c, throughputWarmupSeconds(), warmErrors, maxServerRss);
             long[] cpu0 = {cpuMillis(server.pid()), cpuMillis(driver), Baselines.ownCpuMillis()};
             double perSecond = throughput(c, n(10, 2), errors, maxServerRss);
             errors[0] += warmErrors[0];
@@ -215,6 +222,7 @@ public final class Bench {
                 "spark.jobserver.rootdir = \"" + root.resolve("root") + "\"",
                 "spark.jobserver.driver.jar = \"" + prop("bench.driver.jar") + "\"",
                 "spark.jobserver.driver.classpath-file = \"" + prop("bench.driver.classpath-file") + "\"",
+                "spark.jobserver.driver.class-data-sharing = " + !quick,
                 "spark.context-settings.spark.ui.enabled = false",
                 "spark.context-settings.launcher.spark.driver.memory = 1g",
                 ""));
@@ -277,7 +285,7 @@ public final class Bench {
     // ------------------------------------------------------------------ scenarios
 
     private void syncJob() {
-        HttpResponse<String> r = post("/jobs?appName=bench&classPath=spark.jobserver.WordCountExample&context=bench&sync=true&timeout=60",
+        Reply r = post("/jobs?appName=bench&classPath=spark.jobserver.WordCountExample&context=bench&sync=true&timeout=60",
                 Baselines.INPUT.getBytes(StandardCharsets.UTF_8), "text/plain");
         check(r, 200);
         if (!r.body().contains("\"see\":1")) {
@@ -287,7 +295,7 @@ public final class Bench {
 
     private double adhocJob() throws Exception {
         long t = System.nanoTime();
-        HttpResponse<String> r = post("/jobs?appName=bench&classPath=spark.jobserver.WordCountExample",
+        Reply r = post("/jobs?appName=bench&classPath=spark.jobserver.WordCountExample",
                 Baselines.INPUT.getBytes(StandardCharsets.UTF_8), "text/plain");
         check(r, 202);
         String id = JSON.readTree(r.body()).get("jobId").asText();
@@ -342,7 +350,7 @@ public final class Bench {
         for (int i = 0; i < 8; i++) {
             new Thread(() -> {
                 while (left.getAndDecrement() > 0) {
-                    HttpResponse<String> r = post("/jobs?appName=bench&classPath=spark.jobserver.NoOpJob&context=bench&sync=true&timeout=60",
+                    Reply r = post("/jobs?appName=bench&classPath=spark.jobserver.NoOpJob&context=bench&sync=true&timeout=60",
                             new byte[0], "text/plain");
                     if (r.statusCode() != 200) {
                         left.incrementAndGet();
@@ -403,8 +411,8 @@ public final class Bench {
         System.out.println("Running the in-process baseline...");
         Map<String, Double> results = new HashMap<>();
         Process p = new ProcessBuilder(baselineCommand("inprocess", Integer.toString(warmup), Integer.toString(WARMUP_BLOCK),
-                Integer.toString(samples),
-                "1,2,4,8", Integer.toString(seconds))).redirectError(root.resolve("inprocess.log").toFile()).start();
+                Integer.toString(samples), "1,2,4,8", Integer.toString(seconds), Integer.toString(throughputWarmupSeconds())))
+                .redirectError(root.resolve("inprocess.log").toFile()).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
@@ -456,42 +464,53 @@ public final class Bench {
 
     // ------------------------------------------------------------------ helpers
 
-    private HttpResponse<String> get(String path) throws IOException {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+    /** A reply: status and body. */
+    record Reply(int statusCode, String body, String request) {}
+
+    private Reply get(String path) throws IOException {
+        return send("GET", path, null, null, 120);
     }
 
-    private HttpResponse<String> post(String path, byte[] body, String contentType) {
+    private Reply post(String path, byte[] body, String contentType) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(180))
-                    .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return send("POST", path, body, contentType, 180);
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
-    private HttpResponse<String> delete(String path) throws IOException {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).DELETE().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
+    private Reply delete(String path) throws IOException {
+        return send("DELETE", path, null, null, 60);
+    }
+
+    /**
+     * One request with the JDK's blocking client, which keeps connections alive per thread: the load
+     * generator shares the 2 cores with what it measures, and this client takes a fraction of the CPU of
+     * java.net.http's asynchronous one (1-3 ms per job, measured).
+     */
+    private Reply send(String method, String path, byte[] body, String contentType, int timeoutSeconds) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(timeoutSeconds * 1000);
+        if (body != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", contentType);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = c.getResponseCode();
+        // Read to the end, error or not, so that the connection goes back to the keep-alive cache.
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            return new Reply(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8), method + " " + path);
         }
     }
 
-    private static HttpResponse<String> check(HttpResponse<String> r, int status) {
+    private static Reply check(Reply r, int status) {
         if (r.statusCode() != status) {
-            throw new IllegalStateException(r.request().method() + " " + r.request().uri() + " -> " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException(r.request() + " -> " + r.statusCode() + " " + r.body());
         }
         return r;
     }

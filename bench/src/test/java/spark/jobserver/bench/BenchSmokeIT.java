@@ -2,17 +2,15 @@ package spark.jobserver.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmark harness in its quick mode ({@code bench/run --quick}), as bench/run starts it: every
+ * {@code bench/run --quick} on the jars the build has just made ({@code BENCH_SKIP_BUILD=1}): every
  * scenario runs against a real server and the baselines, and the table and the chart come out. The
  * figures of a quick run mean nothing and are not checked; that the harness works is.
  */
@@ -21,38 +19,17 @@ class BenchSmokeIT {
     @Test
     void quickRunPrintsEveryScenarioAndDrawsTheChart(@TempDir Path dir) throws Exception {
         Path home = Path.of(System.getProperty("bench.home")).toAbsolutePath().normalize();
-        String version = System.getProperty("bench.version");
-        Path serverJar = home.resolve("jobserver-server/target/jobserver-server-" + version + ".jar");
-        Path driverJar = home.resolve("jobserver-driver/target/jobserver-driver-" + version + ".jar");
-        Path driverClasspathFile = home.resolve("jobserver-driver/target/driver-classpath.txt");
-        Path benchJar = home.resolve("bench/target/jobserver-bench-" + version + ".jar");
         Path chart = dir.resolve("chart.png");
-        List<String> serverOptions = new ArrayList<>();
-        for (String line : Files.readAllLines(home.resolve("conf/server-jvm.options"))) {
-            String option = line.replaceAll("#.*", "").trim();
-            if (!option.isEmpty()) {
-                serverOptions.add(option);
-            }
-        }
-        List<String> cmd = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dbench.server.jvm-options=" + String.join(" ", serverOptions),
-                "-Dbench.server.classpath=" + serverJar + File.pathSeparator
-                        + Files.readString(home.resolve("jobserver-server/target/server-classpath.txt")).trim(),
-                "-Dbench.driver.jar=" + driverJar,
-                "-Dbench.driver.classpath-file=" + driverClasspathFile,
-                "-Dbench.driver.classpath=" + driverJar + File.pathSeparator + Files.readString(driverClasspathFile).trim(),
-                "-Dbench.examples.jar=" + home.resolve("jobserver-examples/target/jobserver-examples-" + version + ".jar"),
-                "-Dbench.api.jar=" + home.resolve("jobserver-api/target/jobserver-api-" + version + ".jar"),
-                "-Dbench.bench.jar=" + benchJar,
-                "-Dbench.chart=" + chart,
-                "-cp", benchJar + File.pathSeparator + Files.readString(home.resolve("bench/target/bench-classpath.txt")).trim(),
-                Bench.class.getName(), "--quick");
         Path out = dir.resolve("bench.out");
-        Process bench = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bench/run").toString(), "--quick")
+                .directory(home.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().put("BENCH_SKIP_BUILD", "1");
+        builder.environment().put("BENCH_CHART", chart.toString());
+        Process bench = builder.start();
         if (!bench.waitFor(10, TimeUnit.MINUTES)) {
             bench.descendants().forEach(ProcessHandle::destroyForcibly);
             bench.destroyForcibly();
+            bench.waitFor();
         }
         String output = Files.readString(out);
 
@@ -66,6 +43,6 @@ class BenchSmokeIT {
         assertThat(output).doesNotContain("errors)");
         byte[] png = Files.readAllBytes(chart);
         assertThat(png).hasSizeGreaterThan(1000);
-        assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
     }
 }

@@ -14,7 +14,8 @@ import org.apache.spark.storage.StorageLevel;
  *     level other than {@code NONE}
  * @param storageLevel the level it is persisted at
  */
-public record NamedDataFrame(Dataset<Row> df, boolean forceComputation, StorageLevel storageLevel) implements NamedObject {
+public record NamedDataFrame(Dataset<Row> df, boolean forceComputation, StorageLevel storageLevel)
+        implements NamedObject {
     public NamedDataFrame {
         requireNonNull(df, "df is null");
         requireNonNull(storageLevel, "storageLevel is null");

@@ -38,19 +38,28 @@ public final class NamedRdds {
      * @throws TimeoutException when another job's creation of the RDD takes longer than the timeout
      */
     public <T> RDD<T> getOrElseCreate(String name, Supplier<RDD<T>> generator) throws TimeoutException {
-        return rdd(namedObjects.getOrElseCreate(name, named(generator, true, defaultStorageLevel()), new RDDPersister<T>()));
+        return rdd(namedObjects.getOrElseCreate(
+                name, named(generator, true, defaultStorageLevel()), new RDDPersister<T>()));
     }
 
     /** As {@link #getOrElseCreate(String, Supplier)}, with its own computation and storage level. */
-    public <T> RDD<T> getOrElseCreate(String name, Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel storageLevel)
+    public <T> RDD<T> getOrElseCreate(
+            String name, Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel storageLevel)
             throws TimeoutException {
-        return rdd(namedObjects.getOrElseCreate(name, named(generator, forceComputation, storageLevel), new RDDPersister<T>()));
+        return rdd(namedObjects.getOrElseCreate(
+                name, named(generator, forceComputation, storageLevel), new RDDPersister<T>()));
     }
 
     /** As {@link #getOrElseCreate(String, Supplier)}, waiting at most {@code timeout} for another job's creation. */
-    public <T> RDD<T> getOrElseCreate(String name, Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel storageLevel,
-            Duration timeout) throws TimeoutException {
-        return rdd(namedObjects.getOrElseCreate(name, named(generator, forceComputation, storageLevel), new RDDPersister<T>(), timeout));
+    public <T> RDD<T> getOrElseCreate(
+            String name,
+            Supplier<RDD<T>> generator,
+            boolean forceComputation,
+            StorageLevel storageLevel,
+            Duration timeout)
+            throws TimeoutException {
+        return rdd(namedObjects.getOrElseCreate(
+                name, named(generator, forceComputation, storageLevel), new RDDPersister<T>(), timeout));
     }
 
     /**
@@ -73,7 +82,8 @@ public final class NamedRdds {
     }
 
     /** As {@link #update(String, Supplier)}, with its own computation and storage level. */
-    public <T> RDD<T> update(String name, Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel storageLevel)
+    public <T> RDD<T> update(
+            String name, Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel storageLevel)
             throws TimeoutException {
         return rdd(namedObjects.update(name, named(generator, forceComputation, storageLevel), new RDDPersister<T>()));
     }
@@ -92,7 +102,8 @@ public final class NamedRdds {
         return namedObjects.getNames();
     }
 
-    private static <T> Supplier<NamedRDD<T>> named(Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel level) {
+    private static <T> Supplier<NamedRDD<T>> named(
+            Supplier<RDD<T>> generator, boolean forceComputation, StorageLevel level) {
         requireNonNull(generator, "generator is null");
         requireNonNull(level, "storageLevel is null");
         return () -> new NamedRDD<>(generator.get(), forceComputation, level);

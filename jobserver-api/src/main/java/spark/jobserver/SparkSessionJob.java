@@ -15,5 +15,4 @@ import spark.jobserver.api.SparkJobBase;
  * @param <D> the job's validated input
  * @param <R> the job's result
  */
-public interface SparkSessionJob<D, R> extends SparkJobBase<SparkSession, D, R> {
-}
+public interface SparkSessionJob<D, R> extends SparkJobBase<SparkSession, D, R> {}

@@ -25,12 +25,14 @@ class NamedObjectPersistersTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().config(new SparkConf(false)
-                .setMaster("local[1]")
-                .setAppName("NamedObjectPersistersTest")
-                .set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")).getOrCreate();
+        spark = SparkSession.builder()
+                .config(new SparkConf(false)
+                        .setMaster("local[1]")
+                        .setAppName("NamedObjectPersistersTest")
+                        .set("spark.ui.enabled", "false")
+                        .set("spark.driver.host", "127.0.0.1")
+                        .set("spark.driver.bindAddress", "127.0.0.1"))
+                .getOrCreate();
         jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 
@@ -67,11 +69,13 @@ class NamedObjectPersistersTest {
     @Test
     void forcedComputationNeedsAStorageLevel() {
         RDD<Integer> rdd = jsc.parallelize(List.of(1)).rdd();
-        assertThatThrownBy(() -> new RDDPersister<Integer>().persist(new NamedRDD<>(rdd, true, StorageLevel.NONE()), "x"))
+        assertThatThrownBy(
+                        () -> new RDDPersister<Integer>().persist(new NamedRDD<>(rdd, true, StorageLevel.NONE()), "x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("forceComputation implies storageLevel != NONE");
         Dataset<Row> df = spark.range(3).toDF();
-        assertThatThrownBy(() -> new DataFramePersister().persist(new NamedDataFrame(df, true, StorageLevel.NONE()), "x"))
+        assertThatThrownBy(
+                        () -> new DataFramePersister().persist(new NamedDataFrame(df, true, StorageLevel.NONE()), "x"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -93,13 +97,18 @@ class NamedObjectPersistersTest {
         new BroadcastPersister<Set<Integer>>().unpersist(named);
         // Unpersisted, not destroyed: the driver still has the value and executors fetch it again if needed.
         assertThat(broadcast.isValid()).isTrue();
-        assertThat(jsc.parallelize(List.of(1, 4)).filter(x -> broadcast.value().contains(x)).count()).isEqualTo(1);
+        assertThat(jsc.parallelize(List.of(1, 4))
+                        .filter(x -> broadcast.value().contains(x))
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void wrappersRefuseMissingParts() {
-        assertThatThrownBy(() -> new NamedRDD<Integer>(null, true, StorageLevel.MEMORY_ONLY())).hasMessage("rdd is null");
-        assertThatThrownBy(() -> new NamedDataFrame(spark.range(1).toDF(), true, null)).hasMessage("storageLevel is null");
+        assertThatThrownBy(() -> new NamedRDD<Integer>(null, true, StorageLevel.MEMORY_ONLY()))
+                .hasMessage("rdd is null");
+        assertThatThrownBy(() -> new NamedDataFrame(spark.range(1).toDF(), true, null))
+                .hasMessage("storageLevel is null");
         assertThatThrownBy(() -> new NamedBroadcast<Integer>(null)).hasMessage("broadcast is null");
     }
 }

@@ -24,7 +24,8 @@ public final class AccessCacheJob implements SparkJob {
         // The original took whichever persisted RDD came first; other jobs of the context may persist RDDs
         // too, so prefer the one by name, then the oldest.
         RDD<?> cached = CollectionConverters.asJava(sc.getPersistentRDDs()).values().stream()
-                .min(Comparator.<RDD<?>, Boolean>comparing(rdd -> !"numbers".equals(rdd.name())).thenComparingInt(RDD::id))
+                .min(Comparator.<RDD<?>, Boolean>comparing(rdd -> !"numbers".equals(rdd.name()))
+                        .thenComparingInt(RDD::id))
                 .orElseThrow(() -> new SparkException("no persisted RDD in this context; run CacheSomethingJob first"));
         @SuppressWarnings("unchecked")
         RDD<Integer> numbers = (RDD<Integer>) cached;

@@ -12,7 +12,8 @@ final class AddressTable {
     /** (Re)creates the table and returns its row count. */
     static long load(SparkSession spark) {
         spark.sql("DROP TABLE IF EXISTS test_addresses");
-        spark.sql("CREATE TABLE test_addresses (firstName STRING, lastName STRING, address STRING, city STRING) USING parquet");
+        spark.sql(
+                "CREATE TABLE test_addresses (firstName STRING, lastName STRING, address STRING, city STRING) USING parquet");
         spark.sql("INSERT INTO test_addresses VALUES"
                 + " ('Bob', 'Charles', '101 A St.', 'San Jose'),"
                 + " ('Sandy', 'Charles', '10200 Ranch Rd.', 'Purple City'),"

@@ -34,8 +34,12 @@ public final class CacheRddByNameJob implements SparkJob, NamedRddSupport {
     @Override
     public Object runJob(SparkContext sc, Config jobConfig) throws Exception {
         String name = getClass().getSimpleName();
-        RDD<Integer> rdd = namedRdds().getOrElseCreate(name,
-                () -> JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1, 2, 3, 4, 5)).rdd());
+        RDD<Integer> rdd = namedRdds()
+                .getOrElseCreate(
+                        name,
+                        () -> JavaSparkContext.fromSparkContext(sc)
+                                .parallelize(List.of(1, 2, 3, 4, 5))
+                                .rdd());
         // The RDD is in the context now: found by name, it is the same object.
         Optional<RDD<Integer>> again = namedRdds().get(name);
         if (again.isEmpty() || again.get() != rdd) {

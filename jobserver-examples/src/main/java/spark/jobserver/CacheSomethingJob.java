@@ -36,7 +36,9 @@ public final class CacheSomethingJob implements SparkJob, NamedObjectSupport {
                 .map(x -> x * 2);
         numbers.setName("numbers");
         numbers.cache();
-        namedObjects.update("numbers", () -> new NamedRDD<>(numbers.rdd(), false, StorageLevel.MEMORY_ONLY()),
+        namedObjects.update(
+                "numbers",
+                () -> new NamedRDD<>(numbers.rdd(), false, StorageLevel.MEMORY_ONLY()),
                 new RDDPersister<Integer>());
         return numbers.reduce(Integer::sum);
     }

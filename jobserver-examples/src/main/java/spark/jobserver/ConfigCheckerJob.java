@@ -1,7 +1,6 @@
 package spark.jobserver;
 
 import com.typesafe.config.Config;
-import java.util.List;
 import org.apache.spark.SparkContext;
 
 /**

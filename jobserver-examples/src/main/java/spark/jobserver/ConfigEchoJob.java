@@ -43,7 +43,9 @@ public final class ConfigEchoJob implements SparkJob<Map<String, Object>, Map<St
 
     private static Object value(Config config, String path) {
         try {
-            return config != null && config.hasPath(path) ? config.getValue(path).unwrapped().toString() : null;
+            return config != null && config.hasPath(path)
+                    ? config.getValue(path).unwrapped().toString()
+                    : null;
         } catch (ConfigException e) {
             return null;
         }

@@ -41,18 +41,24 @@ public final class NamedObjectsTestJob implements SparkJob, NamedObjectSupport {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         if (config.hasPath("createDF") && config.getBoolean("createDF")) {
             SparkSession spark = SparkSession.builder().config(sc.getConf()).getOrCreate();
-            StructType struct = new StructType()
-                    .add("i", DataTypes.IntegerType, true)
-                    .add("b", DataTypes.BooleanType, false);
+            StructType struct =
+                    new StructType().add("i", DataTypes.IntegerType, true).add("b", DataTypes.BooleanType, false);
             Dataset<Row> df = spark.createDataFrame(rows(jsc), struct);
-            namedObjects.update("df1", () -> new NamedDataFrame(df, true, StorageLevel.MEMORY_AND_DISK()), new DataFramePersister());
+            namedObjects.update(
+                    "df1",
+                    () -> new NamedDataFrame(df, true, StorageLevel.MEMORY_AND_DISK()),
+                    new DataFramePersister());
         }
         if (config.hasPath("createRDD") && config.getBoolean("createRDD")) {
-            namedObjects.update("rdd1", () -> new NamedRDD<>(rows(jsc).rdd(), true, StorageLevel.MEMORY_ONLY()),
+            namedObjects.update(
+                    "rdd1",
+                    () -> new NamedRDD<>(rows(jsc).rdd(), true, StorageLevel.MEMORY_ONLY()),
                     new RDDPersister<Row>());
         }
         if (config.hasPath("createBroadcast")) {
-            namedObjects.update("broadcast1", () -> new NamedBroadcast<>(jsc.broadcast(Set.of(1, 2, 3, 4, 5))),
+            namedObjects.update(
+                    "broadcast1",
+                    () -> new NamedBroadcast<>(jsc.broadcast(Set.of(1, 2, 3, 4, 5))),
                     new BroadcastPersister<Set<Integer>>());
         }
         if (config.hasPath("delete")) {
@@ -66,6 +72,7 @@ public final class NamedObjectsTestJob implements SparkJob, NamedObjectSupport {
     }
 
     private static JavaRDD<Row> rows(JavaSparkContext jsc) {
-        return jsc.parallelize(List.of(RowFactory.create(1, true), RowFactory.create(2, false), RowFactory.create(55, true)));
+        return jsc.parallelize(
+                List.of(RowFactory.create(1, true), RowFactory.create(2, false), RowFactory.create(55, true)));
     }
 }

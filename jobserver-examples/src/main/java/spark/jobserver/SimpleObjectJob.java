@@ -17,6 +17,8 @@ public final class SimpleObjectJob implements SparkJob {
 
     @Override
     public Object runJob(SparkContext sc, Config jobConfig) {
-        return JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1, 2, 3)).reduce(Integer::sum);
+        return JavaSparkContext.fromSparkContext(sc)
+                .parallelize(List.of(1, 2, 3))
+                .reduce(Integer::sum);
     }
 }

@@ -24,7 +24,8 @@ public final class SleepJob implements SparkJob {
         } catch (ConfigException.Missing | ConfigException.WrongType e) {
             return new SparkJobInvalid("sleep.time.millis config param missing");
         }
-        return millis < 0 ? new SparkJobInvalid("sleep.time.millis must not be negative, was " + millis)
+        return millis < 0
+                ? new SparkJobInvalid("sleep.time.millis must not be negative, was " + millis)
                 : SparkJobValid.INSTANCE;
     }
 

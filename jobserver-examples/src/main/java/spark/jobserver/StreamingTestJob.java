@@ -29,7 +29,8 @@ public final class StreamingTestJob implements SparkStreamingJob {
     public Object runJob(StreamingContext ssc, Config config) throws InterruptedException {
         int maxIterations = intOr(config, "streaming.test.job.maxIterations", 1);
         int delaySeconds = intOr(config, "streaming.test.job.totalDelaySeconds", 0);
-        boolean printCount = !config.hasPath("streaming.test.job.printCount") || config.getBoolean("streaming.test.job.printCount");
+        boolean printCount =
+                !config.hasPath("streaming.test.job.printCount") || config.getBoolean("streaming.test.job.printCount");
 
         // Spark's own queue: the Java API copies a java.util.Queue once, so later batches would be lost.
         scala.collection.mutable.Queue<RDD<String>> queue = new scala.collection.mutable.Queue<>(16);
@@ -48,7 +49,8 @@ public final class StreamingTestJob implements SparkStreamingJob {
         ssc.start();
         for (int i = 0; i < maxIterations; i++) {
             RDD<String> batch = JavaSparkContext.fromSparkContext(ssc.sparkContext())
-                    .parallelize(List.of("123", "test", "test2"), 1).rdd();
+                    .parallelize(List.of("123", "test", "test2"), 1)
+                    .rdd();
             synchronized (queue) {
                 queue.enqueue(batch);
             }

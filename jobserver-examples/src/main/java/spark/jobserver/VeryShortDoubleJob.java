@@ -18,11 +18,7 @@ public final class VeryShortDoubleJob implements SparkJob {
 
     @Override
     public Object runJob(SparkContext sc, Config jobConfig) {
-        return JavaSparkContext.fromSparkContext(sc)
-                .parallelize(List.of(1, 2, 3))
-                .map(x -> x * 2)
-                .collect()
-                .stream()
+        return JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1, 2, 3)).map(x -> x * 2).collect().stream()
                 .mapToInt(Integer::intValue)
                 .toArray();
     }

@@ -31,7 +31,8 @@ public final class WordCountExample implements SparkJob {
     @Override
     public Object runJob(SparkContext sc, Config jobConfig) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-        Map<String, Long> counts = jsc.parallelize(Arrays.asList(jobConfig.getString("input.string").split(" ")))
+        Map<String, Long> counts = jsc.parallelize(
+                        Arrays.asList(jobConfig.getString("input.string").split(" ")))
                 .countByValue();
         // Sorted so clients (and tests) see the same key order on every run.
         return new TreeMap<>(counts);

@@ -31,7 +31,8 @@ public final class WordCountExampleNewApi implements SparkJob<List<String>, Map<
 
     @Override
     public Map<String, Long> runJob(SparkContext sc, JobEnvironment runtime, List<String> words) {
-        Map<String, Long> counts = JavaSparkContext.fromSparkContext(sc).parallelize(words).countByValue();
+        Map<String, Long> counts =
+                JavaSparkContext.fromSparkContext(sc).parallelize(words).countByValue();
         return new TreeMap<>(counts);
     }
 }

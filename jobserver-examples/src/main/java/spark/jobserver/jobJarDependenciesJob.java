@@ -28,7 +28,8 @@ public final class jobJarDependenciesJob implements SparkJob {
         for (int i = 0; i < 3; i++) {
             loaded.add(getClass().getClassLoader().loadClass("EmptyClass").getName());
         }
-        Map<String, Long> counts = JavaSparkContext.fromSparkContext(sc).parallelize(loaded).countByValue();
+        Map<String, Long> counts =
+                JavaSparkContext.fromSparkContext(sc).parallelize(loaded).countByValue();
         return counts;
     }
 }

@@ -32,9 +32,17 @@ public final class Baselines {
     public static void main(String[] args) throws Exception {
         String master = System.getProperty("bench.master", "local[2]");
         switch (args[0]) {
-            case "inprocess" -> inProcess(master, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[5]),
-                    Integer.parseInt(args[6]));
+            case "inprocess" ->
+                inProcess(
+                        master,
+                        Integer.parseInt(args[1]),
+                        Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]),
+                        Arrays.stream(args[4].split(","))
+                                .mapToInt(Integer::parseInt)
+                                .toArray(),
+                        Integer.parseInt(args[5]),
+                        Integer.parseInt(args[6]));
             case "cold" -> cold(master);
             case "session" -> session(master);
             default -> throw new IllegalArgumentException("unknown baseline " + args[0]);
@@ -43,16 +51,22 @@ public final class Baselines {
     }
 
     private static SparkConf conf(String master) {
-        return new SparkConf().setMaster(master).setAppName("bench-baseline").set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        return new SparkConf()
+                .setMaster(master)
+                .setAppName("bench-baseline")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
     }
 
-    private static void inProcess(String master, int warmup, int block, int samples, int[] concurrencies, int seconds,
-            int warmupSeconds) throws Exception {
+    private static void inProcess(
+            String master, int warmup, int block, int samples, int[] concurrencies, int seconds, int warmupSeconds)
+            throws Exception {
         SparkContext sc = new SparkContext(conf(master));
         Config config = ConfigFactory.parseString(INPUT);
         for (int done = 0, i = 0; done < warmup; done += block, i++) {
-            System.out.println("RESULT warmup_p50_" + i + " " + latencies(sc, config, Math.min(block, warmup - done))[0]);
+            System.out.println(
+                    "RESULT warmup_p50_" + i + " " + latencies(sc, config, Math.min(block, warmup - done))[0]);
         }
         double[] latency = latencies(sc, config, samples);
         System.out.println("RESULT latency_p50_ms " + latency[0]);
@@ -86,18 +100,20 @@ public final class Baselines {
         CountDownLatch finished = new CountDownLatch(clients);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    while (System.nanoTime() < end) {
-                        runOnce(sc, config);
-                        done.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                } finally {
-                    finished.countDown();
-                }
-            }, "bench-client-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            while (System.nanoTime() < end) {
+                                runOnce(sc, config);
+                                done.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        } finally {
+                            finished.countDown();
+                        }
+                    },
+                    "bench-client-" + i);
             threads.add(t);
             t.start();
         }
@@ -132,8 +148,10 @@ public final class Baselines {
 
     /** This JVM's CPU time (all threads, user + system) so far, in ms. */
     static long ownCpuMillis() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1_000_000;
+        return ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime()
+                / 1_000_000;
     }
 
     static long rssMb() throws IOException {

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +39,12 @@ public final class Bench {
     private static final String MASTER = "local[2]";
     /** Warm-up: this many blocks of {@link #WARMUP_BLOCK} jobs, on both sides. */
     static final int WARMUP_BLOCKS = 4;
+
     static final int WARMUP_BLOCK = 500;
     private final boolean quick;
     private final Path root;
-    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final String java =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, double[]> chart = new LinkedHashMap<>();
     private String base;
@@ -92,9 +94,15 @@ public final class Bench {
     }
 
     private void run() throws Exception {
-        System.out.printf(Locale.ROOT, "Machine: %d cores, %d MiB RAM, %s %s, JDK %s (%s)%n",
-                Runtime.getRuntime().availableProcessors(), totalMemoryMb(), System.getProperty("os.name"),
-                System.getProperty("os.arch"), System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        System.out.printf(
+                Locale.ROOT,
+                "Machine: %d cores, %d MiB RAM, %s %s, JDK %s (%s)%n",
+                Runtime.getRuntime().availableProcessors(),
+                totalMemoryMb(),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"));
         System.out.println("Spark master for contexts and baselines: " + MASTER + (quick ? " (quick smoke run)" : ""));
 
         startServer();
@@ -108,7 +116,12 @@ public final class Bench {
         double session = median(n(3, 1), () -> timeUntilReady("session"));
         double cold = median(n(3, 1), () -> timeProcess("cold"));
 
-        check(post("/binaries/bench", Files.readAllBytes(Path.of(prop("bench.examples.jar"))), "application/java-archive"), 201);
+        check(
+                post(
+                        "/binaries/bench",
+                        Files.readAllBytes(Path.of(prop("bench.examples.jar"))),
+                        "application/java-archive"),
+                201);
         double create = median(n(3, 1), () -> {
             long t = System.nanoTime();
             check(post("/contexts/create-probe?num-cpu-cores=2", new byte[0], "text/plain"), 200);
@@ -129,19 +142,35 @@ public final class Bench {
         }
         double[] ours = latencies(samples, this::syncJob);
         Map<String, Double> inproc = inProcessBaseline(warmup, samples, n(10, 2));
-        System.out.println("Warm-up p50 (ms) by block of " + Math.min(WARMUP_BLOCK, warmup) + " jobs: ours " + format(oursWarmup)
-                + "; in-process " + format(inproc.entrySet().stream().filter(e -> e.getKey().startsWith("warmup_p50_"))
-                        .sorted(Map.Entry.comparingByKey(Comparator.comparingInt(k -> Integer.parseInt(k.substring(11)))))
-                        .map(Map.Entry::getValue).toList()));
-        rows.add(new Row("1. warm sync job p50 (ms)", ours[0], inproc.get("latency_p50_ms"), "ms",
-                "<= in-process x1.15 + 3 ms", ours[0] <= inproc.get("latency_p50_ms") * 1.15 + 3));
-        rows.add(new Row("1. warm sync job p99 (ms)", ours[1], inproc.get("latency_p99_ms"), "ms",
-                "<= in-process x1.3", ours[1] <= inproc.get("latency_p99_ms") * 1.3));
+        System.out.println("Warm-up p50 (ms) by block of " + Math.min(WARMUP_BLOCK, warmup) + " jobs: ours "
+                + format(oursWarmup)
+                + "; in-process "
+                + format(inproc.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("warmup_p50_"))
+                        .sorted(Map.Entry.comparingByKey(
+                                Comparator.comparingInt(k -> Integer.parseInt(k.substring(11)))))
+                        .map(Map.Entry::getValue)
+                        .toList()));
+        rows.add(new Row(
+                "1. warm sync job p50 (ms)",
+                ours[0],
+                inproc.get("latency_p50_ms"),
+                "ms",
+                "<= in-process x1.15 + 3 ms",
+                ours[0] <= inproc.get("latency_p50_ms") * 1.15 + 3));
+        rows.add(new Row(
+                "1. warm sync job p99 (ms)",
+                ours[1],
+                inproc.get("latency_p99_ms"),
+                "ms",
+                "<= in-process x1.3",
+                ours[1] <= inproc.get("latency_p99_ms") * 1.3));
         chart.put("warm job", new double[] {ours[0], inproc.get("latency_p50_ms")});
 
         // 2. concurrency; 5. server memory under it
         AtomicLong maxServerRss = new AtomicLong(serverIdleRss);
-        long driver = driverPid("bench").orElseThrow(() -> new IllegalStateException("no driver process for context bench"));
+        long driver =
+                driverPid("bench").orElseThrow(() -> new IllegalStateException("no driver process for context bench"));
         List<String> cpuLines = new ArrayList<>();
         for (int c : new int[] {1, 2, 4, 8}) {
             long[] warmErrors = new long[1];
@@ -153,43 +182,80 @@ public final class Bench {
             errors[0] += warmErrors[0];
             double jobs = perSecond * n(10, 2);
             double baseline = inproc.get("throughput_" + c);
-            rows.add(new Row("2. jobs/s with " + c + " client(s)" + (errors[0] > 0 ? " (" + errors[0] + " errors)" : ""),
-                    perSecond, baseline, "jobs/s", ">= 90% of in-process, no errors",
+            rows.add(new Row(
+                    "2. jobs/s with " + c + " client(s)" + (errors[0] > 0 ? " (" + errors[0] + " errors)" : ""),
+                    perSecond,
+                    baseline,
+                    "jobs/s",
+                    ">= 90% of in-process, no errors",
                     perSecond >= 0.9 * baseline && errors[0] == 0));
-            cpuLines.add(String.format(Locale.ROOT, "  %d client(s): server %.1f + driver %.1f + HTTP client %.1f; in-process %.1f",
-                    c, (cpuMillis(server.pid()) - cpu0[0]) / jobs, (cpuMillis(driver) - cpu0[1]) / jobs,
-                    (Baselines.ownCpuMillis() - cpu0[2]) / jobs, inproc.get("cpu_ms_per_job_" + c)));
+            cpuLines.add(String.format(
+                    Locale.ROOT,
+                    "  %d client(s): server %.1f + driver %.1f + HTTP client %.1f; in-process %.1f",
+                    c,
+                    (cpuMillis(server.pid()) - cpu0[0]) / jobs,
+                    (cpuMillis(driver) - cpu0[1]) / jobs,
+                    (Baselines.ownCpuMillis() - cpu0[2]) / jobs,
+                    inproc.get("cpu_ms_per_job_" + c)));
         }
         System.out.println("CPU ms per job in scenario 2 (2 cores: beyond 1 client, jobs/s ~ 2000 / the sum):");
         cpuLines.forEach(System.out::println);
 
         // 3. context creation
-        rows.add(new Row("3. context creation (s)", create, session, "s", "<= 0.75 x bare JVM + SparkSession",
+        rows.add(new Row(
+                "3. context creation (s)",
+                create,
+                session,
+                "s",
+                "<= 0.75 x bare JVM + SparkSession",
                 create <= 0.75 * session));
         chart.put("context start", new double[] {create * 1000, session * 1000});
 
         // 4. ad-hoc vs spark-submit style
         double adhoc = median(n(3, 1), this::adhocJob);
-        rows.add(new Row("4. ad-hoc job end to end (s)", adhoc, cold, "s", "not slower than spark-submit style",
-                adhoc <= cold));
-        rows.add(new Row("4. spark-submit style / warm job (x)", cold * 1000 / ours[0], 100, "x",
-                ">= 100x faster warm", cold * 1000 / ours[0] >= 100));
+        rows.add(new Row(
+                "4. ad-hoc job end to end (s)", adhoc, cold, "s", "not slower than spark-submit style", adhoc <= cold));
+        rows.add(new Row(
+                "4. spark-submit style / warm job (x)",
+                cold * 1000 / ours[0],
+                100,
+                "x",
+                ">= 100x faster warm",
+                cold * 1000 / ours[0] >= 100));
         chart.put("ad-hoc job", new double[] {adhoc * 1000, cold * 1000});
 
         // 5. memory
         rows.add(new Row("5. server RSS idle (MB)", serverIdleRss, 150, "MB", "<= 150 MB", serverIdleRss <= 150));
-        rows.add(new Row("5. server RSS under load (MB)", maxServerRss.get(), 300, "MB", "<= 300 MB", maxServerRss.get() <= 300));
+        rows.add(new Row(
+                "5. server RSS under load (MB)",
+                maxServerRss.get(),
+                300,
+                "MB",
+                "<= 300 MB",
+                maxServerRss.get() <= 300));
         long driverRss = driverPid("bench").map(this::rssMb).orElse(-1L);
         double bareRss = inproc.get("rss_mb");
-        rows.add(new Row("5. context driver RSS (MB)", driverRss, bareRss, "MB", "<= 1.1 x bare Spark driver",
+        rows.add(new Row(
+                "5. context driver RSS (MB)",
+                driverRss,
+                bareRss,
+                "MB",
+                "<= 1.1 x bare Spark driver",
                 driverRss <= 1.1 * bareRss));
 
         // 6. listing with 10,000 stored jobs
         int stored = fillJobs(n(10_000, 300));
         double[] list = latencies(n(500, 50), () -> check(get("/jobs?limit=50"), 200));
-        String someJob = JSON.readTree(get("/jobs?limit=1").body()).get(0).get("jobId").asText();
+        String someJob =
+                JSON.readTree(get("/jobs?limit=1").body()).get(0).get("jobId").asText();
         double[] one = latencies(n(500, 50), () -> check(get("/jobs/" + someJob), 200));
-        rows.add(new Row("6. GET /jobs?limit=50 p99 (ms), " + stored + " jobs", list[1], Double.NaN, "ms", "<= 20 ms", list[1] <= 20));
+        rows.add(new Row(
+                "6. GET /jobs?limit=50 p99 (ms), " + stored + " jobs",
+                list[1],
+                Double.NaN,
+                "ms",
+                "<= 20 ms",
+                list[1] <= 20));
         rows.add(new Row("6. GET /jobs/<id> p99 (ms)", one[1], Double.NaN, "ms", "<= 20 ms", one[1] <= 20));
         chart.put("GET /jobs?limit=50", new double[] {list[0], Double.NaN});
         chart.put("GET /jobs/<id>", new double[] {one[0], Double.NaN});
@@ -197,8 +263,13 @@ public final class Bench {
         // 7. 200 pollers
         long[] pollErrors = new long[1];
         double[] poll = pollers(n(200, 20), n(30, 3), someJob, pollErrors);
-        rows.add(new Row("7. 200 pollers p99 (ms), " + (long) poll[2] + " req/s", poll[1], Double.NaN, "ms",
-                "no errors (" + pollErrors[0] + ")", pollErrors[0] == 0));
+        rows.add(new Row(
+                "7. 200 pollers p99 (ms), " + (long) poll[2] + " req/s",
+                poll[1],
+                Double.NaN,
+                "ms",
+                "no errors (" + pollErrors[0] + ")",
+                pollErrors[0] == 0));
         chart.put("200 pollers", new double[] {poll[0], Double.NaN});
 
         printTable();
@@ -215,23 +286,28 @@ public final class Bench {
             port = socket.getLocalPort();
         }
         Path conf = root.resolve("bench.conf");
-        Files.writeString(conf, String.join("\n",
-                "spark.master = \"" + MASTER + "\"",
-                "spark.jobserver.port = " + port,
-                "spark.jobserver.bind-address = \"127.0.0.1\"",
-                "spark.jobserver.rootdir = \"" + root.resolve("root") + "\"",
-                "spark.jobserver.driver.jar = \"" + prop("bench.driver.jar") + "\"",
-                "spark.jobserver.driver.classpath-file = \"" + prop("bench.driver.classpath-file") + "\"",
-                "spark.jobserver.driver.class-data-sharing = " + !quick,
-                "spark.context-settings.spark.ui.enabled = false",
-                "spark.context-settings.launcher.spark.driver.memory = 1g",
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "spark.master = \"" + MASTER + "\"",
+                        "spark.jobserver.port = " + port,
+                        "spark.jobserver.bind-address = \"127.0.0.1\"",
+                        "spark.jobserver.rootdir = \"" + root.resolve("root") + "\"",
+                        "spark.jobserver.driver.jar = \"" + prop("bench.driver.jar") + "\"",
+                        "spark.jobserver.driver.classpath-file = \"" + prop("bench.driver.classpath-file") + "\"",
+                        "spark.jobserver.driver.class-data-sharing = " + !quick,
+                        "spark.context-settings.spark.ui.enabled = false",
+                        "spark.context-settings.launcher.spark.driver.memory = 1g",
+                        ""));
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(Arrays.asList(prop("bench.server.jvm-options").split(" ")));
-        cmd.addAll(List.of("-cp", prop("bench.server.classpath"), "spark.jobserver.server.Main", "-c", conf.toString()));
+        cmd.addAll(
+                List.of("-cp", prop("bench.server.classpath"), "spark.jobserver.server.Main", "-c", conf.toString()));
         System.out.println("Server JVM options (conf/server-jvm.options): " + prop("bench.server.jvm-options"));
         ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectErrorStream(true).redirectOutput(root.resolve("server.log").toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(root.resolve("server.log").toFile());
         server = pb.start();
         base = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -285,8 +361,10 @@ public final class Bench {
     // ------------------------------------------------------------------ scenarios
 
     private void syncJob() {
-        Reply r = post("/jobs?appName=bench&classPath=spark.jobserver.WordCountExample&context=bench&sync=true&timeout=60",
-                Baselines.INPUT.getBytes(StandardCharsets.UTF_8), "text/plain");
+        Reply r = post(
+                "/jobs?appName=bench&classPath=spark.jobserver.WordCountExample&context=bench&sync=true&timeout=60",
+                Baselines.INPUT.getBytes(StandardCharsets.UTF_8),
+                "text/plain");
         check(r, 200);
         if (!r.body().contains("\"see\":1")) {
             throw new IllegalStateException("unexpected result " + r.body());
@@ -295,8 +373,10 @@ public final class Bench {
 
     private double adhocJob() throws Exception {
         long t = System.nanoTime();
-        Reply r = post("/jobs?appName=bench&classPath=spark.jobserver.WordCountExample",
-                Baselines.INPUT.getBytes(StandardCharsets.UTF_8), "text/plain");
+        Reply r = post(
+                "/jobs?appName=bench&classPath=spark.jobserver.WordCountExample",
+                Baselines.INPUT.getBytes(StandardCharsets.UTF_8),
+                "text/plain");
         check(r, 202);
         String id = JSON.readTree(r.body()).get("jobId").asText();
         while (true) {
@@ -318,17 +398,20 @@ public final class Bench {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         CountDownLatch finished = new CountDownLatch(clients);
         for (int i = 0; i < clients; i++) {
-            new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    try {
-                        syncJob();
-                        done.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                    }
-                }
-                finished.countDown();
-            }, "bench-client-" + i).start();
+            new Thread(
+                            () -> {
+                                while (System.nanoTime() < end) {
+                                    try {
+                                        syncJob();
+                                        done.incrementAndGet();
+                                    } catch (RuntimeException e) {
+                                        failed.incrementAndGet();
+                                    }
+                                }
+                                finished.countDown();
+                            },
+                            "bench-client-" + i)
+                    .start();
         }
         while (finished.getCount() > 0) {
             maxRss.accumulateAndGet(rssMb(server.pid()), Math::max);
@@ -349,15 +432,18 @@ public final class Bench {
         CountDownLatch finished = new CountDownLatch(8);
         for (int i = 0; i < 8; i++) {
             new Thread(() -> {
-                while (left.getAndDecrement() > 0) {
-                    Reply r = post("/jobs?appName=bench&classPath=spark.jobserver.NoOpJob&context=bench&sync=true&timeout=60",
-                            new byte[0], "text/plain");
-                    if (r.statusCode() != 200) {
-                        left.incrementAndGet();
-                    }
-                }
-                finished.countDown();
-            }).start();
+                        while (left.getAndDecrement() > 0) {
+                            Reply r = post(
+                                    "/jobs?appName=bench&classPath=spark.jobserver.NoOpJob&context=bench&sync=true&timeout=60",
+                                    new byte[0],
+                                    "text/plain");
+                            if (r.statusCode() != 200) {
+                                left.incrementAndGet();
+                            }
+                        }
+                        finished.countDown();
+                    })
+                    .start();
         }
         finished.await();
         return JSON.readTree(get("/jobs?limit=" + (wanted + 1)).body()).size();
@@ -370,27 +456,31 @@ public final class Bench {
         CountDownLatch finished = new CountDownLatch(clients);
         for (int i = 0; i < clients; i++) {
             new Thread(() -> {
-                List<Long> mine = new ArrayList<>();
-                while (System.nanoTime() < end) {
-                    long t = System.nanoTime();
-                    try {
-                        if (get("/jobs/" + jobId).statusCode() != 200) {
-                            failed.incrementAndGet();
+                        List<Long> mine = new ArrayList<>();
+                        while (System.nanoTime() < end) {
+                            long t = System.nanoTime();
+                            try {
+                                if (get("/jobs/" + jobId).statusCode() != 200) {
+                                    failed.incrementAndGet();
+                                }
+                            } catch (IOException | RuntimeException e) {
+                                failed.incrementAndGet();
+                            }
+                            mine.add(System.nanoTime() - t);
                         }
-                    } catch (IOException | RuntimeException e) {
-                        failed.incrementAndGet();
-                    }
-                    mine.add(System.nanoTime() - t);
-                }
-                all.addAll(mine);
-                finished.countDown();
-            }).start();
+                        all.addAll(mine);
+                        finished.countDown();
+                    })
+                    .start();
         }
         finished.await();
         errors[0] = failed.get();
         long[] nanos = all.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new double[] {nanos[nanos.length / 2] / 1e6, nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6,
-                nanos.length / (double) seconds};
+        return new double[] {
+            nanos[nanos.length / 2] / 1e6,
+            nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6,
+            nanos.length / (double) seconds
+        };
     }
 
     // ------------------------------------------------------------------ baselines
@@ -410,10 +500,18 @@ public final class Bench {
     private Map<String, Double> inProcessBaseline(int warmup, int samples, int seconds) throws Exception {
         System.out.println("Running the in-process baseline...");
         Map<String, Double> results = new HashMap<>();
-        Process p = new ProcessBuilder(baselineCommand("inprocess", Integer.toString(warmup), Integer.toString(WARMUP_BLOCK),
-                Integer.toString(samples), "1,2,4,8", Integer.toString(seconds), Integer.toString(throughputWarmupSeconds())))
-                .redirectError(root.resolve("inprocess.log").toFile()).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        Process p = new ProcessBuilder(baselineCommand(
+                        "inprocess",
+                        Integer.toString(warmup),
+                        Integer.toString(WARMUP_BLOCK),
+                        Integer.toString(samples),
+                        "1,2,4,8",
+                        Integer.toString(seconds),
+                        Integer.toString(throughputWarmupSeconds())))
+                .redirectError(root.resolve("inprocess.log").toFile())
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("RESULT ")) {
@@ -431,8 +529,11 @@ public final class Bench {
     private double timeUntilReady(String mode) {
         try {
             long t = System.nanoTime();
-            Process p = new ProcessBuilder(baselineCommand(mode)).redirectError(root.resolve(mode + ".log").toFile()).start();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            Process p = new ProcessBuilder(baselineCommand(mode))
+                    .redirectError(root.resolve(mode + ".log").toFile())
+                    .start();
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.equals("READY")) {
@@ -451,8 +552,10 @@ public final class Bench {
     private double timeProcess(String mode) {
         try {
             long t = System.nanoTime();
-            Process p = new ProcessBuilder(baselineCommand(mode)).redirectError(root.resolve(mode + ".log").toFile())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(baselineCommand(mode))
+                    .redirectError(root.resolve(mode + ".log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (p.waitFor() != 0) {
                 throw new IllegalStateException(mode + " baseline failed; see " + root.resolve(mode + ".log"));
             }
@@ -488,8 +591,10 @@ public final class Bench {
      * generator shares the 2 cores with what it measures, and this client takes a fraction of the CPU of
      * java.net.http's asynchronous one (1-3 ms per job, measured).
      */
-    private Reply send(String method, String path, byte[] body, String contentType, int timeoutSeconds) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+    private Reply send(String method, String path, byte[] body, String contentType, int timeoutSeconds)
+            throws IOException {
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create(base + path).toURL().openConnection();
         c.setRequestMethod(method);
         c.setConnectTimeout(10_000);
         c.setReadTimeout(timeoutSeconds * 1000);
@@ -504,7 +609,10 @@ public final class Bench {
         int status = c.getResponseCode();
         // Read to the end, error or not, so that the connection goes back to the keep-alive cache.
         try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
-            return new Reply(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8), method + " " + path);
+            return new Reply(
+                    status,
+                    in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    method + " " + path);
         }
     }
 
@@ -528,7 +636,9 @@ public final class Bench {
     }
 
     private static String format(List<Double> values) {
-        return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList());
+        return String.join(
+                ", ",
+                values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList());
     }
 
     @FunctionalInterface
@@ -552,9 +662,14 @@ public final class Bench {
 
     private Optional<Long> driverPid(String contextName) {
         try {
-            String id = JSON.readTree(get("/contexts/" + contextName).body()).get("id").asText();
+            String id = JSON.readTree(get("/contexts/" + contextName).body())
+                    .get("id")
+                    .asText();
             Path dir = root.resolve("root").resolve("contexts").resolve(id);
-            return server.descendants().filter(p -> dir.equals(cwd(p))).map(ProcessHandle::pid).findFirst();
+            return server.descendants()
+                    .filter(p -> dir.equals(cwd(p)))
+                    .map(ProcessHandle::pid)
+                    .findFirst();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -619,12 +734,25 @@ public final class Bench {
 
     private void printTable() {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-48s %12s %12s %8s  %-40s %s%n", "figure", "ours", "baseline", "ratio", "target", "result");
+        System.out.printf(
+                Locale.ROOT,
+                "%-48s %12s %12s %8s  %-40s %s%n",
+                "figure",
+                "ours",
+                "baseline",
+                "ratio",
+                "target",
+                "result");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-48s %12.2f %12s %8s  %-40s %s%n", r.figure, r.ours,
-                    Double.isNaN(r.baseline) ? "-" : String.format(Locale.ROOT, "%.2f", r.baseline), r.ratio(), r.target,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-48s %12.2f %12s %8s  %-40s %s%n",
+                    r.figure,
+                    r.ours,
+                    Double.isNaN(r.baseline) ? "-" : String.format(Locale.ROOT, "%.2f", r.baseline),
+                    r.ratio(),
+                    r.target,
                     r.pass == null ? "" : r.pass ? "PASS" : "FAIL");
         }
     }
-
 }

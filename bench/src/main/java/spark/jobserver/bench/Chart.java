@@ -37,8 +37,12 @@ final class Chart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString("Median latency by scenario (ms, log scale): job server vs baseline", left, 30);
 
-        double max = values.values().stream().flatMap(v -> java.util.Arrays.stream(v).boxed())
-                .filter(d -> !d.isNaN() && d > 0).mapToDouble(Double::doubleValue).max().orElse(1);
+        double max = values.values().stream()
+                .flatMap(v -> java.util.Arrays.stream(v).boxed())
+                .filter(d -> !d.isNaN() && d > 0)
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElse(1);
         double logMax = Math.ceil(Math.log10(max));
         double logMin = -1; // 0.1 ms
         int plotHeight = height - top - bottom;
@@ -69,7 +73,8 @@ final class Chart {
         g.setColor(BASELINE);
         g.fillRect(left + 120, height - 35, 14, 14);
         g.setColor(Color.BLACK);
-        g.drawString("baseline (in-process warm job / bare JVM+SparkSession / spark-submit style)", left + 140, height - 23);
+        g.drawString(
+                "baseline (in-process warm job / bare JVM+SparkSession / spark-submit style)", left + 140, height - 23);
         g.setStroke(new BasicStroke(1));
         g.dispose();
         if (file.getParent() != null) {
@@ -78,8 +83,16 @@ final class Chart {
         ImageIO.write(image, "png", file.toFile());
     }
 
-    private static void bar(Graphics2D g, int x, double value, Color color, int top, int plotHeight, double logMin,
-            double logMax, int barWidth) {
+    private static void bar(
+            Graphics2D g,
+            int x,
+            double value,
+            Color color,
+            int top,
+            int plotHeight,
+            double logMin,
+            double logMax,
+            int barWidth) {
         if (Double.isNaN(value) || value <= 0) {
             return;
         }

@@ -22,7 +22,9 @@ class BenchSmokeIT {
         Path chart = dir.resolve("chart.png");
         Path out = dir.resolve("bench.out");
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bench/run").toString(), "--quick")
-                .directory(home.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
         builder.environment().put("BENCH_SKIP_BUILD", "1");
         builder.environment().put("BENCH_CHART", chart.toString());
         Process bench = builder.start();
@@ -34,12 +36,28 @@ class BenchSmokeIT {
         String output = Files.readString(out);
 
         assertThat(bench.exitValue()).as(output).isZero();
-        assertThat(output).contains("figure", "ours", "baseline", "ratio", "target", "result",
-                "1. warm sync job p50 (ms)", "1. warm sync job p99 (ms)",
-                "2. jobs/s with 1 client(s)", "2. jobs/s with 8 client(s)", "CPU ms per job in scenario 2",
-                "3. context creation (s)", "4. ad-hoc job end to end (s)", "4. spark-submit style / warm job (x)",
-                "5. server RSS idle (MB)", "5. server RSS under load (MB)", "5. context driver RSS (MB)",
-                "6. GET /jobs?limit=50 p99 (ms)", "6. GET /jobs/<id> p99 (ms)", "7. 200 pollers p99 (ms)");
+        assertThat(output)
+                .contains(
+                        "figure",
+                        "ours",
+                        "baseline",
+                        "ratio",
+                        "target",
+                        "result",
+                        "1. warm sync job p50 (ms)",
+                        "1. warm sync job p99 (ms)",
+                        "2. jobs/s with 1 client(s)",
+                        "2. jobs/s with 8 client(s)",
+                        "CPU ms per job in scenario 2",
+                        "3. context creation (s)",
+                        "4. ad-hoc job end to end (s)",
+                        "4. spark-submit style / warm job (x)",
+                        "5. server RSS idle (MB)",
+                        "5. server RSS under load (MB)",
+                        "5. context driver RSS (MB)",
+                        "6. GET /jobs?limit=50 p99 (ms)",
+                        "6. GET /jobs/<id> p99 (ms)",
+                        "7. 200 pollers p99 (ms)");
         assertThat(output).doesNotContain("errors)");
         byte[] png = Files.readAllBytes(chart);
         assertThat(png).hasSizeGreaterThan(1000);

@@ -8,5 +8,4 @@ import org.apache.spark.SparkContext;
  * @param <D> the job's validated input
  * @param <R> the job's result
  */
-public interface SparkJob<D, R> extends SparkJobBase<SparkContext, D, R> {
-}
+public interface SparkJob<D, R> extends SparkJobBase<SparkContext, D, R> {}

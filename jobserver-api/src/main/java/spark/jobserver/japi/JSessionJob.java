@@ -12,5 +12,4 @@ import org.apache.spark.sql.SparkSession;
  *
  * @param <R> the job's result
  */
-public abstract class JSessionJob<R> implements BaseJavaJob<R, SparkSession> {
-}
+public abstract class JSessionJob<R> implements BaseJavaJob<R, SparkSession> {}

@@ -8,5 +8,4 @@ import org.apache.spark.api.java.JavaSparkContext;
  *
  * @param <R> the job's result
  */
-public interface JSparkJob<R> extends BaseJavaJob<R, JavaSparkContext> {
-}
+public interface JSparkJob<R> extends BaseJavaJob<R, JavaSparkContext> {}

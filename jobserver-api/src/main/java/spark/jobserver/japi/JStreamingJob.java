@@ -10,5 +10,4 @@ import org.apache.spark.streaming.StreamingContext;
  *
  * @param <R> the job's result
  */
-public interface JStreamingJob<R> extends BaseJavaJob<R, StreamingContext> {
-}
+public interface JStreamingJob<R> extends BaseJavaJob<R, StreamingContext> {}

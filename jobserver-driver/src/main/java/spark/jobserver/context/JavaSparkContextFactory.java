@@ -5,5 +5,4 @@ package spark.jobserver.context;
  * context and accepts the same jobs as {@link DefaultSparkContextFactory}; {@link spark.jobserver.japi.JSparkJob}s
  * receive a {@code JavaSparkContext} wrapping it.
  */
-public class JavaSparkContextFactory extends DefaultSparkContextFactory {
-}
+public class JavaSparkContextFactory extends DefaultSparkContextFactory {}

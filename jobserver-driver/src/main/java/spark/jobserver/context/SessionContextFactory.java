@@ -46,13 +46,17 @@ public class SessionContextFactory implements SparkContextFactory {
         SparkSession.Builder builder = SparkSession.builder().config(sparkConf);
         switch (hive(contextConfig, sparkConf, hiveClassesPresent())) {
             case ENABLED -> builder.enableHiveSupport();
-            case FALLBACK -> log.warn("Hive support not enabled for context '{}': the Hive classes are not on the driver's"
-                    + " class path; using a plain SparkSession with an in-memory catalog", contextName);
+            case FALLBACK ->
+                log.warn(
+                        "Hive support not enabled for context '{}': the Hive classes are not on the driver's"
+                                + " class path; using a plain SparkSession with an in-memory catalog",
+                        contextName);
             case OFF -> log.info("Context '{}' runs without Hive support ({} = false)", contextName, HIVE_ENABLED);
         }
         SparkSession spark = builder.getOrCreate();
         try {
-            DefaultSparkContextFactory.copyHadoopSettings(contextConfig, spark.sparkContext().hadoopConfiguration());
+            DefaultSparkContextFactory.copyHadoopSettings(
+                    contextConfig, spark.sparkContext().hadoopConfiguration());
         } catch (RuntimeException e) {
             spark.stop();
             throw e;

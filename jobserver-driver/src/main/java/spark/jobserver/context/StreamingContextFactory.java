@@ -21,13 +21,15 @@ public class StreamingContextFactory implements SparkContextFactory {
     public ContextLike makeContext(SparkConf sparkConf, Config contextConfig, String contextName) {
         long interval = longSetting(contextConfig, "streaming.batch_interval", 1000);
         if (interval <= 0) {
-            throw new IllegalArgumentException("streaming.batch_interval must be a positive number of milliseconds, not " + interval);
+            throw new IllegalArgumentException(
+                    "streaming.batch_interval must be a positive number of milliseconds, not " + interval);
         }
         boolean stopGracefully = booleanSetting(contextConfig, "streaming.stopGracefully", true);
         boolean stopSparkContext = booleanSetting(contextConfig, "streaming.stopSparkContext", true);
         StreamingContext ssc = new StreamingContext(sparkConf, Durations.milliseconds(interval));
         try {
-            DefaultSparkContextFactory.copyHadoopSettings(contextConfig, ssc.sparkContext().hadoopConfiguration());
+            DefaultSparkContextFactory.copyHadoopSettings(
+                    contextConfig, ssc.sparkContext().hadoopConfiguration());
         } catch (RuntimeException e) {
             ssc.stop(true, false);
             throw e;
@@ -63,7 +65,11 @@ public class StreamingContextFactory implements SparkContextFactory {
         private final boolean stopSparkContext;
         private final boolean stopGracefully;
 
-        StreamingContextLike(StreamingContext ssc, StreamingContextFactory factory, boolean stopSparkContext, boolean stopGracefully) {
+        StreamingContextLike(
+                StreamingContext ssc,
+                StreamingContextFactory factory,
+                boolean stopSparkContext,
+                boolean stopGracefully) {
             this.ssc = ssc;
             this.factory = factory;
             this.stopSparkContext = stopSparkContext;

@@ -100,12 +100,16 @@ final class BinaryCache {
                         return target;
                     }
                     log.info("Downloading dependency {}", text);
-                    HttpRequest request = HttpRequest.newBuilder(uri).timeout(ServerFiles.RESPONSE_TIMEOUT).GET().build();
+                    HttpRequest request = HttpRequest.newBuilder(uri)
+                            .timeout(ServerFiles.RESPONSE_TIMEOUT)
+                            .GET()
+                            .build();
                     ServerFiles.download(externalClient.get(), request, target, null);
                     return target;
                 }
             }
-            default -> throw new IOException("unsupported URI scheme '" + scheme + "' (use file:, local:, http: or https:)");
+            default ->
+                throw new IOException("unsupported URI scheme '" + scheme + "' (use file:, local:, http: or https:)");
         }
     }
 }

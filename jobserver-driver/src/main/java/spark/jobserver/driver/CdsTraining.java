@@ -21,7 +21,9 @@ public final class CdsTraining {
                 .set("spark.ui.enabled", "false");
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         try (JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext())) {
-            long words = jsc.parallelize(List.of("a b c a b see".split(" "))).countByValue().size();
+            long words = jsc.parallelize(List.of("a b c a b see".split(" ")))
+                    .countByValue()
+                    .size();
             session.sql("select 40 + 2 as answer").collectAsList();
             System.out.println("CDS training run done (" + words + " distinct words)");
         } finally {

@@ -41,7 +41,9 @@ final class DataFiles implements DataFileCache {
             return local.toFile();
         }
         String key = ServerFiles.sha256(path);
-        String name = local == null || local.getFileName() == null ? "data" : local.getFileName().toString();
+        String name = local == null || local.getFileName() == null
+                ? "data"
+                : local.getFileName().toString();
         Path target = cacheDir.resolve(key + "-" + name);
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
             if (!Files.isRegularFile(target)) {
@@ -57,7 +59,8 @@ final class DataFiles implements DataFileCache {
      * {@code %20} rather than {@code +}, which path decoders do not all read as a space.
      */
     static String requestPath(String path) {
-        return DriverLaunch.DATA_PATH + URLEncoder.encode(path, StandardCharsets.UTF_8).replace("+", "%20");
+        return DriverLaunch.DATA_PATH
+                + URLEncoder.encode(path, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static Path localPath(String path) {

@@ -51,6 +51,7 @@ final class Driver {
 
     /** Completed with the exit code by whatever ends the driver: StopContext, giving up on the server. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
     private final AtomicBoolean contextStopped = new AtomicBoolean();
     private final AtomicBoolean stoppingOnItsOwn = new AtomicBoolean();
     private volatile ContextLike context;
@@ -77,7 +78,8 @@ final class Driver {
         log.info("Driver of context '{}' ({}) starting; server {}", name, config.contextId(), config.serverWsUrl());
         // The parent is the loader SparkSubmit made for the driver (it holds --jars), else ours.
         ClassLoader startLoader = Thread.currentThread().getContextClassLoader();
-        ContextClassLoader loader = new ContextClassLoader(startLoader != null ? startLoader : Driver.class.getClassLoader());
+        ContextClassLoader loader =
+                new ContextClassLoader(startLoader != null ? startLoader : Driver.class.getClassLoader());
         httpThreads = Executors.newCachedThreadPool(new NamedThreads("jobserver-http", true));
         // No redirects for the server: its answers are final, and the auth header must not travel elsewhere.
         // With HTTPS, the launcher's environment names the server certificate to trust (and a client certificate).
@@ -87,8 +89,15 @@ final class Driver {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         ServerFiles serverFiles = new ServerFiles(serverClient, config.serverHttpUrl(), config.contextId(), secret);
-        connection = new ServerConnection(config.serverWsUrl(), config.contextId(), secret, serverClient,
-                config.reconnectGracePeriod(), new ConnectionListener(), this::runningJobIds, clock);
+        connection = new ServerConnection(
+                config.serverWsUrl(),
+                config.contextId(),
+                secret,
+                serverClient,
+                config.reconnectGracePeriod(),
+                new ConnectionListener(),
+                this::runningJobIds,
+                clock);
         ScheduledExecutorService heartbeats =
                 Executors.newSingleThreadScheduledExecutor(new NamedThreads("jobserver-heartbeat", true));
         // Spark has its own hook for the SparkContext; this one also covers what a custom ContextLike holds.
@@ -128,13 +137,18 @@ final class Driver {
             classPath.attachSpark(sc::addJar);
             // A streaming context cannot be restarted once a job failed it, hence the original's default.
             boolean stopOnJobError = config.stopContextOnJobError(created.jobContext() instanceof StreamingContext);
-            jobs = new JobManager(created, name, config.maxJobs(), config.contextSettings(), config.jobConfigFallback(),
+            jobs = new JobManager(
+                    created,
+                    name,
+                    config.maxJobs(),
+                    config.contextSettings(),
+                    config.jobConfigFallback(),
                     classPath,
                     new DriverNamedObjects(config.namedObjectCreationTimeout()),
                     new DataFiles(config.dataCacheDir(), serverFiles),
                     connection::send,
                     (jobId, stream) -> serverFiles.uploadToServer(DriverLaunch.RESULT_PATH + encode(jobId), stream),
-                    stopOnJobError ? this::stopAfterFailedJob : jobId -> { },
+                    stopOnJobError ? this::stopAfterFailedJob : jobId -> {},
                     clock);
             if (exit.isDone()) {
                 code = exit.join(); // stopped while the context was starting
@@ -144,7 +158,10 @@ final class Driver {
             connection.contextReady(new Message.ContextReady(sc.applicationId(), uiUrl));
             long interval = config.heartbeatInterval().toMillis();
             heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
-            log.info("Context '{}' is ready: Spark application {}{}", name, sc.applicationId(),
+            log.info(
+                    "Context '{}' is ready: Spark application {}{}",
+                    name,
+                    sc.applicationId(),
                     uiUrl == null ? "" : ", UI at " + uiUrl);
 
             code = exit.join();
@@ -173,7 +190,8 @@ final class Driver {
             throw new IllegalArgumentException(
                     "context-factory " + factoryName + " does not implement " + SparkContextFactory.class.getName());
         }
-        SparkContextFactory factory = (SparkContextFactory) factoryClass.getConstructor().newInstance();
+        SparkContextFactory factory =
+                (SparkContextFactory) factoryClass.getConstructor().newInstance();
         SparkConf conf = sparkConf.get();
         // SparkSubmit names the application after the main class unless told otherwise; the context's
         // name is what users look for in the Spark UI and the cluster manager.
@@ -275,10 +293,13 @@ final class Driver {
             if (message instanceof Message.StartJob start) {
                 if (j == null) {
                     boolean stopping = exit.isDone();
-                    connection.send(new Message.JobRejected(start.jobId(),
+                    connection.send(new Message.JobRejected(
+                            start.jobId(),
                             stopping ? Rejection.CONTEXT_STOPPING : Rejection.LOADING_FAILED,
-                            ErrorInfo.of(stopping ? "Context stop in progress"
-                                    : "Context '" + config.contextName() + "' is not ready yet",
+                            ErrorInfo.of(
+                                    stopping
+                                            ? "Context stop in progress"
+                                            : "Context '" + config.contextName() + "' is not ready yet",
                                     IllegalStateException.class.getName())));
                     return;
                 }
@@ -296,7 +317,9 @@ final class Driver {
                 }
                 exit.complete(EXIT_STOPPED);
             } else {
-                log.warn("Ignoring unexpected {} from the server", message.getClass().getSimpleName());
+                log.warn(
+                        "Ignoring unexpected {} from the server",
+                        message.getClass().getSimpleName());
             }
         }
 

@@ -86,14 +86,18 @@ record DriverConfig(
         try {
             return contextSettings.getBoolean(key);
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException("context setting " + key + " must be true or false, not '"
-                    + contextSettings.getValue(key).unwrapped() + "'", e);
+            throw new IllegalArgumentException(
+                    "context setting " + key + " must be true or false, not '"
+                            + contextSettings.getValue(key).unwrapped() + "'",
+                    e);
         }
     }
 
     /** The class name of the context factory the context settings ask for. */
     String contextFactory() {
-        return contextSettings.hasPath("context-factory") ? contextSettings.getString("context-factory") : DEFAULT_FACTORY;
+        return contextSettings.hasPath("context-factory")
+                ? contextSettings.getString("context-factory")
+                : DEFAULT_FACTORY;
     }
 
     /**
@@ -107,7 +111,9 @@ record DriverConfig(
         }
         Config root;
         try {
-            root = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+            root = ConfigFactory.parseFile(
+                            file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+                    .resolve();
         } catch (ConfigException e) {
             throw new IllegalArgumentException("cannot read driver configuration " + file + ": " + e.getMessage(), e);
         }
@@ -125,26 +131,48 @@ record DriverConfig(
         String contextId = read(problems, "driver.context-id", p -> nonBlank(root.getString(p), p), null);
         String contextName = read(problems, "driver.context-name", p -> nonBlank(root.getString(p), p), null);
         URI ws = read(problems, "driver.server-ws-url", p -> uri(root.getString(p), p, Set.of("ws", "wss")), null);
-        URI http = read(problems, "driver.server-http-url", p -> uri(root.getString(p), p, Set.of("http", "https")), null);
+        URI http =
+                read(problems, "driver.server-http-url", p -> uri(root.getString(p), p, Set.of("http", "https")), null);
         int maxJobs = read(problems, "driver.max-jobs", p -> positive(root.getInt(p), p), 8);
         Duration heartbeat = duration(problems, root, "driver.heartbeat-interval", Duration.ofSeconds(5));
         Duration grace = duration(problems, root, "driver.reconnect-grace-period", Duration.ofMinutes(5));
-        Duration namedObjects = duration(problems, root, "driver.named-object-creation-timeout", Duration.ofSeconds(60));
-        Path binaries = read(problems, "driver.binary-cache-dir", p -> Path.of(root.getString(p)).toAbsolutePath(), null);
+        Duration namedObjects =
+                duration(problems, root, "driver.named-object-creation-timeout", Duration.ofSeconds(60));
+        Path binaries = read(
+                problems,
+                "driver.binary-cache-dir",
+                p -> Path.of(root.getString(p)).toAbsolutePath(),
+                null);
         // Not written by the server today: downloaded data files default to the driver's own working
         // directory, which the launcher gives each context.
         Path data = driver.hasPath("data-cache-dir")
-                ? read(problems, "driver.data-cache-dir", p -> Path.of(root.getString(p)).toAbsolutePath(), null)
+                ? read(
+                        problems,
+                        "driver.data-cache-dir",
+                        p -> Path.of(root.getString(p)).toAbsolutePath(),
+                        null)
                 : Path.of("data-cache").toAbsolutePath();
         Config settings = read(problems, "context-settings", root::getConfig, ConfigFactory.empty());
         Config fallback = read(problems, "job-config-fallback", root::getConfig, ConfigFactory.empty());
-        List<BinaryRef> contextBinaries = driver.hasPath("context-binaries")
-                ? binaries(problems, root, "driver.context-binaries") : List.of();
+        List<BinaryRef> contextBinaries =
+                driver.hasPath("context-binaries") ? binaries(problems, root, "driver.context-binaries") : List.of();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid driver configuration: " + String.join("; ", problems));
         }
-        return new DriverConfig(contextId, contextName, ws, stripSlash(http), maxJobs, heartbeat, grace,
-                namedObjects, binaries, data, settings, fallback, contextBinaries);
+        return new DriverConfig(
+                contextId,
+                contextName,
+                ws,
+                stripSlash(http),
+                maxJobs,
+                heartbeat,
+                grace,
+                namedObjects,
+                binaries,
+                data,
+                settings,
+                fallback,
+                contextBinaries);
     }
 
     /** A list of {@code {name, sha256}} (uploaded binaries) or {@code {name, uri}} (anything else). */
@@ -158,7 +186,8 @@ record DriverConfig(
             Config entry = entries.get(i);
             String where = path + "[" + i + "]";
             try {
-                refs.add(new BinaryRef(entry.getString("name"),
+                refs.add(new BinaryRef(
+                        entry.getString("name"),
                         entry.hasPath("sha256") ? entry.getString("sha256") : null,
                         entry.hasPath("uri") ? entry.getString("uri") : null));
             } catch (ConfigException | IllegalArgumentException | NullPointerException e) {
@@ -183,13 +212,17 @@ record DriverConfig(
     }
 
     private static Duration duration(List<String> problems, Config root, String path, Duration whenMissing) {
-        return read(problems, path, p -> {
-            Duration d = root.getDuration(p);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(p + " must be positive, not " + d);
-            }
-            return d;
-        }, whenMissing);
+        return read(
+                problems,
+                path,
+                p -> {
+                    Duration d = root.getDuration(p);
+                    if (d.isNegative() || d.isZero()) {
+                        throw new IllegalArgumentException(p + " must be positive, not " + d);
+                    }
+                    return d;
+                },
+                whenMissing);
     }
 
     private static String nonBlank(String value, String path) {
@@ -209,9 +242,11 @@ record DriverConfig(
     private static URI uri(String value, String path, Set<String> schemes) {
         try {
             URI uri = new URI(value);
-            if (uri.getScheme() == null || !schemes.contains(uri.getScheme().toLowerCase(Locale.ROOT))
+            if (uri.getScheme() == null
+                    || !schemes.contains(uri.getScheme().toLowerCase(Locale.ROOT))
                     || uri.getHost() == null) {
-                throw new IllegalArgumentException(path + " must be an absolute " + schemes + " URL, not '" + value + "'");
+                throw new IllegalArgumentException(
+                        path + " must be an absolute " + schemes + " URL, not '" + value + "'");
             }
             return uri;
         } catch (URISyntaxException e) {

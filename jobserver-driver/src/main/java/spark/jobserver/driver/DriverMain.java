@@ -34,8 +34,10 @@ public final class DriverMain {
         }
         String secret = env.get(DriverLaunch.SECRET_ENV);
         if (secret == null || secret.isBlank()) {
-            log.error("The environment variable {} with the context's secret is not set; the driver cannot "
-                    + "authenticate to the server", DriverLaunch.SECRET_ENV);
+            log.error(
+                    "The environment variable {} with the context's secret is not set; the driver cannot "
+                            + "authenticate to the server",
+                    DriverLaunch.SECRET_ENV);
             return Driver.EXIT_USAGE;
         }
         DriverConfig config;

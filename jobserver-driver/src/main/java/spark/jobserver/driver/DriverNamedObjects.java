@@ -64,7 +64,8 @@ final class DriverNamedObjects implements NamedObjects {
             return cast(await(existing, timeout, name));
         }
         try {
-            O created = requireNonNull(generator.get(), () -> "the generator of named object '" + name + "' returned null");
+            O created =
+                    requireNonNull(generator.get(), () -> "the generator of named object '" + name + "' returned null");
             persister.persist(created, name);
             mine.complete(created);
             log.info("Named object '{}' created", name);
@@ -78,8 +79,8 @@ final class DriverNamedObjects implements NamedObjects {
     }
 
     @Override
-    public <O extends NamedObject> O getOrElseCreate(String name, Supplier<O> generator, NamedObjectPersister<O> persister)
-            throws TimeoutException {
+    public <O extends NamedObject> O getOrElseCreate(
+            String name, Supplier<O> generator, NamedObjectPersister<O> persister) throws TimeoutException {
         return getOrElseCreate(name, generator, persister, defaultTimeout);
     }
 

@@ -87,7 +87,8 @@ final class JobClassPath {
             try {
                 add("Context", ref);
             } catch (IOException | RuntimeException e) {
-                throw new IOException("Failed to load binary '" + ref.name() + "' of the context: " + e.getMessage(), e);
+                throw new IOException(
+                        "Failed to load binary '" + ref.name() + "' of the context: " + e.getMessage(), e);
             }
         }
     }

@@ -19,9 +19,9 @@ final class JobConfigs {
      */
     static Config merge(String jobConfig, Config fallback) {
         String text = jobConfig == null ? "" : jobConfig;
-        Config posted = ConfigFactory.parseString(text, ConfigParseOptions.defaults()
-                .setSyntax(ConfigSyntax.CONF)
-                .setOriginDescription("job configuration"));
+        Config posted = ConfigFactory.parseString(
+                text,
+                ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("job configuration"));
         return posted.withFallback(fallback).resolve();
     }
 }

@@ -32,7 +32,8 @@ final class JobLoader {
      */
     Object load(String classPath, ClassLoader loader) throws JobRejectedException {
         if (classPath == null || classPath.isBlank()) {
-            throw new JobRejectedException(Rejection.CLASS_NOT_FOUND,
+            throw new JobRejectedException(
+                    Rejection.CLASS_NOT_FOUND,
                     ErrorInfo.of("classPath " + classPath + " not found", ClassNotFoundException.class.getName()));
         }
         try {
@@ -51,7 +52,9 @@ final class JobLoader {
             }
             throw loadingFailed(classPath, e);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            throw loadingFailed(classPath, e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e);
+            throw loadingFailed(
+                    classPath,
+                    e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e);
         }
     }
 
@@ -83,15 +86,20 @@ final class JobLoader {
 
     private static Object newInstance(Class<?> jobClass) throws ReflectiveOperationException, JobRejectedException {
         if (!Modifier.isPublic(jobClass.getModifiers()) || Modifier.isAbstract(jobClass.getModifiers())) {
-            throw new JobRejectedException(Rejection.LOADING_FAILED, ErrorInfo.of(
-                    "Job class " + jobClass.getName() + " must be a public, non-abstract class", InstantiationException.class.getName()));
+            throw new JobRejectedException(
+                    Rejection.LOADING_FAILED,
+                    ErrorInfo.of(
+                            "Job class " + jobClass.getName() + " must be a public, non-abstract class",
+                            InstantiationException.class.getName()));
         }
         Constructor<?> constructor;
         try {
             constructor = jobClass.getConstructor();
         } catch (NoSuchMethodException e) {
-            throw JobRejectedException.of(Rejection.LOADING_FAILED,
-                    "Job class " + jobClass.getName() + " has no public no-argument constructor", e);
+            throw JobRejectedException.of(
+                    Rejection.LOADING_FAILED,
+                    "Job class " + jobClass.getName() + " has no public no-argument constructor",
+                    e);
         }
         return constructor.newInstance();
     }
@@ -102,8 +110,11 @@ final class JobLoader {
             return false;
         }
         String internal = classPath.replace('.', '/');
-        return message.equals(classPath) || message.equals(internal) || message.startsWith(internal + " ")
-                || message.contains("wrong name: " + internal) || message.startsWith(classPath + " ");
+        return message.equals(classPath)
+                || message.equals(internal)
+                || message.startsWith(internal + " ")
+                || message.contains("wrong name: " + internal)
+                || message.startsWith(classPath + " ");
     }
 
     private static JobRejectedException notFound(String classPath, Throwable cause) {
@@ -111,7 +122,7 @@ final class JobLoader {
     }
 
     private static JobRejectedException loadingFailed(String classPath, Throwable cause) {
-        return JobRejectedException.of(Rejection.LOADING_FAILED,
-                "Failed to load job class " + classPath + ": " + cause, cause);
+        return JobRejectedException.of(
+                Rejection.LOADING_FAILED, "Failed to load job class " + classPath + ": " + cause, cause);
     }
 }

@@ -53,9 +53,11 @@ final class JobManager implements AutoCloseable {
     private final Clock clock;
     /** The largest JSON result that fits a frame to the server. */
     private final long maxResultBytes;
+
     private final ExecutorService pool;
     /** The jobs not yet in a terminal state; a job leaves the map when it reaches one. */
     private final ConcurrentMap<String, JobRun> jobs = new ConcurrentHashMap<>();
+
     private boolean stopping; // guarded by this
 
     /**
@@ -93,7 +95,12 @@ final class JobManager implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         // The queue is unbounded although slots are counted: a killed job that ignores its interrupt keeps
         // its thread, and the next job then waits for a thread rather than being refused a slot it has.
-        this.pool = new ThreadPoolExecutor(maxJobs, maxJobs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        this.pool = new ThreadPoolExecutor(
+                maxJobs,
+                maxJobs,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
                 new NamedThreads("jobserver-job", true));
     }
 
@@ -102,7 +109,9 @@ final class JobManager implements AutoCloseable {
         String jobId = request.jobId();
         if (stopping) {
             log.info("Job {}: refused, context '{}' is stopping", jobId, contextName);
-            events.publish(new Message.JobRejected(jobId, Rejection.CONTEXT_STOPPING,
+            events.publish(new Message.JobRejected(
+                    jobId,
+                    Rejection.CONTEXT_STOPPING,
                     ErrorInfo.of("Context stop in progress", IllegalStateException.class.getName())));
             return;
         }
@@ -113,8 +122,8 @@ final class JobManager implements AutoCloseable {
         if (activeCount() >= maxJobs) {
             String message = "Too many running jobs (" + maxJobs + ") for job context '" + contextName + "'";
             log.info("Job {}: refused: {}", jobId, message);
-            events.publish(new Message.JobRejected(jobId, Rejection.NO_SLOTS,
-                    ErrorInfo.of(message, RejectedExecutionException.class.getName())));
+            events.publish(new Message.JobRejected(
+                    jobId, Rejection.NO_SLOTS, ErrorInfo.of(message, RejectedExecutionException.class.getName())));
             return;
         }
         JobRun run = new JobRun(jobId, events, finished -> jobs.remove(finished.jobId(), finished));
@@ -124,8 +133,12 @@ final class JobManager implements AutoCloseable {
             run.attach(pool.submit(() -> execute(run, request)));
         } catch (RejectedExecutionException e) {
             // The pool is shut down: the context is going away.
-            run.moveTo(JobState.REJECTED, new Message.JobRejected(jobId, Rejection.CONTEXT_STOPPING,
-                    ErrorInfo.of("Context stop in progress", IllegalStateException.class.getName())));
+            run.moveTo(
+                    JobState.REJECTED,
+                    new Message.JobRejected(
+                            jobId,
+                            Rejection.CONTEXT_STOPPING,
+                            ErrorInfo.of("Context stop in progress", IllegalStateException.class.getName())));
         }
     }
 
@@ -156,7 +169,11 @@ final class JobManager implements AutoCloseable {
 
     /** The ids of the jobs that have not ended, for heartbeats. */
     List<String> runningJobIds() {
-        return jobs.values().stream().filter(r -> !r.state().isTerminal()).map(JobRun::jobId).sorted().toList();
+        return jobs.values().stream()
+                .filter(r -> !r.state().isTerminal())
+                .map(JobRun::jobId)
+                .sorted()
+                .toList();
     }
 
     /** Stops the job threads; jobs that ignore interrupts are abandoned (the threads are daemons). */
@@ -197,7 +214,8 @@ final class JobManager implements AutoCloseable {
         try (InputStream in = stream) {
             return resultStreams.upload(jobId, in);
         } catch (IOException e) {
-            throw new IOException("Uploading the result stream of job " + jobId + " to the server failed: " + e.getMessage(), e);
+            throw new IOException(
+                    "Uploading the result stream of job " + jobId + " to the server failed: " + e.getMessage(), e);
         }
     }
 
@@ -215,8 +233,10 @@ final class JobManager implements AutoCloseable {
                 classPath.addAll(jobId, request.binaries());
                 job = jobLoader.load(request.classPath(), classPath.loader());
                 if (!context.isValidJob(job)) {
-                    throw new JobRejectedException(Rejection.INVALID_JOB_TYPE,
-                            ErrorInfo.of("Invalid job type for this context", IllegalArgumentException.class.getName()));
+                    throw new JobRejectedException(
+                            Rejection.INVALID_JOB_TYPE,
+                            ErrorInfo.of(
+                                    "Invalid job type for this context", IllegalArgumentException.class.getName()));
                 }
             } catch (JobRejectedException e) {
                 if (run.moveTo(JobState.REJECTED, new Message.JobRejected(jobId, e.reason(), e.error()))) {
@@ -243,7 +263,10 @@ final class JobManager implements AutoCloseable {
             }
             if (validated instanceof JobStyles.Invalid invalid) {
                 if (run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, invalid.error()))) {
-                    log.info("Job {}: validation failed: {}", jobId, invalid.error().message());
+                    log.info(
+                            "Job {}: validation failed: {}",
+                            jobId,
+                            invalid.error().message());
                 }
                 return;
             }

@@ -21,7 +21,8 @@ final class JobRejectedException extends Exception {
     /** Rejected because of {@code cause}, reported with {@code message} but the cause's class and stack. */
     static JobRejectedException of(Rejection reason, String message, Throwable cause) {
         ErrorInfo info = ErrorInfo.of(cause);
-        JobRejectedException e = new JobRejectedException(reason, new ErrorInfo(message, info.errorClass(), info.stack()));
+        JobRejectedException e =
+                new JobRejectedException(reason, new ErrorInfo(message, info.errorClass(), info.stack()));
         e.initCause(cause);
         return e;
     }

@@ -77,7 +77,8 @@ final class JobStyles {
         throw new IllegalArgumentException(job.getClass().getName() + " is not a job");
     }
 
-    private static Validated validateTyped(SparkJobBase<?, ?, ?> job, ContextLike context, JobEnvironment env, Config config) {
+    private static Validated validateTyped(
+            SparkJobBase<?, ?, ?> job, ContextLike context, JobEnvironment env, Config config) {
         @SuppressWarnings("unchecked")
         SparkJobBase<Object, Object, ?> typed = (SparkJobBase<Object, Object, ?>) job;
         Object sc = job instanceof spark.jobserver.api.SparkJob<?, ?> ? sparkContext(context) : context.jobContext();
@@ -121,7 +122,9 @@ final class JobStyles {
             throws Exception {
         @SuppressWarnings("unchecked")
         BaseJavaJob<?, Object> java = (BaseJavaJob<?, Object>) job;
-        Object sc = job instanceof JSparkJob<?> ? JavaSparkContext.fromSparkContext(sparkContext(context)) : context.jobContext();
+        Object sc = job instanceof JSparkJob<?>
+                ? JavaSparkContext.fromSparkContext(sparkContext(context))
+                : context.jobContext();
         // verify's result is the configuration run gets; a verify that throws fails validation (caller).
         Config verified = java.verify(sc, env, config);
         return new Valid(() -> java.run(sc, env, verified));

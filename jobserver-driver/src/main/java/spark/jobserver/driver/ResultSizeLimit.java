@@ -17,6 +17,7 @@ final class ResultSizeLimit {
     static final String KEY = "spark.jobserver.driver.max-message-size";
     /** Room for the rest of the frame: type, job id, end time. */
     static final long ENVELOPE = 1024;
+
     static final String ERROR_CLASS = "spark.jobserver.ResultTooLargeException";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -43,9 +44,12 @@ final class ResultSizeLimit {
             if (!counter.exceeded()) {
                 throw e;
             }
-            return ErrorInfo.of("The job's result is more than " + limit + " bytes as JSON, the most a result may be"
-                    + " (" + KEY + " minus " + ENVELOPE + " bytes); return a java.io.InputStream to stream a large"
-                    + " result", ERROR_CLASS);
+            return ErrorInfo.of(
+                    "The job's result is more than " + limit + " bytes as JSON, the most a result may be"
+                            + " (" + KEY + " minus " + ENVELOPE
+                            + " bytes); return a java.io.InputStream to stream a large"
+                            + " result",
+                    ERROR_CLASS);
         }
         return null;
     }

@@ -42,6 +42,7 @@ final class ServerConnection implements AutoCloseable {
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(15);
     /** A send that takes longer means the connection is dead even if TCP has not noticed yet. */
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
     static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
@@ -130,7 +131,9 @@ final class ServerConnection implements AutoCloseable {
         requireNonNull(message, "message is null");
         synchronized (lock) {
             if (closed) {
-                log.warn("Not sending {} : the connection is closed", message.getClass().getSimpleName());
+                log.warn(
+                        "Not sending {} : the connection is closed",
+                        message.getClass().getSimpleName());
                 return;
             }
             outbox.addLast(message);
@@ -374,8 +377,11 @@ final class ServerConnection implements AutoCloseable {
                 return;
             }
         }
-        log.warn("Lost the connection to the server ({}); running jobs continue, their events are queued, "
-                + "reconnecting for up to {}", why, gracePeriod);
+        log.warn(
+                "Lost the connection to the server ({}); running jobs continue, their events are queued, "
+                        + "reconnecting for up to {}",
+                why,
+                gracePeriod);
     }
 
     private void giveUp(String reason) {
@@ -417,7 +423,9 @@ final class ServerConnection implements AutoCloseable {
                 message = outbox.peekFirst();
             }
             try {
-                session.socket.sendText(Messages.toJson(message), true).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                session.socket
+                        .sendText(Messages.toJson(message), true)
+                        .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 synchronized (lock) {
                     // Not removeFirst: a reconnection may have put the greeting in front meanwhile.
                     outbox.removeFirstOccurrence(message);
@@ -435,7 +443,9 @@ final class ServerConnection implements AutoCloseable {
 
     private static String describe(Throwable e) {
         Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getMessage() == null
+                ? t.getClass().getSimpleName()
+                : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     /** One WebSocket connection: its handshake state and its incoming frames. */
@@ -474,7 +484,8 @@ final class ServerConnection implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            ended("the server closed the connection (" + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
+            ended("the server closed the connection (" + statusCode
+                    + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
             return null;
         }
 
@@ -497,7 +508,9 @@ final class ServerConnection implements AutoCloseable {
                 accepted.complete(a.contextReady());
             } else if (message instanceof Message.ToDriver toDriver) {
                 if (!accepted.isDone()) {
-                    log.warn("Ignoring {} received before authentication", message.getClass().getSimpleName());
+                    log.warn(
+                            "Ignoring {} received before authentication",
+                            message.getClass().getSimpleName());
                     return;
                 }
                 try {
@@ -506,7 +519,9 @@ final class ServerConnection implements AutoCloseable {
                     log.error("Handling {} failed", message.getClass().getSimpleName(), e);
                 }
             } else {
-                log.warn("Ignoring {}: not a message for drivers", message.getClass().getSimpleName());
+                log.warn(
+                        "Ignoring {}: not a message for drivers",
+                        message.getClass().getSimpleName());
             }
         }
 

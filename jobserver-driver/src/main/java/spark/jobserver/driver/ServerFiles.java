@@ -82,7 +82,8 @@ final class ServerFiles {
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(upload::body))
                 .build();
-        CompletableFuture<HttpResponse<String>> response = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> response =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         long size;
         try {
             size = upload.pump(source, response);
@@ -111,7 +112,8 @@ final class ServerFiles {
     }
 
     /** Downloads {@code request}'s body into {@code target}, atomically. */
-    static void download(HttpClient client, HttpRequest request, Path target, String expectedSha256) throws IOException {
+    static void download(HttpClient client, HttpRequest request, Path target, String expectedSha256)
+            throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path partial = Files.createTempFile(dir, target.getFileName().toString() + ".", ".part");
@@ -122,7 +124,8 @@ final class ServerFiles {
             } catch (InterruptedException e) {
                 // The job that needs the file was killed.
                 Thread.currentThread().interrupt();
-                InterruptedIOException interrupted = new InterruptedIOException("interrupted while downloading " + request.uri());
+                InterruptedIOException interrupted =
+                        new InterruptedIOException("interrupted while downloading " + request.uri());
                 interrupted.initCause(e);
                 throw interrupted;
             }

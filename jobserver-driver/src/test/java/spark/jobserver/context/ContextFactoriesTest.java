@@ -114,11 +114,21 @@ class ContextFactoriesTest {
         }
     }
 
-    private static final List<Object> ALL_STYLES = List.of(new Legacy(), new Typed(), new Java(), new Session(),
-            new JavaSession(), new Streaming(), new JavaStreaming(), "not a job");
+    private static final List<Object> ALL_STYLES = List.of(
+            new Legacy(),
+            new Typed(),
+            new Java(),
+            new Session(),
+            new JavaSession(),
+            new Streaming(),
+            new JavaStreaming(),
+            "not a job");
 
     private static List<String> accepted(Predicate<Object> isValidJob) {
-        return ALL_STYLES.stream().filter(isValidJob).map(j -> j.getClass().getSimpleName()).toList();
+        return ALL_STYLES.stream()
+                .filter(isValidJob)
+                .map(j -> j.getClass().getSimpleName())
+                .toList();
     }
 
     @Test
@@ -131,21 +141,26 @@ class ContextFactoriesTest {
         accepted.put("Streaming", accepted(new StreamingContextFactory()::isValidJob));
         accepted.put("JavaStreaming", accepted(new JavaStreamingContextFactory()::isValidJob));
 
-        assertThat(accepted).containsExactly(
-                Map.entry("Default", List.of("Legacy", "Typed", "Java")),
-                Map.entry("JavaSpark", List.of("Legacy", "Typed", "Java")),
-                Map.entry("Session", List.of("Session")),
-                Map.entry("JavaSession", List.of("JavaSession")),
-                Map.entry("Streaming", List.of("Streaming")),
-                Map.entry("JavaStreaming", List.of("JavaStreaming")));
+        assertThat(accepted)
+                .containsExactly(
+                        Map.entry("Default", List.of("Legacy", "Typed", "Java")),
+                        Map.entry("JavaSpark", List.of("Legacy", "Typed", "Java")),
+                        Map.entry("Session", List.of("Session")),
+                        Map.entry("JavaSession", List.of("JavaSession")),
+                        Map.entry("Streaming", List.of("Streaming")),
+                        Map.entry("JavaStreaming", List.of("JavaStreaming")));
     }
 
     @Test
     void theReferenceNamesAreTheClassNames() {
-        assertThat(List.of(SessionContextFactory.class, JavaSessionContextFactory.class, StreamingContextFactory.class,
+        assertThat(List.of(
+                        SessionContextFactory.class,
+                        JavaSessionContextFactory.class,
+                        StreamingContextFactory.class,
                         JavaStreamingContextFactory.class))
                 .extracting(Class::getName)
-                .containsExactly("spark.jobserver.context.SessionContextFactory",
+                .containsExactly(
+                        "spark.jobserver.context.SessionContextFactory",
                         "spark.jobserver.context.JavaSessionContextFactory",
                         "spark.jobserver.context.StreamingContextFactory",
                         "spark.jobserver.context.JavaStreamingContextFactory");
@@ -157,20 +172,26 @@ class ContextFactoriesTest {
 
     @Test
     void hiveIsUsedWhenWantedAndPresent() {
-        assertThat(SessionContextFactory.hive(settings(""), new SparkConf(false), true)).isEqualTo(Hive.ENABLED);
-        assertThat(SessionContextFactory.hive(settings("spark.session.hive.enabled = true"), new SparkConf(false), true))
+        assertThat(SessionContextFactory.hive(settings(""), new SparkConf(false), true))
                 .isEqualTo(Hive.ENABLED);
-        assertThat(SessionContextFactory.hive(settings("spark.session.hive.enabled = false"), new SparkConf(false), true))
+        assertThat(SessionContextFactory.hive(
+                        settings("spark.session.hive.enabled = true"), new SparkConf(false), true))
+                .isEqualTo(Hive.ENABLED);
+        assertThat(SessionContextFactory.hive(
+                        settings("spark.session.hive.enabled = false"), new SparkConf(false), true))
                 .isEqualTo(Hive.OFF);
     }
 
     @Test
     void withoutHiveClassesTheDefaultFallsBackToAPlainSession() {
         // The bundled defaults say spark.session.hive.enabled = true: that is a wish, not a requirement.
-        assertThat(SessionContextFactory.hive(settings("spark.session.hive.enabled = true"), new SparkConf(false), false))
+        assertThat(SessionContextFactory.hive(
+                        settings("spark.session.hive.enabled = true"), new SparkConf(false), false))
                 .isEqualTo(Hive.FALLBACK);
-        assertThat(SessionContextFactory.hive(settings(""), new SparkConf(false), false)).isEqualTo(Hive.FALLBACK);
-        assertThat(SessionContextFactory.hive(settings("spark.session.hive.enabled = \"false\""), new SparkConf(false), false))
+        assertThat(SessionContextFactory.hive(settings(""), new SparkConf(false), false))
+                .isEqualTo(Hive.FALLBACK);
+        assertThat(SessionContextFactory.hive(
+                        settings("spark.session.hive.enabled = \"false\""), new SparkConf(false), false))
                 .isEqualTo(Hive.OFF);
     }
 
@@ -179,13 +200,17 @@ class ContextFactoriesTest {
         Config required = settings("spark.sql.catalogImplementation = hive");
         assertThatThrownBy(() -> SessionContextFactory.hive(required, new SparkConf(false), false))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("Hive support was requested (spark.sql.catalogImplementation = hive) but the Hive"
-                        + " classes are not on the driver's class path");
+                .hasMessageStartingWith(
+                        "Hive support was requested (spark.sql.catalogImplementation = hive) but the Hive"
+                                + " classes are not on the driver's class path");
         // SparkSubmit passes spark.* settings as Spark configuration: the same rule applies there.
         SparkConf conf = new SparkConf(false).set("spark.sql.catalogImplementation", "hive");
-        assertThatThrownBy(() -> SessionContextFactory.hive(settings(""), conf, false)).isInstanceOf(IllegalStateException.class);
-        assertThat(SessionContextFactory.hive(required, new SparkConf(false), true)).isEqualTo(Hive.ENABLED);
-        assertThat(SessionContextFactory.hive(settings("spark.sql.catalogImplementation = in-memory"), new SparkConf(false), false))
+        assertThatThrownBy(() -> SessionContextFactory.hive(settings(""), conf, false))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(SessionContextFactory.hive(required, new SparkConf(false), true))
+                .isEqualTo(Hive.ENABLED);
+        assertThat(SessionContextFactory.hive(
+                        settings("spark.sql.catalogImplementation = in-memory"), new SparkConf(false), false))
                 .isEqualTo(Hive.FALLBACK);
     }
 

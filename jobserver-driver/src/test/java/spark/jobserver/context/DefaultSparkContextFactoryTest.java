@@ -107,7 +107,9 @@ class DefaultSparkContextFactoryTest {
         JavaSparkContextFactory factory = new JavaSparkContextFactory();
         assertThat(factory).isInstanceOf(SparkContextFactory.class);
         for (Object job : new Object[] {new Legacy(), new LegacyJava(), new Typed(), new Java()}) {
-            assertThat(factory.isValidJob(job)).as(job.getClass().getSimpleName()).isTrue();
+            assertThat(factory.isValidJob(job))
+                    .as(job.getClass().getSimpleName())
+                    .isTrue();
         }
         assertThat(factory.isValidJob(new OnAString())).isFalse();
     }
@@ -134,7 +136,7 @@ class DefaultSparkContextFactoryTest {
         DefaultSparkContextFactory.copyHadoopSettings(ConfigFactory.empty(), hadoop);
         assertThat(hadoop.size()).isZero();
         assertThatThrownBy(() -> DefaultSparkContextFactory.copyHadoopSettings(
-                ConfigFactory.parseString("hadoop = yes"), hadoop))
+                        ConfigFactory.parseString("hadoop = yes"), hadoop))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'hadoop' must be an object");
     }

@@ -71,7 +71,11 @@ class BinaryCacheTest {
         if (rawPath.startsWith("/driver/")) {
             String header = exchange.getRequestHeaders().getFirst(DriverLaunch.AUTH_HEADER);
             if (header == null || !header.equals(CONTEXT_ID + ":" + DriverAuth.mac(SECRET, rawPath))) {
-                respond(exchange, 401, "{\"status\":\"ERROR\",\"result\":\"bad driver credentials\"}".getBytes(StandardCharsets.UTF_8));
+                respond(
+                        exchange,
+                        401,
+                        "{\"status\":\"ERROR\",\"result\":\"bad driver credentials\"}"
+                                .getBytes(StandardCharsets.UTF_8));
                 return;
             }
         }
@@ -102,7 +106,9 @@ class BinaryCacheTest {
         Path first = cache.resolve(BinaryRef.uploaded("app", sha));
         Path second = cache.resolve(BinaryRef.uploaded("app", sha.toUpperCase()));
 
-        assertThat(first).isEqualTo(dir.resolve("binaries").resolve(sha + ".jar")).hasBinaryContent(content);
+        assertThat(first)
+                .isEqualTo(dir.resolve("binaries").resolve(sha + ".jar"))
+                .hasBinaryContent(content);
         assertThat(second).isEqualTo(first);
         assertThat(requests).containsExactly(DriverLaunch.BINARY_PATH + sha);
         assertThat(dir.resolve("binaries")).isDirectoryNotContaining("glob:**.part");
@@ -146,8 +152,8 @@ class BinaryCacheTest {
                 .hasMessageContaining("HTTP 404")
                 .hasMessageContaining("not here");
 
-        ServerFiles wrongSecret = new ServerFiles(client, URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                CONTEXT_ID, "wrong");
+        ServerFiles wrongSecret = new ServerFiles(
+                client, URI.create("http://127.0.0.1:" + server.getAddress().getPort()), CONTEXT_ID, "wrong");
         BinaryCache unauthorized = new BinaryCache(dir.resolve("other"), wrongSecret, () -> client);
         String sha = serveBinary("x".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> unauthorized.resolve(BinaryRef.uploaded("app", sha)))
@@ -194,7 +200,8 @@ class BinaryCacheTest {
 
         String remote = "/srv/upload/my file+1.txt-2024-01-01T00_00_00.000Z.dat";
         String requestPath = DataFiles.requestPath(remote);
-        assertThat(requestPath).isEqualTo("/driver/data/%2Fsrv%2Fupload%2Fmy%20file%2B1.txt-2024-01-01T00_00_00.000Z.dat");
+        assertThat(requestPath)
+                .isEqualTo("/driver/data/%2Fsrv%2Fupload%2Fmy%20file%2B1.txt-2024-01-01T00_00_00.000Z.dat");
         files.put(requestPath, "remote".getBytes(StandardCharsets.UTF_8));
 
         assertThat(data.getDataFile(remote)).hasContent("remote");

@@ -86,15 +86,17 @@ class DriverConfigTest {
 
     @Test
     void theContextsOwnBinariesAreUploadedOnesByHashOrUris() {
-        DriverConfig config = DriverConfig.from(ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + """
+        DriverConfig config = DriverConfig.from(
+                ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + """
                   context-binaries = [
                     {name = "deps", sha256 = "%s"},
                     {name = "file:/opt/jars/extra.jar", uri = "file:/opt/jars/extra.jar"}
                   ]
                 }
                 """.formatted("ab".repeat(32))));
-        assertThat(config.contextBinaries()).containsExactly(
-                BinaryRef.uploaded("deps", "ab".repeat(32)), BinaryRef.uri("file:/opt/jars/extra.jar"));
+        assertThat(config.contextBinaries())
+                .containsExactly(
+                        BinaryRef.uploaded("deps", "ab".repeat(32)), BinaryRef.uri("file:/opt/jars/extra.jar"));
     }
 
     @Test

@@ -53,11 +53,14 @@ class DriverNamedObjectsTest {
         for (int i = 0; i < 16; i++) {
             callers.add(pool.submit(() -> {
                 start.await();
-                return objects.getOrElseCreate("rdd", () -> {
-                    generated.incrementAndGet();
-                    sleep(100);
-                    return new Box(42);
-                }, persister);
+                return objects.getOrElseCreate(
+                        "rdd",
+                        () -> {
+                            generated.incrementAndGet();
+                            sleep(100);
+                            return new Box(42);
+                        },
+                        persister);
             }));
         }
         start.countDown();
@@ -74,14 +77,18 @@ class DriverNamedObjectsTest {
     void waitersGiveUpAfterTheTimeout() throws Exception {
         CountDownLatch creating = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Future<Box> creator = pool.submit(() -> objects.getOrElseCreate("slow", () -> {
-            creating.countDown();
-            await(release);
-            return new Box(1);
-        }, new CountingPersister()));
+        Future<Box> creator = pool.submit(() -> objects.getOrElseCreate(
+                "slow",
+                () -> {
+                    creating.countDown();
+                    await(release);
+                    return new Box(1);
+                },
+                new CountingPersister()));
         assertThat(creating.await(5, TimeUnit.SECONDS)).isTrue();
 
-        assertThatThrownBy(() -> objects.getOrElseCreate("slow", () -> new Box(2), new CountingPersister(), Duration.ofMillis(100)))
+        assertThatThrownBy(() -> objects.getOrElseCreate(
+                        "slow", () -> new Box(2), new CountingPersister(), Duration.ofMillis(100)))
                 .isInstanceOf(TimeoutException.class)
                 .hasMessageContaining("slow");
         // A name still being created is not listed yet, but get waits for it.
@@ -97,11 +104,14 @@ class DriverNamedObjectsTest {
     void aFailedCreationFreesTheNameAndFailsItsWaiters() throws Exception {
         CountDownLatch creating = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Future<Box> creator = pool.submit(() -> objects.getOrElseCreate("bad", () -> {
-            creating.countDown();
-            await(release);
-            throw new IllegalStateException("no data");
-        }, new CountingPersister()));
+        Future<Box> creator = pool.submit(() -> objects.getOrElseCreate(
+                "bad",
+                () -> {
+                    creating.countDown();
+                    await(release);
+                    throw new IllegalStateException("no data");
+                },
+                new CountingPersister()));
         assertThat(creating.await(5, TimeUnit.SECONDS)).isTrue();
         AtomicReference<Thread> waiterThread = new AtomicReference<>();
         Future<Box> waiter = pool.submit(() -> {
@@ -116,7 +126,9 @@ class DriverNamedObjectsTest {
                 .hasCauseInstanceOf(DriverNamedObjects.CreationFailedException.class)
                 .hasMessageContaining("no data");
         assertThat(objects.get("bad")).isEmpty();
-        assertThat(objects.getOrElseCreate("bad", () -> new Box(3), new CountingPersister()).value()).isEqualTo(3);
+        assertThat(objects.getOrElseCreate("bad", () -> new Box(3), new CountingPersister())
+                        .value())
+                .isEqualTo(3);
     }
 
     @Test

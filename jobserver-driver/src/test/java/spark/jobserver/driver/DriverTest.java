@@ -68,19 +68,27 @@ class DriverTest {
                   %s
                 }
                 job-config-fallback { spark.jobserver.flag = on }
-                """.formatted(CONTEXT_ID, server.wsUri(), dir.resolve("binaries"), dir.resolve("data"), driverExtra, factory,
-                settingsExtra)));
+                """.formatted(
+                        CONTEXT_ID,
+                        server.wsUri(),
+                        dir.resolve("binaries"),
+                        dir.resolve("data"),
+                        driverExtra,
+                        factory,
+                        settingsExtra)));
     }
 
     private static CompletableFuture<Integer> runInBackground(Driver driver) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                exit.complete(driver.run());
-            } catch (Throwable t) {
-                exit.completeExceptionally(t);
-            }
-        }, "driver-test-main");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        exit.complete(driver.run());
+                    } catch (Throwable t) {
+                        exit.completeExceptionally(t);
+                    }
+                },
+                "driver-test-main");
         thread.setDaemon(true);
         thread.start();
         return exit;
@@ -103,7 +111,10 @@ class DriverTest {
     @Test
     void runsJobsOutlivesAServerRestartAndStopsOnRequest() throws Exception {
         CompletableFuture<Integer> exit = runInBackground(new Driver(
-                config("spark.jobserver.context.JavaSparkContextFactory"), SECRET, DriverTest::localSpark, Clock.systemUTC()));
+                config("spark.jobserver.context.JavaSparkContextFactory"),
+                SECRET,
+                DriverTest::localSpark,
+                Clock.systemUTC()));
 
         Message ready = next();
         assertThat(ready).isInstanceOfSatisfying(Message.ContextReady.class, r -> {
@@ -115,8 +126,10 @@ class DriverTest {
         // A Java job in a JavaSparkContextFactory context.
         server.send(new Message.StartJob("j1", TestJobs.Java.class.getName(), List.of(), "{}"));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
-        assertThat(next()).isInstanceOfSatisfying(Message.JobFinished.class,
-                f -> assertThat(f.result().asText()).isEqualTo("Hi! verified=yes master=local[1]"));
+        assertThat(next())
+                .isInstanceOfSatisfying(
+                        Message.JobFinished.class,
+                        f -> assertThat(f.result().asText()).isEqualTo("Hi! verified=yes master=local[1]"));
 
         // The server goes away while a job runs; the job's end is told once the server is back.
         server.send(new Message.StartJob("j2", TestJobs.Sleep.class.getName(), List.of(), "sleep.time.millis = 1500"));
@@ -138,15 +151,17 @@ class DriverTest {
         server.send(new Message.StartJob("j3", TestJobs.Sleep.class.getName(), List.of(), "sleep.time.millis = 60000"));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
         server.send(new Message.StopContext());
-        assertThat(next()).isInstanceOfSatisfying(Message.JobKilled.class, k -> assertThat(k.jobId()).isEqualTo("j3"));
+        assertThat(next())
+                .isInstanceOfSatisfying(
+                        Message.JobKilled.class, k -> assertThat(k.jobId()).isEqualTo("j3"));
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_STOPPED);
         assertThat(server.isConnected()).isFalse();
     }
 
     @Test
     void aContextThatCannotBeCreatedIsReportedAndEndsTheProcess() throws Exception {
-        CompletableFuture<Integer> exit = runInBackground(new Driver(
-                config("no.such.Factory"), SECRET, DriverTest::localSpark, Clock.systemUTC()));
+        CompletableFuture<Integer> exit = runInBackground(
+                new Driver(config("no.such.Factory"), SECRET, DriverTest::localSpark, Clock.systemUTC()));
 
         assertThat(next()).isInstanceOfSatisfying(Message.ContextInitFailed.class, f -> {
             assertThat(f.error().message()).isEqualTo("context-factory no.such.Factory not found");
@@ -158,7 +173,9 @@ class DriverTest {
     @Test
     void aDriverTheServerRefusesExitsWithoutCreatingAContext() throws Exception {
         CompletableFuture<Integer> exit = runInBackground(new Driver(
-                config("spark.jobserver.context.DefaultSparkContextFactory"), "wrong secret", DriverTest::localSpark,
+                config("spark.jobserver.context.DefaultSparkContextFactory"),
+                "wrong secret",
+                DriverTest::localSpark,
                 Clock.systemUTC()));
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_SERVER_LOST);
         assertThat(server.acceptedConnections()).isZero();
@@ -166,8 +183,11 @@ class DriverTest {
 
     @Test
     void aCustomFactoryComesFromTheContextsOwnBinaryAndAFailedJobStopsTheContextWhenAsked() throws Exception {
-        Path jar = DynamicJar.build(dir, "factory", Map.of(
-                "custom.MyFactory", """
+        Path jar = DynamicJar.build(
+                dir,
+                "factory",
+                Map.of(
+                        "custom.MyFactory", """
                         package custom;
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkConf;
@@ -186,7 +206,7 @@ class DriverTest {
                             }
                         }
                         """,
-                "custom.FactsJob", """
+                        "custom.FactsJob", """
                         package custom;
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkContext;
@@ -201,7 +221,9 @@ class DriverTest {
                         """));
         String binaries = "context-binaries = [{name = \"factory.jar\", uri = \"" + jar.toUri() + "\"}]";
         CompletableFuture<Integer> exit = runInBackground(new Driver(
-                config("custom.MyFactory", binaries, "stop-context-on-job-error = true"), SECRET, DriverTest::localSpark,
+                config("custom.MyFactory", binaries, "stop-context-on-job-error = true"),
+                SECRET,
+                DriverTest::localSpark,
                 Clock.systemUTC()));
         assertThat(next()).isInstanceOf(Message.ContextReady.class);
 
@@ -215,9 +237,13 @@ class DriverTest {
 
         server.send(new Message.StartJob("boom", TestJobs.Failing.class.getName(), List.of(), ""));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
-        assertThat(next()).isInstanceOfSatisfying(Message.JobFailed.class, f -> assertThat(f.jobId()).isEqualTo("boom"));
-        assertThat(next()).isInstanceOfSatisfying(Message.ContextStopping.class,
-                s -> assertThat(s.reason()).isEqualTo("job boom failed and stop-context-on-job-error is on"));
+        assertThat(next())
+                .isInstanceOfSatisfying(
+                        Message.JobFailed.class, f -> assertThat(f.jobId()).isEqualTo("boom"));
+        assertThat(next())
+                .isInstanceOfSatisfying(
+                        Message.ContextStopping.class,
+                        s -> assertThat(s.reason()).isEqualTo("job boom failed and stop-context-on-job-error is on"));
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_STOPPED);
     }
 
@@ -227,7 +253,9 @@ class DriverTest {
                 + "{name = \"missing.jar\", uri = \"file:" + dir.resolve("missing.jar") + "\"}]";
         // The uploaded one is fetched from the server's HTTP address, where nothing listens.
         CompletableFuture<Integer> exit = runInBackground(new Driver(
-                config("spark.jobserver.context.DefaultSparkContextFactory", binaries, ""), SECRET, DriverTest::localSpark,
+                config("spark.jobserver.context.DefaultSparkContextFactory", binaries, ""),
+                SECRET,
+                DriverTest::localSpark,
                 Clock.systemUTC()));
         assertThat(next()).isInstanceOfSatisfying(Message.ContextInitFailed.class, f -> {
             assertThat(f.error().message()).startsWith("Failed to load binary 'deps' of the context: ");
@@ -239,18 +267,25 @@ class DriverTest {
     @Test
     void aStreamingContextStopsAfterAFailedJobByDefault() throws Exception {
         CompletableFuture<Integer> exit = runInBackground(new Driver(
-                config("spark.jobserver.context.JavaStreamingContextFactory", "", "streaming.batch_interval = 200"), SECRET,
-                DriverTest::localSpark, Clock.systemUTC()));
+                config("spark.jobserver.context.JavaStreamingContextFactory", "", "streaming.batch_interval = 200"),
+                SECRET,
+                DriverTest::localSpark,
+                Clock.systemUTC()));
         assertThat(next()).isInstanceOf(Message.ContextReady.class);
 
         server.send(new Message.StartJob("interval", StyleJobs.JStreamingInterval.class.getName(), List.of(), ""));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
-        assertThat(next()).isInstanceOfSatisfying(Message.JobFinished.class, f -> assertThat(f.result().asLong()).isEqualTo(200));
+        assertThat(next())
+                .isInstanceOfSatisfying(
+                        Message.JobFinished.class,
+                        f -> assertThat(f.result().asLong()).isEqualTo(200));
 
         server.send(new Message.StartJob("bad-batch", StyleJobs.JFailingStream.class.getName(), List.of(), ""));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
-        assertThat(next()).isInstanceOfSatisfying(Message.JobFailed.class,
-                f -> assertThat(f.error().stack()).contains("ArithmeticException"));
+        assertThat(next())
+                .isInstanceOfSatisfying(
+                        Message.JobFailed.class,
+                        f -> assertThat(f.error().stack()).contains("ArithmeticException"));
         assertThat(next()).isInstanceOf(Message.ContextStopping.class);
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_STOPPED);
     }
@@ -258,8 +293,11 @@ class DriverTest {
     @Test
     void mainRefusesToStartWithoutSecretOrConfig() {
         assertThat(DriverMain.run(new String[0], java.util.Map.of())).isEqualTo(Driver.EXIT_USAGE);
-        assertThat(DriverMain.run(new String[] {"driver.conf"}, java.util.Map.of())).isEqualTo(Driver.EXIT_USAGE);
-        assertThat(DriverMain.run(new String[] {dir.resolve("missing.conf").toString()},
-                java.util.Map.of("JOBSERVER_CONTEXT_SECRET", "s"))).isEqualTo(Driver.EXIT_USAGE);
+        assertThat(DriverMain.run(new String[] {"driver.conf"}, java.util.Map.of()))
+                .isEqualTo(Driver.EXIT_USAGE);
+        assertThat(DriverMain.run(
+                        new String[] {dir.resolve("missing.conf").toString()},
+                        java.util.Map.of("JOBSERVER_CONTEXT_SECRET", "s")))
+                .isEqualTo(Driver.EXIT_USAGE);
     }
 }

@@ -24,7 +24,8 @@ final class DynamicJar {
     static Path build(Path dir, String jarName, Map<String, String> sources) throws IOException {
         Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
         Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
-        List<String> args = new java.util.ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-cp", compileClassPath()));
+        List<String> args = new java.util.ArrayList<>(
+                List.of("-d", classes.toString(), "--release", "17", "-cp", compileClassPath()));
         for (Map.Entry<String, String> e : sources.entrySet()) {
             Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
             Files.createDirectories(file.getParent());
@@ -40,7 +41,8 @@ final class DynamicJar {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
                 Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                out.putNextEntry(
+                        new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 try (OutputStream entry = new NonClosing(out)) {
                     Files.copy(file, entry);
                 }
@@ -52,9 +54,13 @@ final class DynamicJar {
 
     /** The jars a job compiles against: the job API, Typesafe Config, Spark (core, common utils) and Scala. */
     private static String compileClassPath() {
-        return Stream.of(spark.jobserver.SparkJob.class, com.typesafe.config.Config.class,
-                        org.apache.spark.SparkContext.class, org.apache.spark.api.java.function.Function.class,
-                        org.apache.spark.internal.Logging.class, org.apache.spark.internal.config.ConfigEntry.class,
+        return Stream.of(
+                        spark.jobserver.SparkJob.class,
+                        com.typesafe.config.Config.class,
+                        org.apache.spark.SparkContext.class,
+                        org.apache.spark.api.java.function.Function.class,
+                        org.apache.spark.internal.Logging.class,
+                        org.apache.spark.internal.config.ConfigEntry.class,
                         scala.Option.class)
                 .map(DynamicJar::location)
                 .distinct()
@@ -63,7 +69,8 @@ final class DynamicJar {
 
     private static String location(Class<?> c) {
         try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -172,7 +172,11 @@ final class FakeServer implements AutoCloseable {
             String line;
             while (!(line = readLine(in)).isEmpty()) {
                 int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("sec-websocket-key")) {
+                if (colon > 0
+                        && line.substring(0, colon)
+                                .trim()
+                                .toLowerCase(Locale.ROOT)
+                                .equals("sec-websocket-key")) {
                     key = line.substring(colon + 1).trim();
                 }
             }
@@ -181,8 +185,9 @@ final class FakeServer implements AutoCloseable {
             }
             String accept;
             try {
-                accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                        .digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII)));
+                accept = Base64.getEncoder()
+                        .encodeToString(MessageDigest.getInstance("SHA-1")
+                                .digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII)));
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IOException(e);
             }
@@ -226,7 +231,7 @@ final class FakeServer implements AutoCloseable {
                         return null;
                     }
                     case 9 -> writeFrame(10, payload);
-                    case 10 -> { }
+                    case 10 -> {}
                     default -> {
                         message.write(payload);
                         if (fin) {

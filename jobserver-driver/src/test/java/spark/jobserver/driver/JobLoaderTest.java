@@ -14,7 +14,8 @@ class JobLoaderTest {
     void aScalaObjectIsItsSingleInstance() throws Exception {
         Object job = new JobLoader().load("spark.jobserver.driver.TestJobs$ObjectJob", loader);
         assertThat(job).isSameAs(TestJobs.ObjectJob$.MODULE$);
-        assertThat(new JobLoader().load("spark.jobserver.driver.TestJobs$ObjectJob", loader)).isSameAs(job);
+        assertThat(new JobLoader().load("spark.jobserver.driver.TestJobs$ObjectJob", loader))
+                .isSameAs(job);
     }
 
     @Test
@@ -35,7 +36,8 @@ class JobLoaderTest {
                 });
         assertThatThrownBy(() -> new JobLoader().load("", loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
-                .extracting(JobRejectedException::reason).isEqualTo(Rejection.CLASS_NOT_FOUND);
+                .extracting(JobRejectedException::reason)
+                .isEqualTo(Rejection.CLASS_NOT_FOUND);
     }
 
     @Test
@@ -48,7 +50,8 @@ class JobLoaderTest {
                 });
         assertThatThrownBy(() -> new JobLoader().load(DriverConfig.class.getName(), loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))
-                .extracting(JobRejectedException::reason).isEqualTo(Rejection.LOADING_FAILED);
+                .extracting(JobRejectedException::reason)
+                .isEqualTo(Rejection.LOADING_FAILED);
     }
 
     @Test
@@ -65,13 +68,14 @@ class JobLoaderTest {
     @Test
     void aMissingScalaObjectIsLookedForOnceWhileTheClassPathIsUnchanged() throws Exception {
         java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (java.net.URLClassLoader counting = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                asked.add(name);
-                return super.loadClass(name, resolve);
-            }
-        }) {
+        try (java.net.URLClassLoader counting =
+                new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader()) {
+                    @Override
+                    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                        asked.add(name);
+                        return super.loadClass(name, resolve);
+                    }
+                }) {
             JobLoader jobs = new JobLoader();
             jobs.load(TestJobs.Legacy.class.getName(), counting);
             jobs.load(TestJobs.Legacy.class.getName(), counting);

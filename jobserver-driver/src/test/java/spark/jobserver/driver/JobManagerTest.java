@@ -70,8 +70,11 @@ class JobManagerTest {
         context = new DefaultSparkContextFactory().makeContext(conf, ConfigFactory.empty(), CONTEXT_NAME);
         loader = new ContextClassLoader(JobManagerTest.class.getClassLoader());
         // Uploaded binaries are covered by BinaryCacheTest; here the server is never asked.
-        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
-        classPath = new JobClassPath(loader, new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
+        ServerFiles noServer =
+                new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        classPath = new JobClassPath(
+                loader,
+                new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
                 context.sparkContext()::addJar);
     }
 
@@ -92,12 +95,23 @@ class JobManagerTest {
     private JobManager manager(int maxJobs) {
         Config settings = ConfigFactory.parseString("context.name = " + CONTEXT_NAME + "\nis-adhoc = false");
         Config fallback = ConfigFactory.parseString("spark.jobserver { flag = on, max-jobs-per-context = 8 }");
-        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", SECRET);
+        ServerFiles noServer =
+                new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", SECRET);
         ServerFiles results = new ServerFiles(HttpClient.newHttpClient(), sink.uri(), "ctx", SECRET);
-        JobManager manager = new JobManager(context, CONTEXT_NAME, maxJobs, settings, fallback, classPath, namedObjects,
-                new DataFiles(dir.resolve("data"), noServer), events::add,
-                (jobId, stream) -> results.uploadToServer(spark.jobserver.protocol.DriverLaunch.RESULT_PATH + jobId, stream),
-                failedJobs::add, Clock.systemUTC());
+        JobManager manager = new JobManager(
+                context,
+                CONTEXT_NAME,
+                maxJobs,
+                settings,
+                fallback,
+                classPath,
+                namedObjects,
+                new DataFiles(dir.resolve("data"), noServer),
+                events::add,
+                (jobId, stream) ->
+                        results.uploadToServer(spark.jobserver.protocol.DriverLaunch.RESULT_PATH + jobId, stream),
+                failedJobs::add,
+                Clock.systemUTC());
         managers.add(manager);
         return manager;
     }
@@ -174,7 +188,8 @@ class JobManagerTest {
 
     @Test
     void aTypedJobGetsItsValidatedData() throws Exception {
-        JsonNode result = resultOf(run(manager(2), startJob("typed", TestJobs.Typed.class, "input.string = \"a b c a b see\"")));
+        JsonNode result =
+                resultOf(run(manager(2), startJob("typed", TestJobs.Typed.class, "input.string = \"a b c a b see\"")));
         assertJson(result, "{\"a\":2,\"b\":2,\"c\":1,\"see\":1}");
     }
 
@@ -187,8 +202,12 @@ class JobManagerTest {
     @Test
     void aLegacyJavaJobRunsAndRefusesLikeTheOriginal() throws Exception {
         JobManager manager = manager(2);
-        assertThat(resultOf(run(manager, startJob("lj", TestJobs.LegacyJava.class, "input = 1"))).asLong()).isEqualTo(4);
-        assertThat(validationFailure(run(manager, startJob("lj2", TestJobs.LegacyJava.class, ""))).error().message())
+        assertThat(resultOf(run(manager, startJob("lj", TestJobs.LegacyJava.class, "input = 1")))
+                        .asLong())
+                .isEqualTo(4);
+        assertThat(validationFailure(run(manager, startJob("lj2", TestJobs.LegacyJava.class, "")))
+                        .error()
+                        .message())
                 .isEqualTo("One(SparkJobInvalid(No input param))");
     }
 
@@ -262,10 +281,16 @@ class JobManagerTest {
         var noConstructor = rejection(run(manager, startJob("r3", TestJobs.NoDefaultConstructor.class, "")));
         assertThat(noConstructor.reason()).isEqualTo(Rejection.LOADING_FAILED);
 
-        var badBinary = rejection(run(manager, new Message.StartJob("r4", TestJobs.Legacy.class.getName(),
-                List.of(BinaryRef.uri("file:" + dir.resolve("missing.jar"))), "")));
+        var badBinary = rejection(run(
+                manager,
+                new Message.StartJob(
+                        "r4",
+                        TestJobs.Legacy.class.getName(),
+                        List.of(BinaryRef.uri("file:" + dir.resolve("missing.jar"))),
+                        "")));
         assertThat(badBinary.reason()).isEqualTo(Rejection.LOADING_FAILED);
-        assertThat(badBinary.error().message()).startsWith("Failed to load binary 'file:" + dir.resolve("missing.jar") + "'");
+        assertThat(badBinary.error().message())
+                .startsWith("Failed to load binary 'file:" + dir.resolve("missing.jar") + "'");
         assertThat(manager.runningJobIds()).isEmpty();
     }
 
@@ -279,7 +304,8 @@ class JobManagerTest {
 
     @Test
     void jobsSeeTheirConfigWithTheServerFallbackAndTheirEnvironment() throws Exception {
-        JsonNode result = resultOf(run(manager(2), startJob("echo", TestJobs.Echo.class, "a = posted\nb = ${spark.jobserver.flag}")));
+        JsonNode result = resultOf(
+                run(manager(2), startJob("echo", TestJobs.Echo.class, "a = posted\nb = ${spark.jobserver.flag}")));
         assertJson(result, ("""
                 {"jobId":"echo","context":"test-context","posted":"posted","fallback":"on","resolved":"on",
                  "dataFileCache":true,"loader":"jobserver-context"}"""));
@@ -288,7 +314,8 @@ class JobManagerTest {
     @Test
     void dataFilesThatExistLocallyAreUsedInPlace() throws Exception {
         Path file = Files.writeString(dir.resolve("upload.dat"), "uploaded text");
-        JsonNode result = resultOf(run(manager(2), startJob("data", TestJobs.DataFile.class, "file = \"" + file + "\"")));
+        JsonNode result =
+                resultOf(run(manager(2), startJob("data", TestJobs.DataFile.class, "file = \"" + file + "\"")));
         assertThat(result.asText()).isEqualTo("uploaded text");
     }
 
@@ -301,7 +328,9 @@ class JobManagerTest {
 
     @Test
     void recordsComeBackAsObjects() throws Exception {
-        assertJson(resultOf(run(manager(2), startJob("rec", TestJobs.RecordResult.class, ""))), "{\"x\":3,\"label\":\"three\"}");
+        assertJson(
+                resultOf(run(manager(2), startJob("rec", TestJobs.RecordResult.class, ""))),
+                "{\"x\":3,\"label\":\"three\"}");
     }
 
     // ---- slots, kill, stop
@@ -318,8 +347,13 @@ class JobManagerTest {
         assertThat(refused.error().message()).isEqualTo("Too many running jobs (1) for job context 'test-context'");
 
         manager.kill("long");
-        assertThat(next()).isInstanceOf(Message.JobKilled.class).extracting(Message.JobEvent::jobId).isEqualTo("long");
-        assertThat(resultOf(run(manager, startJob("next", TestJobs.Sleep.class, "sleep.time.millis = 1"))).asLong()).isEqualTo(1);
+        assertThat(next())
+                .isInstanceOf(Message.JobKilled.class)
+                .extracting(Message.JobEvent::jobId)
+                .isEqualTo("long");
+        assertThat(resultOf(run(manager, startJob("next", TestJobs.Sleep.class, "sleep.time.millis = 1")))
+                        .asLong())
+                .isEqualTo(1);
     }
 
     @Test
@@ -329,7 +363,10 @@ class JobManagerTest {
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
 
         manager.kill("stubborn");
-        assertThat(next()).isInstanceOf(Message.JobKilled.class).extracting(Message.JobEvent::jobId).isEqualTo("stubborn");
+        assertThat(next())
+                .isInstanceOf(Message.JobKilled.class)
+                .extracting(Message.JobEvent::jobId)
+                .isEqualTo("stubborn");
         assertThat(manager.runningJobIds()).isEmpty();
 
         // The job ignores the interrupt, tries the cluster again (in vain) and returns a result; the server
@@ -366,7 +403,10 @@ class JobManagerTest {
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
 
         manager.killAll();
-        assertThat(next()).isInstanceOf(Message.JobKilled.class).extracting(Message.JobEvent::jobId).isEqualTo("running");
+        assertThat(next())
+                .isInstanceOf(Message.JobKilled.class)
+                .extracting(Message.JobEvent::jobId)
+                .isEqualTo("running");
 
         var refused = rejection(run(manager, startJob("late", TestJobs.Legacy.class, "input = 1")));
         assertThat(refused.reason()).isEqualTo(Rejection.CONTEXT_STOPPING);
@@ -380,11 +420,14 @@ class JobManagerTest {
         long size = 5L * 1024 * 1024 + 17;
         StyleJobs.READ_BY.set(null);
         StyleJobs.CLOSED.set(false);
-        List<Message.JobEvent> seen = run(manager(2), startJob("stream", StyleJobs.StreamResult.class, "size = " + size));
+        List<Message.JobEvent> seen =
+                run(manager(2), startJob("stream", StyleJobs.StreamResult.class, "size = " + size));
 
         assertThat(seen).hasSize(2);
-        assertThat(seen.get(1)).isInstanceOfSatisfying(Message.JobStreamFinished.class,
-                f -> assertThat(f.size()).isEqualTo(size));
+        assertThat(seen.get(1))
+                .isInstanceOfSatisfying(
+                        Message.JobStreamFinished.class,
+                        f -> assertThat(f.size()).isEqualTo(size));
         ResultSink.Upload upload = sink.upload("stream");
         assertThat(upload.size()).isEqualTo(size);
         assertThat(upload.sha256()).isEqualTo(ServerFiles.sha256(writePattern(size)));
@@ -402,8 +445,9 @@ class JobManagerTest {
         try {
             var failed = failure(run(manager(2), startJob("refused", StyleJobs.StreamResult.class, "size = 1000")));
             assertThat(failed.error().errorClass()).isEqualTo("java.io.IOException");
-            assertThat(failed.error().message()).isEqualTo("Uploading the result stream of job refused to the server failed: "
-                    + "POST /driver/results/refused answered HTTP 507: no room");
+            assertThat(failed.error().message())
+                    .isEqualTo("Uploading the result stream of job refused to the server failed: "
+                            + "POST /driver/results/refused answered HTTP 507: no room");
             assertThat(StyleJobs.CLOSED.get()).isTrue();
             // The hook runs just after the event is published.
             awaitTrue(() -> failedJobs.contains("refused"), "the failure to be reported");
@@ -441,9 +485,11 @@ class JobManagerTest {
     @Test
     void legacyJobsGetTheNamedObjectsBeforeValidationAndNamedRddsWithTheOriginalsDefaults() throws Exception {
         JobManager manager = manager(2);
-        assertJson(resultOf(run(manager, startJob("rdd1", StyleJobs.CacheByName.class, ""))),
+        assertJson(
+                resultOf(run(manager, startJob("rdd1", StyleJobs.CacheByName.class, ""))),
                 "[55,\"squares-source\",\"Memory Deserialized 1x Replicated\"]");
-        assertJson(resultOf(run(manager, startJob("rdd2", StyleJobs.CacheByName.class, ""))),
+        assertJson(
+                resultOf(run(manager, startJob("rdd2", StyleJobs.CacheByName.class, ""))),
                 "[55,\"squares-source\",\"Memory Deserialized 1x Replicated\"]");
         assertThat(namedObjects.getNames()).contains("squares-source");
         // Computed when stored (forceComputation): its blocks are in the cache.
@@ -457,8 +503,11 @@ class JobManagerTest {
 
     @Test
     void jobsFromABinaryRunOnTheContextClassPathAndTheExecutors() throws Exception {
-        Path jar = DynamicJar.build(dir, "dyn", Map.of(
-                "dyn.Times", """
+        Path jar = DynamicJar.build(
+                dir,
+                "dyn",
+                Map.of(
+                        "dyn.Times", """
                         package dyn;
                         public class Times implements org.apache.spark.api.java.function.Function<Integer, Integer> {
                             private final int factor;
@@ -466,7 +515,7 @@ class JobManagerTest {
                             @Override public Integer call(Integer x) { return x * factor; }
                         }
                         """,
-                "dyn.DynJob", """
+                        "dyn.DynJob", """
                         package dyn;
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkContext;
@@ -490,15 +539,20 @@ class JobManagerTest {
 
         assertJson(first, "[10,20,30]");
         assertJson(second, "[10,20,30]");
-        List<String> sparkJars = CollectionConverters.asJava(context.sparkContext().listJars());
+        List<String> sparkJars =
+                CollectionConverters.asJava(context.sparkContext().listJars());
         assertThat(sparkJars).filteredOn(j -> j.endsWith("/dyn.jar")).hasSize(1);
-        assertThat(loader.getURLs()).filteredOn(u -> u.getPath().endsWith("/dyn.jar")).hasSize(1);
+        assertThat(loader.getURLs())
+                .filteredOn(u -> u.getPath().endsWith("/dyn.jar"))
+                .hasSize(1);
 
         // Without the binary, the class is nowhere.
-        assertThat(rejection(run(manager, startJob("dyn3", "dyn.Other", ""))).reason()).isEqualTo(Rejection.CLASS_NOT_FOUND);
+        assertThat(rejection(run(manager, startJob("dyn3", "dyn.Other", ""))).reason())
+                .isEqualTo(Rejection.CLASS_NOT_FOUND);
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);

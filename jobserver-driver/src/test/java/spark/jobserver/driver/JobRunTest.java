@@ -26,12 +26,20 @@ class JobRunTest {
 
     @Test
     void terminalStatesAreExactlyTheOutcomes() {
-        assertThat(JobState.values()).filteredOn(JobState::isTerminal).containsExactlyInAnyOrder(
-                JobState.REJECTED, JobState.VALIDATION_FAILED, JobState.FINISHED, JobState.FAILED, JobState.KILLED);
+        assertThat(JobState.values())
+                .filteredOn(JobState::isTerminal)
+                .containsExactlyInAnyOrder(
+                        JobState.REJECTED,
+                        JobState.VALIDATION_FAILED,
+                        JobState.FINISHED,
+                        JobState.FAILED,
+                        JobState.KILLED);
         for (JobState terminal : JobState.values()) {
             if (terminal.isTerminal()) {
                 for (JobState next : JobState.values()) {
-                    assertThat(terminal.canMoveTo(next)).as(terminal + " -> " + next).isFalse();
+                    assertThat(terminal.canMoveTo(next))
+                            .as(terminal + " -> " + next)
+                            .isFalse();
                 }
             }
         }
@@ -42,7 +50,8 @@ class JobRunTest {
         JobRun run = newRun();
         assertThat(run.moveTo(JobState.VALIDATING, null)).isTrue();
         assertThat(run.moveTo(JobState.RUNNING, new Message.JobStarted("j", 1))).isTrue();
-        assertThat(run.moveTo(JobState.FINISHED, new Message.JobFinished("j", 2, null))).isTrue();
+        assertThat(run.moveTo(JobState.FINISHED, new Message.JobFinished("j", 2, null)))
+                .isTrue();
         assertThat(events).containsExactly(new Message.JobStarted("j", 1), new Message.JobFinished("j", 2, null));
         assertThat(ended).containsExactly(run);
         assertThat(run.state()).isEqualTo(JobState.FINISHED);
@@ -53,7 +62,8 @@ class JobRunTest {
         JobRun run = newRun();
         run.moveTo(JobState.KILLED, new Message.JobKilled("j", 1));
         assertThat(run.moveTo(JobState.VALIDATING, null)).isFalse();
-        assertThat(run.moveTo(JobState.FAILED, new Message.JobFailed("j", 2, null))).isFalse();
+        assertThat(run.moveTo(JobState.FAILED, new Message.JobFailed("j", 2, null)))
+                .isFalse();
         assertThat(events).containsExactly(new Message.JobKilled("j", 1));
         assertThat(ended).hasSize(1);
     }
@@ -62,7 +72,8 @@ class JobRunTest {
     void transitionsTheLifecycleForbidsAreBugs() {
         JobRun run = newRun();
         assertThatThrownBy(() -> run.moveTo(JobState.FINISHED, null)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> run.moveTo(JobState.VALIDATION_FAILED, null)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> run.moveTo(JobState.VALIDATION_FAILED, null))
+                .isInstanceOf(IllegalStateException.class);
         run.moveTo(JobState.VALIDATING, null);
         assertThatThrownBy(() -> run.moveTo(JobState.REJECTED, null)).isInstanceOf(IllegalStateException.class);
         assertThat(events).isEmpty();

@@ -56,7 +56,8 @@ class ResultJsonTest {
         assertThat(json(new BigDecimal("100"))).isEqualTo("100");
         assertThat(json(new BigInteger("123456789012345678901234567890"))).isEqualTo("123456789012345678901234567890");
         assertThat(json(new AtomicLong(9))).isEqualTo("9");
-        assertThat(json(scala.math.BigDecimal$.MODULE$.apply(new BigDecimal("2.50")))).isEqualTo("2.50");
+        assertThat(json(scala.math.BigDecimal$.MODULE$.apply(new BigDecimal("2.50"))))
+                .isEqualTo("2.50");
         assertThat(json(scala.math.BigInt$.MODULE$.apply(12))).isEqualTo("12");
     }
 
@@ -82,8 +83,8 @@ class ResultJsonTest {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("a", 2);
         source.put("see", 1);
-        scala.collection.immutable.Map<String, Object> map = scala.collection.immutable.Map$.MODULE$.from(
-                CollectionConverters.asScala(source));
+        scala.collection.immutable.Map<String, Object> map =
+                scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(source));
         JsonNode node = ResultJson.toJson(map);
         assertThat(node.isObject()).isTrue();
         assertThat(MAPPER.writeValueAsString(node)).contains("\"a\":2").contains("\"see\":1");
@@ -107,11 +108,13 @@ class ResultJsonTest {
 
     @Test
     void scalaListSeqAndSetAreArraysNotProducts() throws Exception {
-        scala.collection.immutable.List<Object> list = CollectionConverters.asScala(List.<Object>of(2, 4, 6)).toList();
+        scala.collection.immutable.List<Object> list =
+                CollectionConverters.asScala(List.<Object>of(2, 4, 6)).toList();
         assertThat(list).isInstanceOf(scala.Product.class); // why the order of the rules matters
         assertThat(json(list)).isEqualTo("[2,4,6]");
         assertThat(json(scala.collection.immutable.List$.MODULE$.empty())).isEqualTo("[]");
-        assertThat(json(CollectionConverters.asScala(List.of("a", "b")).toSeq())).isEqualTo("[\"a\",\"b\"]");
+        assertThat(json(CollectionConverters.asScala(List.of("a", "b")).toSeq()))
+                .isEqualTo("[\"a\",\"b\"]");
         assertThat(json(CollectionConverters.asScala(List.of(1)).toSet())).isEqualTo("[1]");
     }
 
@@ -148,7 +151,9 @@ class ResultJsonTest {
         assertThat(json(List.of(new Tuple2<>("a", List.of("b"))))).isEqualTo("[[\"a\",[\"b\"]]]");
     }
 
-    enum Colour { RED }
+    enum Colour {
+        RED
+    }
 
     @Test
     void anythingElseIsItsToString() throws Exception {

@@ -60,7 +60,8 @@ final class ResultSink implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             String auth = exchange.getRequestHeaders().getFirst(DriverLaunch.AUTH_HEADER);
             if (!"POST".equals(exchange.getRequestMethod())
-                    || auth == null || !auth.equals(contextId + ":" + DriverAuth.mac(secret, path))) {
+                    || auth == null
+                    || !auth.equals(contextId + ":" + DriverAuth.mac(secret, path))) {
                 respond(exchange, 401, "bad credentials");
                 return;
             }
@@ -78,10 +79,13 @@ final class ResultSink implements AutoCloseable {
                     size += n;
                 }
             }
-            uploads.put(path.substring(DriverLaunch.RESULT_PATH.length()), new Upload(size,
-                    HexFormat.of().formatHex(digest.digest()),
-                    exchange.getRequestHeaders().getFirst("Transfer-Encoding"),
-                    exchange.getRequestHeaders().getFirst("Content-Length")));
+            uploads.put(
+                    path.substring(DriverLaunch.RESULT_PATH.length()),
+                    new Upload(
+                            size,
+                            HexFormat.of().formatHex(digest.digest()),
+                            exchange.getRequestHeaders().getFirst("Transfer-Encoding"),
+                            exchange.getRequestHeaders().getFirst("Content-Length")));
             respond(exchange, 200, "");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -19,7 +19,8 @@ class ResultSizeLimitTest {
 
     @Test
     void aResultThatFitsPasses() throws Exception {
-        assertThat(ResultSizeLimit.check(JsonNodeFactory.instance.textNode("x".repeat(100)), 102)).isNull();
+        assertThat(ResultSizeLimit.check(JsonNodeFactory.instance.textNode("x".repeat(100)), 102))
+                .isNull();
     }
 
     @Test
@@ -31,9 +32,12 @@ class ResultSizeLimitTest {
         ErrorInfo error = ResultSizeLimit.check(big, 4096);
         assertThat(error).isNotNull();
         assertThat(error.errorClass()).isEqualTo("spark.jobserver.ResultTooLargeException");
-        assertThat(error.message()).contains("more than 4096 bytes").contains("spark.jobserver.driver.max-message-size")
+        assertThat(error.message())
+                .contains("more than 4096 bytes")
+                .contains("spark.jobserver.driver.max-message-size")
                 .contains("InputStream");
         // UTF-8 bytes count, not characters
-        assertThat(ResultSizeLimit.check(JsonNodeFactory.instance.textNode("é".repeat(50)), 60)).isNotNull();
+        assertThat(ResultSizeLimit.check(JsonNodeFactory.instance.textNode("é".repeat(50)), 60))
+                .isNotNull();
     }
 }

@@ -25,7 +25,8 @@ class ServerConnectionTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String CONTEXT_ID = "ctx-42";
     private static final String SECRET = DriverAuth.randomToken();
-    private static final JsonNode RESULT = JsonNodeFactory.instance.arrayNode().add(2).add(4);
+    private static final JsonNode RESULT =
+            JsonNodeFactory.instance.arrayNode().add(2).add(4);
 
     private FakeServer server;
     private ServerConnection connection;
@@ -58,8 +59,15 @@ class ServerConnectionTest {
     }
 
     private ServerConnection connect(URI uri, String secret, Duration grace) {
-        connection = new ServerConnection(uri, CONTEXT_ID, secret, HttpClient.newHttpClient(), grace, listener,
-                () -> List.of("job-1"), Clock.systemUTC());
+        connection = new ServerConnection(
+                uri,
+                CONTEXT_ID,
+                secret,
+                HttpClient.newHttpClient(),
+                grace,
+                listener,
+                () -> List.of("job-1"),
+                Clock.systemUTC());
         connection.start();
         return connection;
     }
@@ -110,8 +118,10 @@ class ServerConnectionTest {
         assertThat(server.next(WAIT)).isEqualTo(new Message.ContextReady("app-1", "http://ui"));
         assertThat(server.next(WAIT)).isEqualTo(new Message.JobFinished("job-1", 5, RESULT));
         assertThat(server.next(WAIT)).isEqualTo(new Message.JobKilled("job-2", 7));
-        assertThat(server.next(WAIT)).isInstanceOfSatisfying(Message.Heartbeat.class,
-                h -> assertThat(h.runningJobs()).containsExactly("job-1"));
+        assertThat(server.next(WAIT))
+                .isInstanceOfSatisfying(
+                        Message.Heartbeat.class,
+                        h -> assertThat(h.runningJobs()).containsExactly("job-1"));
         assertThat(server.acceptedConnections()).isEqualTo(2);
         assertThat(gaveUp).isNotDone();
     }
@@ -120,7 +130,8 @@ class ServerConnectionTest {
     void aRefusedFirstAuthenticationIsFinal() throws Exception {
         connect(server.wsUri(), "not the secret", Duration.ofMinutes(1));
         assertThat(gaveUp.get(WAIT.toSeconds(), TimeUnit.SECONDS)).contains("refused");
-        assertThatThrownBy(() -> connection.firstConnection().get(1, TimeUnit.SECONDS)).hasMessageContaining("refused");
+        assertThatThrownBy(() -> connection.firstConnection().get(1, TimeUnit.SECONDS))
+                .hasMessageContaining("refused");
         assertThat(server.acceptedConnections()).isZero();
     }
 
@@ -131,7 +142,8 @@ class ServerConnectionTest {
         long start = System.nanoTime();
         connect(nowhere, SECRET, Duration.ofSeconds(2));
         assertThat(gaveUp.get(WAIT.toSeconds(), TimeUnit.SECONDS)).contains("unreachable for PT2S");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
     }
 
     @Test

@@ -67,8 +67,11 @@ class SessionJobsTest {
         scalaStyle = new SessionContextFactory().makeContext(conf, SETTINGS, "session-test");
         javaStyle = new JavaSessionContextFactory().makeContext(conf, SETTINGS, "session-test");
         loader = new ContextClassLoader(SessionJobsTest.class.getClassLoader());
-        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
-        classPath = new JobClassPath(loader, new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
+        ServerFiles noServer =
+                new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        classPath = new JobClassPath(
+                loader,
+                new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
                 scalaStyle.sparkContext()::addJar);
     }
 
@@ -86,12 +89,23 @@ class SessionJobsTest {
     }
 
     private JobManager manager(ContextLike context) {
-        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
-        JobManager manager = new JobManager(context, "session-test", 2, SETTINGS, ConfigFactory.empty(), classPath,
-                new DriverNamedObjects(Duration.ofSeconds(5)), new DataFiles(dir.resolve("data"), noServer), events::add,
+        ServerFiles noServer =
+                new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        JobManager manager = new JobManager(
+                context,
+                "session-test",
+                2,
+                SETTINGS,
+                ConfigFactory.empty(),
+                classPath,
+                new DriverNamedObjects(Duration.ofSeconds(5)),
+                new DataFiles(dir.resolve("data"), noServer),
+                events::add,
                 (jobId, stream) -> {
                     throw new IOException("no server");
-                }, jobId -> { }, Clock.systemUTC());
+                },
+                jobId -> {},
+                Clock.systemUTC());
         managers.add(manager);
         return manager;
     }
@@ -124,7 +138,8 @@ class SessionJobsTest {
     @Order(1)
     void sessionJobsGetTheSessionAndRowsComeBackAsTheirText() throws Exception {
         assertThat(scalaStyle.jobContext()).isInstanceOf(SparkSession.class);
-        JsonNode rows = result(run(manager(scalaStyle), StyleJobs.SessionSql.class, "sql = \"select 40 + 2 as answer\""));
+        JsonNode rows =
+                result(run(manager(scalaStyle), StyleJobs.SessionSql.class, "sql = \"select 40 + 2 as answer\""));
         assertThat(rows.toString()).isEqualTo("[\"[42]\"]");
     }
 
@@ -134,23 +149,32 @@ class SessionJobsTest {
         JsonNode rows = result(run(manager(javaStyle), StyleJobs.JSessionSql.class, "sql = \"select 'a', 1\""));
         assertThat(rows.toString()).isEqualTo("[\"[a,1]\"]");
         var invalid = run(manager(javaStyle), StyleJobs.JSessionSql.class, "");
-        assertThat(invalid).singleElement().isInstanceOfSatisfying(Message.JobValidationFailed.class,
-                f -> assertThat(f.error().message()).isEqualTo("No sql param"));
+        assertThat(invalid)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        Message.JobValidationFailed.class,
+                        f -> assertThat(f.error().message()).isEqualTo("No sql param"));
     }
 
     @Test
     @Order(3)
     void eachSessionFactoryRefusesEveryOtherStyle() throws Exception {
         JobManager scala = manager(scalaStyle);
-        for (Class<?> job : List.of(StyleJobs.JSessionSql.class, TestJobs.Legacy.class, TestJobs.Typed.class,
-                TestJobs.Java.class, StyleJobs.CountingStream.class)) {
+        for (Class<?> job : List.of(
+                StyleJobs.JSessionSql.class,
+                TestJobs.Legacy.class,
+                TestJobs.Typed.class,
+                TestJobs.Java.class,
+                StyleJobs.CountingStream.class)) {
             var rejected = rejection(run(scala, job, "sql = \"select 1\""));
             assertThat(rejected.reason()).as(job.getSimpleName()).isEqualTo(Rejection.INVALID_JOB_TYPE);
             assertThat(rejected.error().message()).isEqualTo("Invalid job type for this context");
         }
         JobManager java = manager(javaStyle);
-        for (Class<?> job : List.of(StyleJobs.SessionSql.class, TestJobs.Legacy.class, StyleJobs.JStreamingInterval.class)) {
-            assertThat(rejection(run(java, job, "sql = \"select 1\"")).reason()).as(job.getSimpleName())
+        for (Class<?> job :
+                List.of(StyleJobs.SessionSql.class, TestJobs.Legacy.class, StyleJobs.JStreamingInterval.class)) {
+            assertThat(rejection(run(java, job, "sql = \"select 1\"")).reason())
+                    .as(job.getSimpleName())
                     .isEqualTo(Rejection.INVALID_JOB_TYPE);
         }
     }

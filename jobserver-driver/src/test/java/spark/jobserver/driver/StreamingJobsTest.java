@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -61,14 +60,27 @@ class StreamingJobsTest {
                 .set("spark.driver.bindAddress", "127.0.0.1");
         context = new StreamingContextFactory().makeContext(conf, SETTINGS, "streaming-test");
         loader = new ContextClassLoader(StreamingJobsTest.class.getClassLoader());
-        ServerFiles noServer = new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
-        JobClassPath classPath = new JobClassPath(loader,
-                new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient), context.sparkContext()::addJar);
-        manager = new JobManager(context, "streaming-test", 2, SETTINGS, ConfigFactory.empty(), classPath,
-                new DriverNamedObjects(Duration.ofSeconds(5)), new DataFiles(dir.resolve("data"), noServer), events::add,
+        ServerFiles noServer =
+                new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
+        JobClassPath classPath = new JobClassPath(
+                loader,
+                new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
+                context.sparkContext()::addJar);
+        manager = new JobManager(
+                context,
+                "streaming-test",
+                2,
+                SETTINGS,
+                ConfigFactory.empty(),
+                classPath,
+                new DriverNamedObjects(Duration.ofSeconds(5)),
+                new DataFiles(dir.resolve("data"), noServer),
+                events::add,
                 (jobId, stream) -> {
                     throw new IOException("no server");
-                }, jobId -> { }, Clock.systemUTC());
+                },
+                jobId -> {},
+                Clock.systemUTC());
     }
 
     @AfterAll
@@ -86,7 +98,8 @@ class StreamingJobsTest {
         return event;
     }
 
-    private static Message.JobEvent runToOutcome(String jobId, Class<?> job, String config) throws InterruptedException {
+    private static Message.JobEvent runToOutcome(String jobId, Class<?> job, String config)
+            throws InterruptedException {
         manager.start(new Message.StartJob(jobId, job.getName(), List.of(), config));
         while (true) {
             Message.JobEvent event = next();
@@ -99,28 +112,38 @@ class StreamingJobsTest {
     @Test
     @Order(1)
     void theContextIsAStreamingContextWithTheConfiguredBatchInterval() {
-        assertThat(context.jobContext()).isInstanceOfSatisfying(StreamingContext.class,
-                ssc -> assertThat(ssc.graph().batchDuration().milliseconds()).isEqualTo(200));
+        assertThat(context.jobContext())
+                .isInstanceOfSatisfying(
+                        StreamingContext.class,
+                        ssc -> assertThat(ssc.graph().batchDuration().milliseconds())
+                                .isEqualTo(200));
     }
 
     @Test
     @Order(2)
     void onlyLegacyStreamingJobsAreAccepted() throws Exception {
-        for (Class<?> job : List.of(StyleJobs.JStreamingInterval.class, TestJobs.Legacy.class, StyleJobs.SessionSql.class)) {
+        for (Class<?> job :
+                List.of(StyleJobs.JStreamingInterval.class, TestJobs.Legacy.class, StyleJobs.SessionSql.class)) {
             Message.JobEvent outcome = runToOutcome("wrong-" + job.getSimpleName(), job, "");
-            assertThat(outcome).as(job.getSimpleName()).isInstanceOfSatisfying(Message.JobRejected.class,
-                    r -> assertThat(r.reason()).isEqualTo(Rejection.INVALID_JOB_TYPE));
+            assertThat(outcome)
+                    .as(job.getSimpleName())
+                    .isInstanceOfSatisfying(
+                            Message.JobRejected.class,
+                            r -> assertThat(r.reason()).isEqualTo(Rejection.INVALID_JOB_TYPE));
         }
         Message.JobEvent invalid = runToOutcome("invalid", StyleJobs.CountingStream.class, "");
-        assertThat(invalid).isInstanceOfSatisfying(Message.JobValidationFailed.class,
-                f -> assertThat(f.error().message()).isEqualTo("One(SparkJobInvalid(No words param))"));
+        assertThat(invalid)
+                .isInstanceOfSatisfying(
+                        Message.JobValidationFailed.class,
+                        f -> assertThat(f.error().message()).isEqualTo("One(SparkJobInvalid(No words param))"));
     }
 
     @Test
     @Order(3)
     void aStreamingJobRunsUntilItsContextStopsGracefully() throws Exception {
         StyleJobs.BATCHES.set(0);
-        manager.start(new Message.StartJob("stream", StyleJobs.CountingStream.class.getName(), List.of(), "words = [a, b, a]"));
+        manager.start(new Message.StartJob(
+                "stream", StyleJobs.CountingStream.class.getName(), List.of(), "words = [a, b, a]"));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (StyleJobs.BATCHES.get() < 3) {

@@ -49,7 +49,9 @@ public final class StyleJobs {
     public static final class SessionSql implements SparkSessionJob<String, List<Row>> {
         @Override
         public JobValidation<String> validate(SparkSession spark, JobEnvironment runtime, Config config) {
-            return config.hasPath("sql") ? JobValidation.good(config.getString("sql")) : JobValidation.bad("No sql param");
+            return config.hasPath("sql")
+                    ? JobValidation.good(config.getString("sql"))
+                    : JobValidation.bad("No sql param");
         }
 
         @Override
@@ -84,7 +86,9 @@ public final class StyleJobs {
         @Override
         public Map<String, String> runJob(SparkSession spark, JobEnvironment runtime, Config data) {
             return Map.of(
-                    "hadoop", String.valueOf(spark.sparkContext().hadoopConfiguration().get("jobserver.test.setting")),
+                    "hadoop",
+                            String.valueOf(
+                                    spark.sparkContext().hadoopConfiguration().get("jobserver.test.setting")),
                     "catalog", spark.conf().get("spark.sql.catalogImplementation"));
         }
     }
@@ -98,9 +102,11 @@ public final class StyleJobs {
 
         @Override
         public List<Object> runJob(SparkSession spark, JobEnvironment runtime, Config data) throws Exception {
-            NamedDataFrame named = runtime.namedObjects().getOrElseCreate("frame",
-                    () -> new NamedDataFrame(spark.range(7).toDF(), true, StorageLevel.MEMORY_AND_DISK()),
-                    new DataFramePersister());
+            NamedDataFrame named = runtime.namedObjects()
+                    .getOrElseCreate(
+                            "frame",
+                            () -> new NamedDataFrame(spark.range(7).toDF(), true, StorageLevel.MEMORY_AND_DISK()),
+                            new DataFramePersister());
             Dataset<Row> df = named.df();
             return List.of(df.count(), df.storageLevel().description());
         }
@@ -118,8 +124,14 @@ public final class StyleJobs {
 
         @Override
         public String runJob(SparkSession spark, JobEnvironment runtime, Config data) throws Exception {
-            StreamingQuery query = spark.readStream().format("rate").option("rowsPerSecond", 1).load()
-                    .writeStream().format("memory").queryName("rates").start();
+            StreamingQuery query = spark.readStream()
+                    .format("rate")
+                    .option("rowsPerSecond", 1)
+                    .load()
+                    .writeStream()
+                    .format("memory")
+                    .queryName("rates")
+                    .start();
             QUERY.set(query);
             return String.valueOf(query.isActive());
         }
@@ -213,13 +225,20 @@ public final class StyleJobs {
 
         @Override
         public Object runJob(SparkContext sc, Config jobConfig) throws Exception {
-            RDD<Integer> rdd = namedRdds().getOrElseCreate("squares-source",
-                    () -> JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1, 2, 3, 4, 5)).rdd());
+            RDD<Integer> rdd = namedRdds()
+                    .getOrElseCreate(
+                            "squares-source",
+                            () -> JavaSparkContext.fromSparkContext(sc)
+                                    .parallelize(List.of(1, 2, 3, 4, 5))
+                                    .rdd());
             RDD<Integer> again = namedRdds().<Integer>get("squares-source").orElseThrow();
             if (again != rdd) {
                 throw new IllegalStateException("named RDD not found again");
             }
-            return List.of(rdd.toJavaRDD().map(x -> x * x).reduce(Integer::sum), rdd.name(), rdd.getStorageLevel().description());
+            return List.of(
+                    rdd.toJavaRDD().map(x -> x * x).reduce(Integer::sum),
+                    rdd.name(),
+                    rdd.getStorageLevel().description());
         }
     }
 
@@ -227,6 +246,7 @@ public final class StyleJobs {
 
     /** Set by {@link StreamResult}'s stream. */
     static final AtomicReference<String> READ_BY = new AtomicReference<>();
+
     static final AtomicBoolean CLOSED = new AtomicBoolean();
 
     /** Returns {@code size} bytes as an InputStream that makes them as it is read. */

@@ -40,7 +40,10 @@ public final class TestJobs {
 
         @Override
         public Object runJob(SparkContext sc, Config jobConfig) {
-            return JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1, 2, 3)).map(x -> x * 2).collect();
+            return JavaSparkContext.fromSparkContext(sc)
+                    .parallelize(List.of(1, 2, 3))
+                    .map(x -> x * 2)
+                    .collect();
         }
     }
 
@@ -55,7 +58,9 @@ public final class TestJobs {
 
         @Override
         public Map<String, Long> runJob(SparkContext sc, JobEnvironment runtime, String data) {
-            return JavaSparkContext.fromSparkContext(sc).parallelize(Arrays.asList(data.split(" "))).countByValue();
+            return JavaSparkContext.fromSparkContext(sc)
+                    .parallelize(Arrays.asList(data.split(" ")))
+                    .countByValue();
         }
     }
 
@@ -197,10 +202,13 @@ public final class TestJobs {
 
         @Override
         public Object runJob(SparkContext sc, Config jobConfig) {
-            return JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1), 1).map(x -> {
-                Thread.sleep(60_000);
-                return x;
-            }).collect();
+            return JavaSparkContext.fromSparkContext(sc)
+                    .parallelize(List.of(1), 1)
+                    .map(x -> {
+                        Thread.sleep(60_000);
+                        return x;
+                    })
+                    .collect();
         }
     }
 
@@ -220,7 +228,10 @@ public final class TestJobs {
                     "fallback", data.getString("spark.jobserver.flag"),
                     "resolved", data.getString("b"),
                     "dataFileCache", runtime instanceof DataFileCache,
-                    "loader", String.valueOf(Thread.currentThread().getContextClassLoader().getName()));
+                    "loader",
+                            String.valueOf(Thread.currentThread()
+                                    .getContextClassLoader()
+                                    .getName()));
         }
     }
 
@@ -259,7 +270,8 @@ public final class TestJobs {
 
         @Override
         public Object runJob(SparkContext sc, JobEnvironment runtime, Config data) throws Exception {
-            Box box = runtime.namedObjects().getOrElseCreate("box", () -> new Box(data.getInt("value")), new BoxPersister());
+            Box box = runtime.namedObjects()
+                    .getOrElseCreate("box", () -> new Box(data.getInt("value")), new BoxPersister());
             return List.of(runtime.namedObjects().getNames(), box.value());
         }
     }

@@ -39,10 +39,18 @@ class AsyncJobsIT {
     @Test
     void asyncJobRunsToFinished() {
         String jobId = startAsync("spark.jobserver.WordCountExample", "input.string = a b a");
-        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("FINISHED"),
-                Duration.ofSeconds(30)).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId,
+                        r -> r.json().get("status").asText().equals("FINISHED"),
+                        Duration.ofSeconds(30))
+                .json();
         assertThat(job.get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
-        assertThat(server.get("/jobs/" + jobId + "/config").json().get("input").get("string").asText()).isEqualTo("a b a");
+        assertThat(server.get("/jobs/" + jobId + "/config")
+                        .json()
+                        .get("input")
+                        .get("string")
+                        .asText())
+                .isEqualTo("a b a");
     }
 
     @Test
@@ -60,7 +68,8 @@ class AsyncJobsIT {
         assertThat(again.json().get("result").asText()).isEqualTo("No running job with ID " + jobId);
         assertThat(server.delete("/jobs/nope").json().get("result").asText()).isEqualTo("No such job ID nope");
         // the context still works
-        var after = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&sync=true&timeout=60", "");
+        var after = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&sync=true&timeout=60", "");
         assertThat(after.status()).isEqualTo(200);
     }
 
@@ -71,31 +80,39 @@ class AsyncJobsIT {
         var third = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX, "");
         assertThat(third.status()).isEqualTo(503);
         assertThat(third.json().get("status").asText()).isEqualTo("NO SLOTS AVAILABLE");
-        assertThat(third.json().get("result").asText()).isEqualTo("Too many running jobs (2) for job context '" + CTX + "'");
+        assertThat(third.json().get("result").asText())
+                .isEqualTo("Too many running jobs (2) for job context '" + CTX + "'");
         for (String id : new String[] {a, b}) {
-            server.await("/jobs/" + id, r -> r.json().get("status").asText().equals("FINISHED"), Duration.ofSeconds(30));
+            server.await(
+                    "/jobs/" + id, r -> r.json().get("status").asText().equals("FINISHED"), Duration.ofSeconds(30));
         }
 
-        var timedOut = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + CTX
-                + "&sync=true&timeout=1", "sleep.time.millis = 3000");
+        var timedOut = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + CTX + "&sync=true&timeout=1",
+                "sleep.time.millis = 3000");
         assertThat(timedOut.status()).isEqualTo(500);
-        assertThat(timedOut.json().get("result").get("errorClass").asText()).isEqualTo("akka.pattern.AskTimeoutException");
+        assertThat(timedOut.json().get("result").get("errorClass").asText())
+                .isEqualTo("akka.pattern.AskTimeoutException");
         JsonNode running = server.get("/jobs?status=RUNNING").json();
         assertThat(running).isNotEmpty();
         String id = running.get(0).get("jobId").asText();
-        JsonNode done = server.await("/jobs/" + id, r -> r.json().get("status").asText().equals("FINISHED"),
-                Duration.ofSeconds(30)).json();
+        JsonNode done = server.await(
+                        "/jobs/" + id, r -> r.json().get("status").asText().equals("FINISHED"), Duration.ofSeconds(30))
+                .json();
         assertThat(done.get("result").asLong()).isEqualTo(3000);
     }
 
     @Test
     void javaJobs() {
-        var hello = server.post("/jobs?appName=test&classPath=spark.jobserver.JavaHelloWorldJob&context=" + CTX
-                + "&sync=true&timeout=60", "");
+        var hello = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.JavaHelloWorldJob&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "");
         assertThat(hello.status()).as(hello.toString()).isEqualTo(200);
         assertThat(hello.json().get("result").asText()).isEqualTo("Hi!");
-        var failing = server.post("/jobs?appName=test&classPath=spark.jobserver.FailingJavaJob&context=" + CTX
-                + "&sync=true&timeout=60", "");
+        var failing = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.FailingJavaJob&context=" + CTX + "&sync=true&timeout=60",
+                "");
         assertThat(failing.status()).isEqualTo(400);
         assertThat(failing.json().get("status").asText()).isEqualTo("VALIDATION FAILED");
         assertThat(failing.json().get("result").get("message").asText()).isEqualTo("fail");
@@ -103,31 +120,42 @@ class AsyncJobsIT {
 
     @Test
     void jobsSeeTheServerConfigWithoutSecrets() {
-        var keys = server.post("/jobs?appName=test&classPath=spark.jobserver.ConfigCheckerJob&context=" + CTX
-                + "&sync=true&timeout=60", "my.own.key = 1");
+        var keys = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.ConfigCheckerJob&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "my.own.key = 1");
         assertThat(keys.status()).isEqualTo(200);
-        assertThat(keys.json().get("result")).extracting(JsonNode::asText).contains("spark", "my").doesNotContain("db-password");
+        assertThat(keys.json().get("result"))
+                .extracting(JsonNode::asText)
+                .contains("spark", "my")
+                .doesNotContain("db-password");
     }
 
     @Test
     void adhocJobGetsItsOwnContextWhichStopsAfterwards() {
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample",
-                "input.string = z z y");
+        var reply =
+                server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample", "input.string = z z y");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(202);
         String jobId = reply.json().get("jobId").asText();
         String context = reply.json().get("context").asText();
         assertThat(context).matches("[0-9a-f]{8}-spark\\.jobserver\\.WordCountExample");
-        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("FINISHED"),
-                Duration.ofSeconds(60)).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId,
+                        r -> r.json().get("status").asText().equals("FINISHED"),
+                        Duration.ofSeconds(60))
+                .json();
         assertThat(job.get("result").toString()).isEqualTo("{\"y\":1,\"z\":2}");
-        server.await("/contexts/" + context, r -> r.json().get("state").asText().equals("FINISHED"), Duration.ofSeconds(30));
+        server.await(
+                "/contexts/" + context, r -> r.json().get("state").asText().equals("FINISHED"), Duration.ofSeconds(30));
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).doesNotContain(context);
     }
 
     @Test
     void adhocValidationFailureIs400AndStopsItsContext() {
         for (int i = 0; i < 2; i++) { // ad-hoc names start with a hex digit or a letter: both must work
-            var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample", "bad.input=abc",
+            var reply = server.post(
+                    "/jobs?appName=test&classPath=spark.jobserver.WordCountExample",
+                    "bad.input=abc",
                     "application/x-www-form-urlencoded");
             assertThat(reply.status()).as(reply.toString()).isEqualTo(400);
             assertThat(reply.json().get("status").asText()).isEqualTo("VALIDATION FAILED");
@@ -139,8 +167,9 @@ class AsyncJobsIT {
     @Test
     void asyncJobThatThrowsEndsInError() {
         String jobId = startAsync("spark.jobserver.MyErrorJob", "");
-        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"),
-                Duration.ofSeconds(30)).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"), Duration.ofSeconds(30))
+                .json();
         assertThat(job.get("result").get("message").asText()).isEqualTo("Foobar");
         assertThat(job.get("result").get("errorClass").asText()).isEqualTo("java.lang.IllegalArgumentException");
         assertThat(job.get("duration").asText()).endsWith(" secs");
@@ -152,13 +181,20 @@ class AsyncJobsIT {
 
     @Test
     void syncAdhocJobGoesOnAfterItsTimeout() {
-        var timedOut = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&sync=true&timeout=1",
+        var timedOut = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&sync=true&timeout=1",
                 "sleep.time.millis = 4000");
         assertThat(timedOut.status()).as(timedOut.toString()).isEqualTo(500);
-        assertThat(timedOut.json().get("result").get("errorClass").asText()).isEqualTo("akka.pattern.AskTimeoutException");
-        String jobId = timedOut.json().get("result").get("message").asText().replaceAll(".*job ([0-9a-f-]{36}).*", "$1");
-        JsonNode done = server.await("/jobs/" + jobId, r -> r.status() == 200 && !r.json().get("status").asText().equals("RUNNING"),
-                Duration.ofSeconds(60)).json();
+        assertThat(timedOut.json().get("result").get("errorClass").asText())
+                .isEqualTo("akka.pattern.AskTimeoutException");
+        String jobId =
+                timedOut.json().get("result").get("message").asText().replaceAll(".*job ([0-9a-f-]{36}).*", "$1");
+        JsonNode done = server.await(
+                        "/jobs/" + jobId,
+                        r -> r.status() == 200
+                                && !r.json().get("status").asText().equals("RUNNING"),
+                        Duration.ofSeconds(60))
+                .json();
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("FINISHED");
         assertThat(done.get("result").asLong()).isEqualTo(4000);
     }

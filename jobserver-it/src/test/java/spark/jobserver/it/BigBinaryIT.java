@@ -45,15 +45,17 @@ class BigBinaryIT {
         server = JobServerProcess.start("akka.http.server.parsing.max-content-length = 300m", "256m");
         TestingJobServer http = server.http();
 
-        HttpResponse<String> uploaded = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/binaries/big"))
-                        .header("Content-Type", "application/java-archive")
-                        .timeout(Duration.ofMinutes(5))
-                        .POST(HttpRequest.BodyPublishers.ofFile(jar))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> uploaded = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/binaries/big"))
+                                .header("Content-Type", "application/java-archive")
+                                .timeout(Duration.ofMinutes(5))
+                                .POST(HttpRequest.BodyPublishers.ofFile(jar))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
-        assertThat(http.get("/binaries").json().get("big").get("binary-type").asText()).isEqualTo("Jar");
+        assertThat(http.get("/binaries").json().get("big").get("binary-type").asText())
+                .isEqualTo("Jar");
         http.uploadExamples("test");
 
         // Without its cached copy, the server must stream the jar out of the database for the driver.
@@ -67,9 +69,12 @@ class BigBinaryIT {
         server.startAgain();
 
         http.createContext("big", "");
-        var reply = http.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=big"
-                + "&sync=true&timeout=300", "input.string = a b a\ndependent-jar-uris = [\"big\"]");
-        assertThat(reply.status()).as(reply.toString() + "\n" + server.serverLog()).isEqualTo(200);
+        var reply = http.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=big" + "&sync=true&timeout=300",
+                "input.string = a b a\ndependent-jar-uris = [\"big\"]");
+        assertThat(reply.status())
+                .as(reply.toString() + "\n" + server.serverLog())
+                .isEqualTo(200);
         assertThat(reply.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
         try (Stream<Path> files = Files.list(cache)) {
             assertThat(files.filter(p -> p.toString().endsWith(".bin")).mapToLong(BigBinaryIT::size))

@@ -59,27 +59,39 @@ class BinariesIT {
     @Test
     void newVersionReplacesTheOldInListings() throws Exception {
         byte[] jar = Files.readAllBytes(TestingJobServer.examplesJar());
-        assertThat(server.post("/binaries/versions", jar, "application/java-archive").status()).isEqualTo(201);
-        String first = server.get("/binaries/versions").json().get("upload-time").asText();
+        assertThat(server.post("/binaries/versions", jar, "application/java-archive")
+                        .status())
+                .isEqualTo(201);
+        String first =
+                server.get("/binaries/versions").json().get("upload-time").asText();
         Thread.sleep(5); // distinct upload times
-        assertThat(server.post("/binaries/versions", new byte[] {0x50, 0x4B, 0x03, 0x04, 1, 2}, "application/python-egg")
-                .status()).isEqualTo(201);
+        assertThat(server.post(
+                                "/binaries/versions",
+                                new byte[] {0x50, 0x4B, 0x03, 0x04, 1, 2},
+                                "application/python-egg")
+                        .status())
+                .isEqualTo(201);
         var latest = server.get("/binaries/versions").json();
         assertThat(latest.get("binary-type").asText()).isEqualTo("Egg");
         assertThat(latest.get("upload-time").asText()).isGreaterThanOrEqualTo(first);
         assertThat(server.post("/binaries/wheel", new byte[] {0x50, 0x4B, 0x03, 0x04}, "application/python-wheel")
-                .status()).isEqualTo(201);
-        assertThat(server.get("/binaries/wheel").json().get("binary-type").asText()).isEqualTo("Wheel");
+                        .status())
+                .isEqualTo(201);
+        assertThat(server.get("/binaries/wheel").json().get("binary-type").asText())
+                .isEqualTo("Wheel");
         assertThat(server.post("/binaries/legacy", new byte[] {0x50, 0x4B, 0x03, 0x04}, "application/python-archive")
-                .status()).isEqualTo(201);
-        assertThat(server.get("/binaries/legacy").json().get("binary-type").asText()).isEqualTo("Egg");
+                        .status())
+                .isEqualTo(201);
+        assertThat(server.get("/binaries/legacy").json().get("binary-type").asText())
+                .isEqualTo("Egg");
     }
 
     @Test
     void notAZipIsRefusedAndNotStored() {
         var reply = server.post("/binaries/notzip", "this is not a jar", "application/java-archive");
         assertThat(reply.status()).isEqualTo(400);
-        assertThat(reply.json().toString()).isEqualTo("{\"status\":\"ERROR\",\"result\":\"Binary is not of the right format\"}");
+        assertThat(reply.json().toString())
+                .isEqualTo("{\"status\":\"ERROR\",\"result\":\"Binary is not of the right format\"}");
         assertThat(server.get("/binaries/notzip").status()).isEqualTo(404);
     }
 
@@ -114,7 +126,9 @@ class BinariesIT {
     @Test
     void methodOverrideAndErrorsAreJson() throws Exception {
         byte[] jar = Files.readAllBytes(TestingJobServer.examplesJar());
-        assertThat(server.post("/binaries/override", jar, "application/java-archive").status()).isEqualTo(201);
+        assertThat(server.post("/binaries/override", jar, "application/java-archive")
+                        .status())
+                .isEqualTo(201);
         var delete = server.post("/binaries/override?_method=DELETE", "", "text/plain");
         assertThat(delete.status()).isEqualTo(200);
         assertThat(server.get("/binaries/override").status()).isEqualTo(404);

@@ -45,7 +45,11 @@ final class CallbackReceiver implements AutoCloseable {
             } catch (IOException e) {
                 body = null;
             }
-            calls.add(new Call(path, exchange.getRequestMethod(), exchange.getRequestHeaders().getFirst("Content-Type"), body));
+            calls.add(new Call(
+                    path,
+                    exchange.getRequestMethod(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"),
+                    body));
             received.incrementAndGet();
             int status = 200;
             int[] failing = failures.get(path);

@@ -47,8 +47,8 @@ class CallbacksIT {
     @Test
     @Order(1)
     void aFinishedJobPostsItsResult() {
-        var reply = server.post(job("spark.jobserver.WordCountExample", "/ok", "&sync=true&timeout=60"),
-                "input.string = a b a");
+        var reply = server.post(
+                job("spark.jobserver.WordCountExample", "/ok", "&sync=true&timeout=60"), "input.string = a b a");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         String jobId = reply.json().get("jobId").asText();
 
@@ -71,7 +71,8 @@ class CallbacksIT {
         assertThat(call.body().get("jobId").asText()).isEqualTo(jobId);
         assertThat(call.body().get("status").asText()).isEqualTo("ERROR");
         assertThat(call.body().get("result").get("message").asText()).isEqualTo("Foobar");
-        assertThat(call.body().get("result").get("errorClass").asText()).isEqualTo("java.lang.IllegalArgumentException");
+        assertThat(call.body().get("result").get("errorClass").asText())
+                .isEqualTo("java.lang.IllegalArgumentException");
     }
 
     @Test
@@ -136,8 +137,10 @@ class CallbacksIT {
     void anUnreachableReceiverDoesNotHoldUpTheJob() {
         // a port nobody listens on: every attempt fails to connect
         String nowhere = URLEncoder.encode("http://127.0.0.1:9/nowhere", StandardCharsets.UTF_8);
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX
-                + "&sync=true&timeout=60&callbackUrl=" + nowhere, "");
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX
+                        + "&sync=true&timeout=60&callbackUrl=" + nowhere,
+                "");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.json().get("result").asInt()).isEqualTo(1);
     }
@@ -146,8 +149,10 @@ class CallbacksIT {
     @Order(8)
     void aCallbackUrlThatIsNotHttpIsRefused() {
         for (String bad : new String[] {"ftp://example.com/x", "not a url", "file:/tmp/x", "/relative"}) {
-            var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX
-                    + "&callbackUrl=" + URLEncoder.encode(bad, StandardCharsets.UTF_8), "");
+            var reply = server.post(
+                    "/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&callbackUrl="
+                            + URLEncoder.encode(bad, StandardCharsets.UTF_8),
+                    "");
             assertThat(reply.status()).as(bad + ": " + reply).isEqualTo(400);
             assertThat(reply.json().get("status").asText()).isEqualTo("ERROR");
             assertThat(reply.json().get("result").asText()).startsWith("Invalid callbackUrl '" + bad + "'");

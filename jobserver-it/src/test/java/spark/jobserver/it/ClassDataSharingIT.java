@@ -28,8 +28,10 @@ class ClassDataSharingIT {
             ProcessHandle driver = server.driverProcess(id).orElseThrow();
             String cmdline = Files.readString(Path.of("/proc", Long.toString(driver.pid()), "cmdline"));
             assertThat(cmdline).contains("-XX:SharedArchiveFile=" + cds);
-            var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=cds-ctx"
-                    + "&sync=true&timeout=60", "input.string = a b a");
+            var reply = server.post(
+                    "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=cds-ctx"
+                            + "&sync=true&timeout=60",
+                    "input.string = a b a");
             assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
             assertThat(reply.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
         }
@@ -40,7 +42,8 @@ class ClassDataSharingIT {
             return 0;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".jsa")).count();
+            return files.filter(p -> p.getFileName().toString().endsWith(".jsa"))
+                    .count();
         }
     }
 }

@@ -51,8 +51,11 @@ class ContextLifecycleIT {
     }
 
     private static String bootContextId() {
-        JsonNode ctx = server.await("/contexts/" + BOOT, r -> r.status() == 200 && r.json().get("state").asText().equals("RUNNING"),
-                START).json();
+        JsonNode ctx = server.await(
+                        "/contexts/" + BOOT,
+                        r -> r.status() == 200 && r.json().get("state").asText().equals("RUNNING"),
+                        START)
+                .json();
         return ctx.get("id").asText();
     }
 
@@ -61,20 +64,27 @@ class ContextLifecycleIT {
     void configuredBinariesAreUploadedAndConfiguredContextsStartInTheBackground() throws Exception {
         // the server answers while the context is still starting
         assertThat(server.get("/healthz").status()).isEqualTo(200);
-        assertThat(server.get("/binaries/test").json().get("binary-type").asText()).isEqualTo("Jar");
+        assertThat(server.get("/binaries/test").json().get("binary-type").asText())
+                .isEqualTo("Jar");
 
         String id = bootContextId();
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).containsExactly(BOOT);
 
         // the context's dependent jar went to its driver as an uploaded binary, by hash
-        Config driverConf = ConfigFactory.parseFile(server.root().resolve("contexts").resolve(id).resolve("driver.conf").toFile());
+        Config driverConf = ConfigFactory.parseFile(server.root()
+                .resolve("contexts")
+                .resolve(id)
+                .resolve("driver.conf")
+                .toFile());
         List<? extends Config> binaries = driverConf.getConfigList("driver.context-binaries");
         assertThat(binaries).hasSize(1);
         assertThat(binaries.get(0).getString("name")).isEqualTo("test");
         assertThat(binaries.get(0).getString("sha256")).isEqualTo(sha256(TestingJobServer.examplesJar()));
 
-        var job = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + BOOT
-                + "&sync=true&timeout=60", "input.string = a b a");
+        var job = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + BOOT
+                        + "&sync=true&timeout=60",
+                "input.string = a b a");
         assertThat(job.status()).as(job.toString()).isEqualTo(200);
         assertThat(job.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
     }
@@ -83,22 +93,30 @@ class ContextLifecycleIT {
     @Order(2)
     void driversFetchDataFilesWithTheirSignature() throws Exception {
         String id = bootContextId();
-        String file = server.post("/data/input.txt", "some data", "text/plain").json().get("result").get("filename").asText();
+        String file = server.post("/data/input.txt", "some data", "text/plain")
+                .json()
+                .get("result")
+                .get("filename")
+                .asText();
         String secret = contextSecret(id);
-        String path = "/driver/data/" + URLEncoder.encode(file, StandardCharsets.UTF_8).replace("+", "%20");
+        String path = "/driver/data/"
+                + URLEncoder.encode(file, StandardCharsets.UTF_8).replace("+", "%20");
 
         var fetched = server.send("GET", path, "", "X-Jobserver-Driver", id + ":" + DriverAuth.mac(secret, path));
         assertThat(fetched.status()).as(fetched.toString()).isEqualTo(200);
         assertThat(fetched.body()).isEqualTo("some data");
 
         // a job finds the uploaded file through its environment (on this host: the server's file itself)
-        var job = server.post("/jobs?appName=test&classPath=spark.jobserver.RemoteDataFileJob&context=" + BOOT
-                + "&sync=true&timeout=60", "testFile = \"" + file + "\"");
+        var job = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.RemoteDataFileJob&context=" + BOOT
+                        + "&sync=true&timeout=60",
+                "testFile = \"" + file + "\"");
         assertThat(job.status()).as(job.toString()).isEqualTo(200);
         assertThat(job.json().get("result").asText()).isEqualTo(file);
 
         // the signature covers the path as sent: signing the decoded path does not do
-        var decoded = server.send("GET", path, "", "X-Jobserver-Driver", id + ":" + DriverAuth.mac(secret, "/driver/data/" + file));
+        var decoded = server.send(
+                "GET", path, "", "X-Jobserver-Driver", id + ":" + DriverAuth.mac(secret, "/driver/data/" + file));
         assertThat(decoded.status()).isEqualTo(403);
         // a valid signature does not open files that are not data files
         Path outside = Files.writeString(server.root().resolve("secret.txt"), "not for drivers");
@@ -114,7 +132,8 @@ class ContextLifecycleIT {
         String uploaded = server.get("/binaries/test").json().get("upload-time").asText();
         String id = bootContextId();
         server.restart();
-        assertThat(server.get("/binaries/test").json().get("upload-time").asText()).isEqualTo(uploaded);
+        assertThat(server.get("/binaries/test").json().get("upload-time").asText())
+                .isEqualTo(uploaded);
         // the configured context's driver re-attached; no second one was started
         server.await("/contexts", r -> r.json().toString().contains(BOOT), START);
         assertThat(server.get("/contexts/" + BOOT).json().get("id").asText()).isEqualTo(id);
@@ -142,7 +161,8 @@ class ContextLifecycleIT {
     void resetNeedsAKnownResetValue() {
         var missing = server.put("/contexts", "");
         assertThat(missing.status()).isEqualTo(404);
-        assertThat(missing.json().get("result").asText()).isEqualTo("Request is missing required query parameter 'reset'");
+        assertThat(missing.json().get("result").asText())
+                .isEqualTo("Request is missing required query parameter 'reset'");
         var unknown = server.put("/contexts?reset=everything", "");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().get("status").asText()).isEqualTo("ERROR");
@@ -177,10 +197,16 @@ class ContextLifecycleIT {
         String oldBoot = bootContextId();
         var reset = server.post("/contexts?reset=reboot&sync=false&_method=PUT", "");
         assertThat(reset.status()).as(reset.toString()).isEqualTo(200);
-        assertThat(reset.json().toString()).isEqualTo("{\"status\":\"SUCCESS\",\"result\":\"Context reset requested\"}");
+        assertThat(reset.json().toString())
+                .isEqualTo("{\"status\":\"SUCCESS\",\"result\":\"Context reset requested\"}");
 
-        JsonNode boot = server.await("/contexts/" + BOOT, r -> r.status() == 200
-                && !r.json().get("id").asText().equals(oldBoot) && r.json().get("state").asText().equals("RUNNING"), START).json();
+        JsonNode boot = server.await(
+                        "/contexts/" + BOOT,
+                        r -> r.status() == 200
+                                && !r.json().get("id").asText().equals(oldBoot)
+                                && r.json().get("state").asText().equals("RUNNING"),
+                        START)
+                .json();
         assertThat(boot.get("endTime").asText()).isEqualTo("Empty");
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).containsExactly(BOOT);
     }
@@ -190,7 +216,8 @@ class ContextLifecycleIT {
     void methodOverridesKillAJobAndForceDeleteAContext() {
         String id = bootContextId();
         ProcessHandle driver = server.driverProcess(id).orElseThrow();
-        List<ProcessHandle> tree = Stream.concat(Stream.of(driver), driver.descendants()).toList();
+        List<ProcessHandle> tree =
+                Stream.concat(Stream.of(driver), driver.descendants()).toList();
         String killed = startSleep();
         String running = startSleep();
 
@@ -202,7 +229,8 @@ class ContextLifecycleIT {
         var deleted = server.post("/contexts/" + BOOT + "?force=true&_method=DELETE", "");
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
         assertThat(deleted.json().toString()).isEqualTo("{\"status\":\"SUCCESS\",\"result\":\"Context stopped\"}");
-        assertThat(tree).allSatisfy(p -> assertThat(p.isAlive()).as("pid " + p.pid()).isFalse());
+        assertThat(tree)
+                .allSatisfy(p -> assertThat(p.isAlive()).as("pid " + p.pid()).isFalse());
         assertThat(server.get("/contexts/" + BOOT).json().get("state").asText()).isEqualTo("FINISHED");
         JsonNode job = server.get("/jobs/" + running).json();
         assertThat(job.get("status").asText()).isEqualTo("KILLED");
@@ -212,7 +240,8 @@ class ContextLifecycleIT {
     @Test
     @Order(9)
     void anAdhocContextForAProxyUserCarriesTheUsersName() {
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&sync=true&timeout=120",
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.NoOpJob&sync=true&timeout=120",
                 "spark.context-settings { spark.proxy.user = alice }");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         JsonNode job = server.get("/jobs/" + reply.json().get("jobId").asText()).json();
@@ -220,8 +249,8 @@ class ContextLifecycleIT {
     }
 
     private static String startSleep() {
-        var started = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + BOOT,
-                "sleep.time.millis = 120000");
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + BOOT, "sleep.time.millis = 120000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         return started.json().get("jobId").asText();
     }

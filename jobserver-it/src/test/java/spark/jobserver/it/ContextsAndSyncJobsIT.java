@@ -65,8 +65,11 @@ class ContextsAndSyncJobsIT {
     @Test
     @Order(3)
     void syncWordCountLegacyStyle() {
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
-                + "&sync=true&timeout=60", "input.string = \"a b c a b see\"", "application/x-www-form-urlencoded");
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "input.string = \"a b c a b see\"",
+                "application/x-www-form-urlencoded");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":2,\"c\":1,\"see\":1}");
         String jobId = reply.json().get("jobId").asText();
@@ -76,7 +79,8 @@ class ContextsAndSyncJobsIT {
         assertThat(job.get("classPath").asText()).isEqualTo("spark.jobserver.WordCountExample");
         assertThat(job.get("context").asText()).isEqualTo(CTX);
         assertThat(job.get("duration").asText()).matches("\\d+\\.\\d+ secs");
-        assertThat(job.get("startTime").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)");
+        assertThat(job.get("startTime").asText())
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)");
         assertThat(job.get("result").toString()).isEqualTo("{\"a\":2,\"b\":2,\"c\":1,\"see\":1}");
 
         JsonNode config = server.get("/jobs/" + jobId + "/config").json();
@@ -86,8 +90,11 @@ class ContextsAndSyncJobsIT {
     @Test
     @Order(4)
     void syncWordCountTypedStyleWithJsonBody() {
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExampleNewApi&context=" + CTX
-                + "&sync=true&timeout=60", "{\"input\": {\"string\": \"x y x\"}}", "application/json");
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExampleNewApi&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "{\"input\": {\"string\": \"x y x\"}}",
+                "application/json");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.json().get("result").toString()).isEqualTo("{\"x\":2,\"y\":1}");
     }
@@ -95,26 +102,32 @@ class ContextsAndSyncJobsIT {
     @Test
     @Order(5)
     void validationFailuresAre400() {
-        var legacy = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
-                + "&sync=true", "bad.input=abc");
+        var legacy = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX + "&sync=true",
+                "bad.input=abc");
         assertThat(legacy.status()).as(legacy.toString()).isEqualTo(400);
         assertThat(legacy.json().get("status").asText()).isEqualTo("VALIDATION FAILED");
         assertThat(legacy.json().get("result").get("message").asText())
                 .isEqualTo("One(SparkJobInvalid(No input.string config param))");
         assertThat(legacy.json().get("result").get("errorClass").asText()).isEqualTo("java.lang.Throwable");
 
-        var typed = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExampleNewApi&context=" + CTX, "");
+        var typed =
+                server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExampleNewApi&context=" + CTX, "");
         assertThat(typed.status()).isEqualTo(400);
-        assertThat(typed.json().get("result").get("message").asText()).isEqualTo("One(SingleProblem(No input.string param))");
+        assertThat(typed.json().get("result").get("message").asText())
+                .isEqualTo("One(SingleProblem(No input.string param))");
     }
 
     @Test
     @Order(6)
     void resultsOfOtherShapes() {
-        var doubles = server.post("/jobs?appName=test&classPath=spark.jobserver.VeryShortDoubleJob&context=" + CTX
-                + "&sync=true&timeout=60", "");
+        var doubles = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.VeryShortDoubleJob&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "");
         assertThat(doubles.json().get("result").toString()).isEqualTo("[2,4,6]");
-        var noop = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&sync=true&timeout=60", "");
+        var noop = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&sync=true&timeout=60", "");
         assertThat(noop.json().get("result").asInt()).isEqualTo(1);
     }
 
@@ -133,41 +146,48 @@ class ContextsAndSyncJobsIT {
         assertThat(unknownContext.status()).isEqualTo(404);
         assertThat(unknownContext.json().get("result").asText()).isEqualTo("context nope not found");
 
-        var badConfig = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX, "input.string = {");
+        var badConfig =
+                server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX, "input.string = {");
         assertThat(badConfig.status()).isEqualTo(400);
         assertThat(badConfig.json().get("result").asText()).startsWith("Cannot parse config: ");
 
         var noClassPath = server.post("/jobs?appName=test&context=" + CTX, "");
         assertThat(noClassPath.status()).isEqualTo(400);
-        assertThat(noClassPath.json().get("result").asText()).isEqualTo("Cannot parse config: classPath parameter is missing!");
+        assertThat(noClassPath.json().get("result").asText())
+                .isEqualTo("Cannot parse config: classPath parameter is missing!");
 
         var nothing = server.post("/jobs", "");
         assertThat(nothing.status()).isEqualTo(400);
 
-        var badTimeout = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&timeout=abc", "");
+        var badTimeout =
+                server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&timeout=abc", "");
         assertThat(badTimeout.status()).isEqualTo(400);
 
         var notAJob = server.post("/jobs?appName=test&classPath=java.lang.String&context=" + CTX, "");
         assertThat(notAJob.status()).isEqualTo(400);
         assertThat(notAJob.json().get("result").asText()).isEqualTo("Invalid job type for this context");
 
-        var throwing = server.post("/jobs?appName=test&classPath=spark.jobserver.MyErrorJob&context=" + CTX
-                + "&sync=true&timeout=60", "");
+        var throwing = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.MyErrorJob&context=" + CTX + "&sync=true&timeout=60", "");
         assertThat(throwing.status()).isEqualTo(200);
         assertThat(throwing.json().get("status").asText()).isEqualTo("ERROR");
         assertThat(throwing.json().get("result").get("message").asText()).isEqualTo("Foobar");
-        assertThat(throwing.json().get("result").get("errorClass").asText()).isEqualTo("java.lang.IllegalArgumentException");
+        assertThat(throwing.json().get("result").get("errorClass").asText())
+                .isEqualTo("java.lang.IllegalArgumentException");
         assertThat(throwing.json().get("result").get("stack").asText()).contains("MyErrorJob");
 
-        var fatal = server.post("/jobs?appName=test&classPath=spark.jobserver.MyFatalErrorJob&context=" + CTX
-                + "&sync=true&timeout=60", "");
+        var fatal = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.MyFatalErrorJob&context=" + CTX + "&sync=true&timeout=60",
+                "");
         assertThat(fatal.status()).isEqualTo(200);
         assertThat(fatal.json().get("result").get("errorClass").asText()).isEqualTo("java.lang.OutOfMemoryError");
         // the context survives
-        var after = server.post("/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&sync=true&timeout=60", "");
+        var after = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX + "&sync=true&timeout=60", "");
         assertThat(after.status()).isEqualTo(200);
 
-        assertThat(server.post("/jobs/some-id?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX, "").status())
+        assertThat(server.post("/jobs/some-id?appName=test&classPath=spark.jobserver.NoOpJob&context=" + CTX, "")
+                        .status())
                 .isEqualTo(404);
         var noJob = server.get("/jobs/no-such-job");
         assertThat(noJob.status()).isEqualTo(404);
@@ -177,8 +197,8 @@ class ContextsAndSyncJobsIT {
     @Test
     @Order(8)
     void binaryInUseCannotBeDeletedWhileItsJobRuns() {
-        var started = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + CTX,
-                "sleep.time.millis = 4000");
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + CTX, "sleep.time.millis = 4000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
         var refused = server.delete("/binaries/test");
@@ -198,7 +218,9 @@ class ContextsAndSyncJobsIT {
         assertThat(errors).allSatisfy(j -> assertThat(j.get("status").asText()).isEqualTo("ERROR"));
         assertThat(errors).allSatisfy(j -> assertThat(j.has("result")).isTrue());
         JsonNode finished = server.get("/jobs?status=FINISHED").json();
-        assertThat(finished).isNotEmpty().allSatisfy(j -> assertThat(j.has("result")).isFalse());
+        assertThat(finished)
+                .isNotEmpty()
+                .allSatisfy(j -> assertThat(j.has("result")).isFalse());
         assertThat(server.get("/jobs?status=bogus").json()).isEmpty();
     }
 

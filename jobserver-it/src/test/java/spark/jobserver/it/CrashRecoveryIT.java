@@ -42,8 +42,8 @@ class CrashRecoveryIT {
         http.uploadExamples("test");
         http.createContext("survivor", "");
         String contextId = http.get("/contexts/survivor").json().get("id").asText();
-        var started = http.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=survivor",
-                "sleep.time.millis = 20000");
+        var started = http.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=survivor", "sleep.time.millis = 20000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
         http.await("/jobs/" + jobId, r -> status(r).equals("RUNNING"), Duration.ofSeconds(30));
@@ -53,16 +53,19 @@ class CrashRecoveryIT {
         assertThat(driver.isAlive()).as("the driver outlives the server").isTrue();
         // A job whose end the dead server never recorded: the driver no longer runs it.
         String lostJob = "00000000-0000-0000-0000-00000000dead";
-        try (Connection c = DriverManager.getConnection(
-                "jdbc:h2:file:" + server.root().resolve("sqldao/data/h2-db"), "", "")) {
-            c.createStatement().executeUpdate("INSERT INTO jobs (id, context_id, context_name, class_path, config, status,"
-                    + " start_time) VALUES ('" + lostJob + "', '" + contextId + "', 'survivor', 'spark.jobserver.SleepJob',"
-                    + " '{}', 'RUNNING', " + System.currentTimeMillis() + ")");
+        try (Connection c =
+                DriverManager.getConnection("jdbc:h2:file:" + server.root().resolve("sqldao/data/h2-db"), "", "")) {
+            c.createStatement()
+                    .executeUpdate("INSERT INTO jobs (id, context_id, context_name, class_path, config, status,"
+                            + " start_time) VALUES ('" + lostJob + "', '" + contextId
+                            + "', 'survivor', 'spark.jobserver.SleepJob',"
+                            + " '{}', 'RUNNING', " + System.currentTimeMillis() + ")");
         }
         server.startAgain();
 
         // The job goes on in the re-adopted driver and its end is recorded.
-        JsonNode job = http.await("/jobs/" + jobId, r -> !status(r).equals("RUNNING"), Duration.ofSeconds(120)).json();
+        JsonNode job = http.await("/jobs/" + jobId, r -> !status(r).equals("RUNNING"), Duration.ofSeconds(120))
+                .json();
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("FINISHED");
         assertThat(job.get("result").asLong()).isEqualTo(20000);
         assertThat(http.get("/contexts/survivor").json().get("id").asText()).isEqualTo(contextId);
@@ -70,12 +73,16 @@ class CrashRecoveryIT {
         assertThat(server.driverProcess(contextId)).contains(driver);
 
         // and the context takes new jobs
-        var more = http.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=survivor"
-                + "&sync=true&timeout=60", "input.string = a b a");
+        var more = http.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=survivor"
+                        + "&sync=true&timeout=60",
+                "input.string = a b a");
         assertThat(more.status()).as(more.toString()).isEqualTo(200);
         assertThat(more.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
-        JsonNode lost = http.await("/jobs/" + lostJob, r -> status(r).equals("ERROR"), Duration.ofSeconds(60)).json();
-        assertThat(lost.get("result").get("message").asText()).contains("no longer run by the driver of context survivor");
+        JsonNode lost = http.await("/jobs/" + lostJob, r -> status(r).equals("ERROR"), Duration.ofSeconds(60))
+                .json();
+        assertThat(lost.get("result").get("message").asText())
+                .contains("no longer run by the driver of context survivor");
         assertThat(http.get("/jobs?status=RUNNING").json()).isEmpty();
     }
 
@@ -104,16 +111,25 @@ class CrashRecoveryIT {
             assertThat(http.get("/contexts/gone").json().get("state").asText()).isEqualTo("ERROR");
             JsonNode job = http.get("/jobs/" + goneJob).json();
             assertThat(job.get("status").asText()).isEqualTo("ERROR");
-            assertThat(job.get("result").get("message").asText()).contains("gone").contains("lost while the server was down")
+            assertThat(job.get("result").get("message").asText())
+                    .contains("gone")
+                    .contains("lost while the server was down")
                     .contains("pid " + goneDriver.pid());
-            assertThat(http.get("/contexts").json()).extracting(JsonNode::asText).doesNotContain("gone");
+            assertThat(http.get("/contexts").json())
+                    .extracting(JsonNode::asText)
+                    .doesNotContain("gone");
 
             // One that is alive but does not re-attach is given up after the re-attach timeout, and killed.
-            assertThat(http.get("/jobs/" + frozenJob).json().get("status").asText()).isEqualTo("RUNNING");
-            JsonNode frozen = http.await("/contexts/frozen", r -> r.json().get("state").asText().equals("ERROR"),
-                    Duration.ofSeconds(60)).json();
+            assertThat(http.get("/jobs/" + frozenJob).json().get("status").asText())
+                    .isEqualTo("RUNNING");
+            JsonNode frozen = http.await(
+                            "/contexts/frozen",
+                            r -> r.json().get("state").asText().equals("ERROR"),
+                            Duration.ofSeconds(60))
+                    .json();
             assertThat(frozen.get("endTime").asText()).isNotEqualTo("Empty");
-            JsonNode frozenJobNow = http.await("/jobs/" + frozenJob, r -> status(r).equals("ERROR"), Duration.ofSeconds(10))
+            JsonNode frozenJobNow = http.await(
+                            "/jobs/" + frozenJob, r -> status(r).equals("ERROR"), Duration.ofSeconds(10))
                     .json();
             assertThat(frozenJobNow.get("result").get("message").asText()).contains("did not re-attach");
             frozenDriver.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -174,7 +190,9 @@ class CrashRecoveryIT {
         Path binaries = server.root().resolve("binaries");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (temporaryFiles(binaries).stream().noneMatch(p -> size(p) >= 4L << 20)) {
-            assertThat(System.nanoTime()).as("the upload's temporary file grows").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the upload's temporary file grows")
+                    .isLessThan(deadline);
             assertThat(upload).isNotDone();
             JobServerProcess.sleep(100);
         }
@@ -191,7 +209,8 @@ class CrashRecoveryIT {
     }
 
     private static String startSleep(TestingJobServer http, String context) {
-        var started = http.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + context,
+        var started = http.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + context,
                 "sleep.time.millis = 600000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
@@ -204,7 +223,9 @@ class CrashRecoveryIT {
     }
 
     private static void signal(String signal, ProcessHandle process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         assertThat(kill.waitFor()).isZero();
     }
 
@@ -213,7 +234,8 @@ class CrashRecoveryIT {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".part"))
+                    .toList();
         }
     }
 

@@ -61,7 +61,8 @@ class DataIT {
             assertThat(path).isAbsolute();
             assertThat(path.getParent().toRealPath()).isEqualTo(dataDir);
             assertThat(path.getFileName().toString())
-                    .matches("words\\.txt-\\d{4}-\\d\\d-\\d\\dT\\d\\d_\\d\\d_\\d\\d\\.\\d{3}(Z|[+-]\\d\\d_\\d\\d)\\.dat");
+                    .matches(
+                            "words\\.txt-\\d{4}-\\d\\d-\\d\\dT\\d\\d_\\d\\d_\\d\\d\\.\\d{3}(Z|[+-]\\d\\d_\\d\\d)\\.dat");
         }
         assertThat(Files.readString(Path.of(first))).isEqualTo("a b c a b see");
         assertThat(Files.readString(Path.of(second))).isEqualTo("second");
@@ -119,7 +120,12 @@ class DataIT {
         // a file in the data directory that the server did not name
         Path foreign = Files.writeString(dataDir.resolve("notes.txt"), "keep me too");
 
-        for (String path : List.of(outside.toString(), traversal, link.toString(), foreign.toString(), "relative" + stamp,
+        for (String path : List.of(
+                outside.toString(),
+                traversal,
+                link.toString(),
+                foreign.toString(),
+                "relative" + stamp,
                 "/etc/passwd")) {
             var refused = server.delete("/data/" + encoded(path));
             assertThat(refused.status()).as(path + ": " + refused).isEqualTo(400);
@@ -146,7 +152,8 @@ class DataIT {
     void resetNeedsAKnownResetValue() {
         var missing = server.put("/data", "");
         assertThat(missing.status()).isEqualTo(404);
-        assertThat(missing.json().get("result").asText()).isEqualTo("Request is missing required query parameter 'reset'");
+        assertThat(missing.json().get("result").asText())
+                .isEqualTo("Request is missing required query parameter 'reset'");
         var unknown = server.put("/data?reset=nonsense", "");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().get("status").asText()).isEqualTo("ERROR");

@@ -31,8 +31,11 @@ class DependenciesIT {
     static void start() throws IOException {
         server = TestingJobServer.start();
         server.uploadExamples("test");
-        Path factories = TestJars.build(dir, "factories", Map.of(
-                "custom.TaggedContextFactory", """
+        Path factories = TestJars.build(
+                dir,
+                "factories",
+                Map.of(
+                        "custom.TaggedContextFactory", """
                         package custom;
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkConf;
@@ -52,7 +55,7 @@ class DependenciesIT {
                             }
                         }
                         """,
-                "custom.TagJob", """
+                        "custom.TagJob", """
                         package custom;
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkContext;
@@ -79,7 +82,8 @@ class DependenciesIT {
     }
 
     private static TestingJobServer.Reply sync(String appName, String classPath, String config) {
-        return server.post("/jobs?appName=" + appName + "&classPath=" + classPath + "&context=" + CTX + "&sync=true&timeout=60",
+        return server.post(
+                "/jobs?appName=" + appName + "&classPath=" + classPath + "&context=" + CTX + "&sync=true&timeout=60",
                 config);
     }
 
@@ -91,7 +95,11 @@ class DependenciesIT {
         assertThat(tag.status()).as(tag.toString()).isEqualTo(200);
         assertThat(tag.json().get("result").asText()).isEqualTo("made by custom.TaggedContextFactory");
         // Jobs of the styles the factory accepts run; others are refused.
-        assertThat(sync("test", "spark.jobserver.VeryShortDoubleJob", "").json().get("result").toString()).isEqualTo("[2,4,6]");
+        assertThat(sync("test", "spark.jobserver.VeryShortDoubleJob", "")
+                        .json()
+                        .get("result")
+                        .toString())
+                .isEqualTo("[2,4,6]");
         var refused = sync("test", "spark.jobserver.JavaHelloWorldJob", "");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().get("result").asText()).isEqualTo("Invalid job type for this context");
@@ -103,7 +111,8 @@ class DependenciesIT {
         var missing = sync("test", "spark.jobserver.jobJarDependenciesJob", "");
         assertThat(missing.status()).as(missing.toString()).isEqualTo(200);
         assertThat(missing.json().get("status").asText()).isEqualTo("ERROR");
-        assertThat(missing.json().get("result").get("errorClass").asText()).isEqualTo("java.lang.ClassNotFoundException");
+        assertThat(missing.json().get("result").get("errorClass").asText())
+                .isEqualTo("java.lang.ClassNotFoundException");
         assertThat(missing.json().get("result").get("message").asText()).isEqualTo("EmptyClass");
 
         var found = sync("test", "spark.jobserver.jobJarDependenciesJob", "dependent-jar-uris = [deps]");

@@ -23,11 +23,11 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import spark.jobserver.it.TestingJobServer.Reply;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
-import spark.jobserver.it.TestingJobServer.Reply;
 
 /**
  * The drivers' dial-back as an attacker sees it, with a hand-made WebSocket client: a process without
@@ -63,7 +63,10 @@ class DriverAuthIT {
 
         Probe() throws Exception {
             String ws = server.baseUrl().replace("http://", "ws://") + DriverLaunch.WEBSOCKET_PATH;
-            socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(ws), this).get(30, TimeUnit.SECONDS);
+            socket = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .buildAsync(URI.create(ws), this)
+                    .get(30, TimeUnit.SECONDS);
         }
 
         @Override
@@ -113,7 +116,8 @@ class DriverAuthIT {
 
         Probe unknown = new Probe();
         String nonce = unknown.challenge();
-        unknown.send(new Message.Authenticate("no-such-context", DriverAuth.mac(DriverAuth.newCredentials().secret(), nonce)));
+        unknown.send(new Message.Authenticate(
+                "no-such-context", DriverAuth.mac(DriverAuth.newCredentials().secret(), nonce)));
         assertThat(unknown.closeCode()).isEqualTo(1008);
 
         Probe skipping = new Probe();
@@ -126,7 +130,8 @@ class DriverAuthIT {
         garbage.socket.sendText("{not json", true).join();
         assertThat(garbage.closeCode()).isEqualTo(1003);
 
-        assertThat(server.get("/contexts/authctx").json().path("state").asText()).isEqualTo("RUNNING");
+        assertThat(server.get("/contexts/authctx").json().path("state").asText())
+                .isEqualTo("RUNNING");
     }
 
     @Test
@@ -144,8 +149,10 @@ class DriverAuthIT {
         replay.send(captured);
         assertThat(replay.closeCode()).isEqualTo(1008);
         // the real driver was never disturbed
-        Reply job = server.post("/jobs?appName=auth-examples&classPath=spark.jobserver.WordCountExample&context=authctx"
-                + "&sync=true&timeout=60", "input.string = a b a");
+        Reply job = server.post(
+                "/jobs?appName=auth-examples&classPath=spark.jobserver.WordCountExample&context=authctx"
+                        + "&sync=true&timeout=60",
+                "input.string = a b a");
         assertThat(job.status()).as(job.toString()).isEqualTo(200);
     }
 
@@ -167,14 +174,17 @@ class DriverAuthIT {
         assertThat(stored).startsWith("ed25519-pub:").isNotEqualTo(secret);
         assertThat(stored).doesNotContain(secret.substring("ed25519:".length()));
         // with only what the database holds, nobody can answer a challenge
-        assertThat(DriverAuth.verify(stored, "nonce", DriverAuth.mac(stored, "nonce"))).isFalse();
+        assertThat(DriverAuth.verify(stored, "nonce", DriverAuth.mac(stored, "nonce")))
+                .isFalse();
 
         server.startAgain();
         Reply job = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
-            job = server.post("/jobs?appName=auth-examples&classPath=spark.jobserver.WordCountExample&context=authctx"
-                    + "&sync=true&timeout=60", "input.string = c c");
+            job = server.post(
+                    "/jobs?appName=auth-examples&classPath=spark.jobserver.WordCountExample&context=authctx"
+                            + "&sync=true&timeout=60",
+                    "input.string = c c");
             if (job.status() != 503 && job.status() != 404) {
                 break;
             }

@@ -27,8 +27,8 @@ class DriverLifecycleIT {
     void aKilledDriverFailsItsContextAndItsRunningJobs() {
         server.createContext("victim", "");
         String contextId = server.get("/contexts/victim").json().get("id").asText();
-        var started = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=victim",
-                "sleep.time.millis = 60000");
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=victim", "sleep.time.millis = 60000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
         server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("RUNNING"), Duration.ofSeconds(10));
@@ -36,13 +36,15 @@ class DriverLifecycleIT {
         ProcessHandle driver = server.driverProcess(contextId).orElseThrow();
         driver.destroyForcibly(); // SIGKILL
 
-        JsonNode context = server.await("/contexts/victim", r -> r.json().get("state").asText().equals("ERROR"),
-                Duration.ofSeconds(30)).json();
+        JsonNode context = server.await(
+                        "/contexts/victim", r -> r.json().get("state").asText().equals("ERROR"), Duration.ofSeconds(30))
+                .json();
         assertThat(context.get("endTime").asText()).isNotEqualTo("Empty");
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).doesNotContain("victim");
 
-        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"),
-                Duration.ofSeconds(10)).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"), Duration.ofSeconds(10))
+                .json();
         assertThat(job.get("result").get("message").asText()).contains("victim").contains("terminated unexpectedly");
         assertThat(job.get("duration").asText()).endsWith(" secs");
 
@@ -55,8 +57,10 @@ class DriverLifecycleIT {
     void stateSurvivesARestartAndTheDriverReattaches() {
         server.createContext("survivor", "");
         String contextId = server.get("/contexts/survivor").json().get("id").asText();
-        var first = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=survivor"
-                + "&sync=true&timeout=60", "input.string = a b a");
+        var first = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=survivor"
+                        + "&sync=true&timeout=60",
+                "input.string = a b a");
         assertThat(first.status()).as(first.toString()).isEqualTo(200);
         String firstJob = first.json().get("jobId").asText();
         ProcessHandle driver = server.driverProcess(contextId).orElseThrow();
@@ -68,15 +72,22 @@ class DriverLifecycleIT {
         JsonNode job = server.get("/jobs/" + firstJob).json();
         assertThat(job.get("status").asText()).isEqualTo("FINISHED");
         assertThat(job.get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
-        assertThat(server.get("/jobs/" + firstJob + "/config").json().get("input").get("string").asText()).isEqualTo("a b a");
+        assertThat(server.get("/jobs/" + firstJob + "/config")
+                        .json()
+                        .get("input")
+                        .get("string")
+                        .asText())
+                .isEqualTo("a b a");
 
         // the same context, same id, keeps running jobs once its driver is back
         assertThat(server.get("/contexts/survivor").json().get("id").asText()).isEqualTo(contextId);
         TestingJobServer.Reply second = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            second = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=survivor"
-                    + "&sync=true&timeout=60", "input.string = c c");
+            second = server.post(
+                    "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=survivor"
+                            + "&sync=true&timeout=60",
+                    "input.string = c c");
             if (second.status() != 503) {
                 break;
             }

@@ -44,7 +44,10 @@ class HostileInputIT {
         assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
         assertThat(reply.header("Content-Type").orElse("")).as(reply.toString()).startsWith("application/json");
         assertThat(reply.json().path("status").asText()).as(reply.toString()).isEqualTo("ERROR");
-        assertThat(reply.body()).doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("<html");
+        assertThat(reply.body())
+                .doesNotContain("\tat ")
+                .doesNotContain("Exception")
+                .doesNotContain("<html");
     }
 
     @Test
@@ -69,9 +72,10 @@ class HostileInputIT {
         assertRefused(server.post("/contexts/a%5C..%5Cevil", ""), 400);
         assertRefused(server.post("/contexts/" + "a".repeat(300), ""), 400);
         assertThat(server.get("/contexts").json().size()).isZero();
-        assertThat(server.root().resolve("contexts")).satisfiesAnyOf(
-                p -> assertThat(Files.exists(p)).isFalse(),
-                p -> assertThat(listing(p)).isEmpty());
+        assertThat(server.root().resolve("contexts"))
+                .satisfiesAnyOf(
+                        p -> assertThat(Files.exists(p)).isFalse(),
+                        p -> assertThat(listing(p)).isEmpty());
     }
 
     @Test
@@ -85,7 +89,10 @@ class HostileInputIT {
             assertThat(delete.status()).isBetween(400, 404);
             assertThat(delete.json().path("status").asText()).isEqualTo("ERROR");
             assertThat(outside).exists();
-            String traversal = java.net.URLEncoder.encode(server.root().resolve("upload/../../" + outside.getFileName()).toString(),
+            String traversal = java.net.URLEncoder.encode(
+                    server.root()
+                            .resolve("upload/../../" + outside.getFileName())
+                            .toString(),
                     StandardCharsets.UTF_8);
             assertThat(server.delete("/data/" + traversal).status()).isBetween(400, 404);
             assertThat(outside).exists();
@@ -162,11 +169,13 @@ class HostileInputIT {
             assertThat(creates.stream().filter(r -> r.status() == 200)).hasSize(1);
             assertThat(creates.stream().filter(r -> r.status() == 400))
                     .hasSize(3)
-                    .allSatisfy(r -> assertThat(r.json().path("result").asText()).isEqualTo("context race exists"));
+                    .allSatisfy(
+                            r -> assertThat(r.json().path("result").asText()).isEqualTo("context race exists"));
             assertThat(drivers()).hasSize(1);
 
             // a delete racing a create of the same name: whatever the order, no second driver and no orphan
-            List<Reply> mixed = race(pool, 2, () -> server.delete("/contexts/race"), () -> server.post("/contexts/race", ""));
+            List<Reply> mixed =
+                    race(pool, 2, () -> server.delete("/contexts/race"), () -> server.post("/contexts/race", ""));
             assertThat(mixed.get(0).status()).as(mixed.get(0).toString()).isEqualTo(200);
             assertThat(mixed.get(1).status()).as(mixed.get(1).toString()).isIn(200, 400);
             List<String> listed = new ArrayList<>();
@@ -204,12 +213,14 @@ class HostileInputIT {
     /** Live driver JVMs of this server: processes running in a context directory under its root. */
     private static List<ProcessHandle> drivers() {
         Path contexts = server.root().resolve("contexts");
-        return ProcessHandle.current().descendants()
+        return ProcessHandle.current()
+                .descendants()
                 .filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
                 .filter(p -> {
                     try {
-                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(contexts);
+                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"))
+                                .startsWith(contexts);
                     } catch (Exception e) {
                         return false;
                     }
@@ -221,7 +232,8 @@ class HostileInputIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (drivers().size() != expected) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + expected + " driver(s), found " + drivers().size());
+                throw new AssertionError("expected " + expected + " driver(s), found "
+                        + drivers().size());
             }
             Thread.sleep(200);
         }

@@ -19,8 +19,8 @@ class JobHistoryIT {
 
     @BeforeAll
     static void start() {
-        server = TestingJobServer.start("spark.jobserver.job-history { max-jobs = 3, prune-interval = 1s,"
-                + " max-result-size = 300 }");
+        server = TestingJobServer.start(
+                "spark.jobserver.job-history { max-jobs = 3, prune-interval = 1s," + " max-result-size = 300 }");
         server.uploadExamples("test");
         server.createContext(CTX, "");
     }
@@ -32,16 +32,19 @@ class JobHistoryIT {
 
     @Test
     void onlyTheNewestEndedJobsAreKeptAndARunningJobNeverGoes() {
-        var sleeping = server.post("/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + CTX,
-                "sleep.time.millis = 600000");
+        var sleeping = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=" + CTX, "sleep.time.millis = 600000");
         assertThat(sleeping.status()).as(sleeping.toString()).isEqualTo(202);
         String runningId = sleeping.json().get("jobId").asText();
-        server.await("/jobs/" + runningId, r -> r.json().get("status").asText().equals("RUNNING"), Duration.ofSeconds(30));
+        server.await(
+                "/jobs/" + runningId, r -> r.json().get("status").asText().equals("RUNNING"), Duration.ofSeconds(30));
 
         List<String> ended = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
-                    + "&sync=true&timeout=60", "input.string = a b " + i);
+            var reply = server.post(
+                    "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                            + "&sync=true&timeout=60",
+                    "input.string = a b " + i);
             assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
             ended.add(reply.json().get("jobId").asText());
         }
@@ -52,10 +55,17 @@ class JobHistoryIT {
             assertThat(server.get("/jobs/" + gone + "/config").status()).isEqualTo(404);
         }
         JsonNode kept = server.get("/jobs?limit=100").json();
-        assertThat(kept).extracting(j -> j.get("jobId").asText())
+        assertThat(kept)
+                .extracting(j -> j.get("jobId").asText())
                 .containsExactlyInAnyOrder(runningId, ended.get(3), ended.get(4), ended.get(5));
-        assertThat(server.get("/jobs/" + ended.get(5)).json().get("result").get("a").asInt()).isEqualTo(1);
-        assertThat(server.get("/jobs/" + runningId).json().get("status").asText()).isEqualTo("RUNNING");
+        assertThat(server.get("/jobs/" + ended.get(5))
+                        .json()
+                        .get("result")
+                        .get("a")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(server.get("/jobs/" + runningId).json().get("status").asText())
+                .isEqualTo("RUNNING");
 
         assertThat(server.delete("/jobs/" + runningId).status()).isEqualTo(200);
     }
@@ -63,14 +73,19 @@ class JobHistoryIT {
     @Test
     void aResultOverTheCapIsAnErrorThatSaysSo() {
         String words = IntStream.range(0, 100).mapToObj(i -> "word" + i).collect(Collectors.joining(" "));
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
-                + "&sync=true&timeout=60", "input.string = \"" + words + "\"");
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "input.string = \"" + words + "\"");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.json().get("status").asText()).isEqualTo("ERROR");
         String jobId = reply.json().get("jobId").asText();
         JsonNode error = reply.json().get("result");
         assertThat(error.get("errorClass").asText()).isEqualTo("spark.jobserver.ResultTooLargeException");
-        assertThat(error.get("message").asText()).contains("max-result-size").contains("300 bytes").contains(jobId);
+        assertThat(error.get("message").asText())
+                .contains("max-result-size")
+                .contains("300 bytes")
+                .contains(jobId);
 
         JsonNode job = server.get("/jobs/" + jobId).json();
         assertThat(job.get("status").asText()).isEqualTo("ERROR");

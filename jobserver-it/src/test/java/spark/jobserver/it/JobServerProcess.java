@@ -48,20 +48,24 @@ public final class JobServerProcess implements AutoCloseable {
             Path root = Files.createTempDirectory("jobserver-process-");
             int port = freePort();
             Path config = root.resolve("server.conf");
-            Files.writeString(config, String.join("\n",
-                    "spark.master = \"local[2]\"",
-                    "spark.jobserver.port = " + port,
-                    "spark.jobserver.bind-address = \"127.0.0.1\"",
-                    "spark.jobserver.rootdir = \"" + root + "\"",
-                    "spark.jobserver.driver.jar = \"" + TestingJobServer.requiredProperty("jobserver.driver.jar") + "\"",
-                    "spark.jobserver.driver.classpath-file = \""
-                            + TestingJobServer.requiredProperty("jobserver.driver.classpath-file") + "\"",
-                    "spark.jobserver.driver.class-data-sharing = false",
-                    "spark.jobserver.context-creation-timeout = 120s",
-                    "spark.context-settings.spark.ui.enabled = false",
-                    "spark.context-settings.launcher.spark.driver.memory = 512m",
-                    extraConfig,
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "spark.master = \"local[2]\"",
+                            "spark.jobserver.port = " + port,
+                            "spark.jobserver.bind-address = \"127.0.0.1\"",
+                            "spark.jobserver.rootdir = \"" + root + "\"",
+                            "spark.jobserver.driver.jar = \""
+                                    + TestingJobServer.requiredProperty("jobserver.driver.jar") + "\"",
+                            "spark.jobserver.driver.classpath-file = \""
+                                    + TestingJobServer.requiredProperty("jobserver.driver.classpath-file") + "\"",
+                            "spark.jobserver.driver.class-data-sharing = false",
+                            "spark.jobserver.context-creation-timeout = 120s",
+                            "spark.context-settings.spark.ui.enabled = false",
+                            "spark.context-settings.launcher.spark.driver.memory = 512m",
+                            extraConfig,
+                            ""));
             JobServerProcess server = new JobServerProcess(root, port, config, heap);
             server.startAgain();
             return server;
@@ -83,17 +87,22 @@ public final class JobServerProcess implements AutoCloseable {
         }
         String classpath;
         try {
-            classpath = TestingJobServer.requiredProperty("jobserver.server.jar") + java.io.File.pathSeparator
-                    + Files.readString(Path.of(TestingJobServer.requiredProperty("jobserver.server.classpath-file"))).trim();
+            classpath = TestingJobServer.requiredProperty("jobserver.server.jar")
+                    + java.io.File.pathSeparator
+                    + Files.readString(Path.of(TestingJobServer.requiredProperty("jobserver.server.classpath-file")))
+                            .trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Path log = root.resolve("server-" + (++starts) + ".log");
         ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap,
-                "-cp", classpath,
-                "spark.jobserver.server.Main", "-c", configFile.toString())
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx" + heap,
+                        "-cp",
+                        classpath,
+                        "spark.jobserver.server.Main",
+                        "-c",
+                        configFile.toString())
                 .directory(root.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

@@ -71,8 +71,11 @@ class KeycloakTlsIT {
             if (!roles.containsKey(user) || !grant.getPassword().getValue().equals(user + "pw")) {
                 throw new OAuth2Exception(OAuth2Error.INVALID_GRANT, "Invalid user credentials");
             }
-            return Map.of("preferred_username", user,
-                    "resource_access", Map.of(CLIENT, Map.of("roles", roles.get(user)), "other-client", Map.of("roles", List.of("*"))));
+            return Map.of(
+                    "preferred_username",
+                    user,
+                    "resource_access",
+                    Map.of(CLIENT, Map.of("roles", roles.get(user)), "other-client", Map.of("roles", List.of("*"))));
         }
 
         @Override
@@ -94,7 +97,8 @@ class KeycloakTlsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        idp = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(), Set.of(USERS)));
+        idp = new MockOAuth2Server(
+                new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(), Set.of(USERS)));
         idp.start(java.net.InetAddress.getLoopbackAddress(), 0);
         keys = TlsKeys.make(Files.createTempDirectory("keycloak-tls"));
         server = TestingJobServer.start("access-control {\n"
@@ -141,7 +145,8 @@ class KeycloakTlsIT {
         assertThatThrownBy(() -> stranger.get("/healthz")).isInstanceOf(UncheckedIOException.class);
         // plain HTTP on the HTTPS port is never served
         try {
-            assertThat(SecureClient.to(server.baseUrl(), null).get("/healthz").status()).isNotEqualTo(200);
+            assertThat(SecureClient.to(server.baseUrl(), null).get("/healthz").status())
+                    .isNotEqualTo(200);
         } catch (UncheckedIOException expected) {
             // the connection was closed: also a refusal
         }
@@ -159,7 +164,8 @@ class KeycloakTlsIT {
         assertThat(alice.get("/binaries").status()).isEqualTo(200);
         assertThat(alice.get("/jobs").status()).isEqualTo(200);
         assertThat(alice.delete("/contexts/none").status()).isEqualTo(404);
-        assertThat(alice.send("POST", "/binaries/x", "x", "text/plain").status()).isEqualTo(403);
+        assertThat(alice.send("POST", "/binaries/x", "x", "text/plain").status())
+                .isEqualTo(403);
         assertThat(alice.get("/data").status()).isEqualTo(403);
 
         SecureClient carol = https.as("carol", "carolpw");
@@ -179,7 +185,8 @@ class KeycloakTlsIT {
         assertThat(carol.get("/binaries").status()).isEqualTo(200);
         assertThat(carol.get("/binaries").status()).isEqualTo(200);
         assertThat(USERS.requests.get()).isEqualTo(after);
-        assertThat(https.as("carol", "not-her-password").get("/binaries").status()).isEqualTo(401);
+        assertThat(https.as("carol", "not-her-password").get("/binaries").status())
+                .isEqualTo(401);
         assertThat(USERS.requests.get()).isEqualTo(after + 1);
     }
 
@@ -190,7 +197,9 @@ class KeycloakTlsIT {
                 + "  auth-timeout = 5s\n"
                 + "  keycloak { authServerUrl = \"http://127.0.0.1:1\", realmName = sjs, client = " + CLIENT + " }\n"
                 + "}\n")) {
-            Reply reply = SecureClient.to(unreachable.baseUrl(), null).as("alice", "alicepw").get("/binaries");
+            Reply reply = SecureClient.to(unreachable.baseUrl(), null)
+                    .as("alice", "alicepw")
+                    .get("/binaries");
             assertThat(reply.status()).isEqualTo(503);
             assertThat(reply.json().path("status").asText()).isEqualTo("ERROR");
             assertThat(reply.body()).doesNotContain("alicepw");
@@ -204,15 +213,25 @@ class KeycloakTlsIT {
         Reply created = dave.post("/contexts/tls-ctx", "");
         assertThat(created.status()).as(created.toString()).isEqualTo(200);
         try {
-            Reply job = dave.post("/jobs?appName=tls-examples&classPath=spark.jobserver.ConfigEchoJob&context=tls-ctx&sync=true&timeout=60",
+            Reply job = dave.post(
+                    "/jobs?appName=tls-examples&classPath=spark.jobserver.ConfigEchoJob&context=tls-ctx&sync=true&timeout=60",
                     "paths = [akka.http.server.keystorePW, akka.http.server.truststorePW, access-control.keycloak.clientSecret,"
                             + " spark.jobserver.sqldao.jdbc.password, access-control.keycloak.client]\n"
                             + "db.password = hunter2");
             assertThat(job.status()).as(job.toString()).isEqualTo(200);
-            assertThat(job.json().path("result").path("job.access-control.keycloak.client").asText()).isEqualTo(CLIENT);
-            for (String secret : List.of("akka.http.server.keystorePW", "akka.http.server.truststorePW",
-                    "access-control.keycloak.clientSecret", "spark.jobserver.sqldao.jdbc.password")) {
-                assertThat(job.json().path("result").path("job." + secret).isNull()).as(secret).isTrue();
+            assertThat(job.json()
+                            .path("result")
+                            .path("job.access-control.keycloak.client")
+                            .asText())
+                    .isEqualTo(CLIENT);
+            for (String secret : List.of(
+                    "akka.http.server.keystorePW",
+                    "akka.http.server.truststorePW",
+                    "access-control.keycloak.clientSecret",
+                    "spark.jobserver.sqldao.jdbc.password")) {
+                assertThat(job.json().path("result").path("job." + secret).isNull())
+                        .as(secret)
+                        .isTrue();
             }
             assertThat(job.body()).doesNotContain(CLIENT_SECRET).doesNotContain(TlsKeys.PASSWORD);
             String jobId = job.json().path("jobId").asText();
@@ -225,9 +244,13 @@ class KeycloakTlsIT {
 
             // the drivers' certificate opens the drivers' routes only
             Path tls = server.root().resolve("tls");
-            String password = Files.readString(tls.resolve("driver-identity.password")).trim();
-            SecureClient asDriver = SecureClient.to(httpsUrl,
-                    keys.clientContext(tls.resolve("driver-identity.p12").toString(), password)).as("dave", "davepw");
+            String password =
+                    Files.readString(tls.resolve("driver-identity.password")).trim();
+            SecureClient asDriver = SecureClient.to(
+                            httpsUrl,
+                            keys.clientContext(
+                                    tls.resolve("driver-identity.p12").toString(), password))
+                    .as("dave", "davepw");
             assertThat(asDriver.get("/healthz").status()).isEqualTo(200);
             Reply refused = asDriver.get("/contexts");
             assertThat(refused.status()).isEqualTo(403);

@@ -37,21 +37,26 @@ class NamedObjectsIT {
     }
 
     private static JsonNode syncResult(String classPath, String config) {
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver." + classPath + "&context=" + CTX
-                + "&sync=true&timeout=60", config);
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver." + classPath + "&context=" + CTX
+                        + "&sync=true&timeout=60",
+                config);
         assertThat(reply.status()).as(classPath + ": " + reply).isEqualTo(200);
         assertThat(reply.json().has("status")).as(classPath + ": " + reply).isFalse();
         return reply.json().get("result");
     }
 
     private static String startAsync(String classPath, String config) {
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver." + classPath + "&context=" + CTX, config);
+        var reply =
+                server.post("/jobs?appName=test&classPath=spark.jobserver." + classPath + "&context=" + CTX, config);
         assertThat(reply.status()).as(classPath + ": " + reply).isEqualTo(202);
         return reply.json().get("jobId").asText();
     }
 
     private static JsonNode finished(String jobId) {
-        JsonNode job = server.await("/jobs/" + jobId, r -> !r.json().get("status").asText().matches("STARTED|RUNNING"), WAIT).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId, r -> !r.json().get("status").asText().matches("STARTED|RUNNING"), WAIT)
+                .json();
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("FINISHED");
         return job.get("result");
     }
@@ -73,7 +78,8 @@ class NamedObjectsIT {
     @Test
     @Order(3)
     void namedObjectsOfEveryKindAreListedUntilForgotten() {
-        JsonNode created = syncResult("NamedObjectsTestJob", "createDF = true, createRDD = true, createBroadcast = yes");
+        JsonNode created =
+                syncResult("NamedObjectsTestJob", "createDF = true, createRDD = true, createBroadcast = yes");
         assertThat(created.toString()).isEqualTo("[\"CacheRddByNameJob\",\"broadcast1\",\"df1\",\"numbers\",\"rdd1\"]");
         JsonNode afterDelete = syncResult("NamedObjectsTestJob", "delete = [df1, CacheRddByNameJob]");
         assertThat(afterDelete.toString()).isEqualTo("[\"broadcast1\",\"numbers\",\"rdd1\"]");
@@ -102,9 +108,12 @@ class NamedObjectsIT {
             JsonNode result = finished(job[1]);
             switch (job[0]) {
                 case "CacheRddByNameJob" -> assertThat(result.asInt()).isEqualTo(55);
-                case "CacheSomethingJob", "AccessCacheJob" -> assertThat(result.asInt()).isEqualTo(426);
-                default -> assertThat(result).allSatisfy(name ->
-                        assertThat(name.asText()).isIn("CacheRddByNameJob", "broadcast1", "df1", "numbers", "rdd1"));
+                case "CacheSomethingJob", "AccessCacheJob" ->
+                    assertThat(result.asInt()).isEqualTo(426);
+                default ->
+                    assertThat(result)
+                            .allSatisfy(name -> assertThat(name.asText())
+                                    .isIn("CacheRddByNameJob", "broadcast1", "df1", "numbers", "rdd1"));
             }
         }
         assertThat(syncResult("NamedObjectsTestJob", "").toString())

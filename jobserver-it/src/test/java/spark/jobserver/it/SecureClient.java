@@ -62,12 +62,16 @@ final class SecureClient {
     }
 
     Reply send(String method, String path, String body, String contentType) {
-        return sendBytes(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
+        return sendBytes(
+                method,
+                path,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
                 contentType);
     }
 
     Reply sendBytes(String method, String path, HttpRequest.BodyPublisher body, String contentType) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(3))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofMinutes(3))
                 .method(method, body);
         if (contentType != null) {
             builder.header("Content-Type", contentType);
@@ -77,7 +81,8 @@ final class SecureClient {
         }
         try {
             HttpResponse<String> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body(), response.headers().map());
+            return new Reply(
+                    response.statusCode(), response.body(), response.headers().map());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -88,11 +93,14 @@ final class SecureClient {
 
     /** A request with one extra header (e.g. a hand-made Authorization header). */
     Reply sendWithHeader(String method, String path, String name, String value) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(3))
-                .method(method, HttpRequest.BodyPublishers.noBody()).header(name, value);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofMinutes(3))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header(name, value);
         try {
             HttpResponse<String> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body(), response.headers().map());
+            return new Reply(
+                    response.statusCode(), response.body(), response.headers().map());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -103,7 +111,9 @@ final class SecureClient {
 
     void uploadExamples(String appName) {
         try {
-            Reply reply = sendBytes("POST", "/binaries/" + appName,
+            Reply reply = sendBytes(
+                    "POST",
+                    "/binaries/" + appName,
                     HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(TestingJobServer.examplesJar())),
                     "application/java-archive");
             if (reply.status() != 201) {

@@ -53,13 +53,18 @@ class ShiroIT {
                 .append("bob = bobpw, jobsandcontexts\n");
         // one user per permission, holding a role named exactly like it
         for (Route r : ROUTES) {
-            users.append(userFor(r.permission())).append(" = pw, ").append(r.permission()).append('\n');
+            users.append(userFor(r.permission()))
+                    .append(" = pw, ")
+                    .append(r.permission())
+                    .append('\n');
         }
-        Files.writeString(ini, users + "\n[roles]\n"
-                + "admin = *\n"
-                + "reader = binaries:read, contexts:read, jobs:read, data:read\n"
-                + "binariesrole = binaries\n"
-                + "jobsandcontexts = jobs, contexts, binaries:read\n");
+        Files.writeString(
+                ini,
+                users + "\n[roles]\n"
+                        + "admin = *\n"
+                        + "reader = binaries:read, contexts:read, jobs:read, data:read\n"
+                        + "binariesrole = binaries\n"
+                        + "jobsandcontexts = jobs, contexts, binaries:read\n");
         server = TestingJobServer.start("access-control {\n"
                 + "  provider = spark.jobserver.auth.ShiroAccessControl\n"
                 + "  shiro.config.path = \"" + ini + "\"\n"
@@ -99,8 +104,11 @@ class ShiroIT {
 
     @Test
     void malformedAuthorizationHeadersAre401() {
-        for (String header : List.of("Basic", "Basic !!!notbase64", "Bearer abc", "Basic " + java.util.Base64.getEncoder()
-                .encodeToString("no-colon".getBytes()))) {
+        for (String header : List.of(
+                "Basic",
+                "Basic !!!notbase64",
+                "Bearer abc",
+                "Basic " + java.util.Base64.getEncoder().encodeToString("no-colon".getBytes()))) {
             Reply reply = http.sendWithHeader("GET", "/jobs", "Authorization", header);
             assertThat(reply.status()).as(header).isEqualTo(401);
         }
@@ -121,7 +129,8 @@ class ShiroIT {
         for (Route granted : ROUTES) {
             SecureClient user = http.as(userFor(granted.permission()), "pw");
             for (Route route : ROUTES) {
-                int status = user.send(route.method(), route.path(), route.body(), route.contentType()).status();
+                int status = user.send(route.method(), route.path(), route.body(), route.contentType())
+                        .status();
                 boolean allowed = route == granted;
                 if (allowed ? status == 401 || status == 403 : status != 403) {
                     wrong.add(granted.permission() + " → " + route.method() + " " + route.path() + " = " + status);
@@ -135,7 +144,8 @@ class ShiroIT {
     void aParentPermissionGrantsItsChildrenOnly() {
         SecureClient binman = http.as("binman", "binpw");
         assertThat(binman.get("/binaries").status()).isEqualTo(200);
-        assertThat(binman.send("POST", "/binaries/x", "x", "text/plain").status()).isEqualTo(415);
+        assertThat(binman.send("POST", "/binaries/x", "x", "text/plain").status())
+                .isEqualTo(415);
         assertThat(binman.delete("/binaries/none").status()).isEqualTo(404);
         Reply denied = binman.get("/jobs");
         assertThat(denied.status()).isEqualTo(403);
@@ -144,7 +154,9 @@ class ShiroIT {
         // the method override is checked as the method it becomes
         SecureClient reader = http.as("reader", "readerpw");
         assertThat(reader.get("/binaries").status()).isEqualTo(200);
-        assertThat(reader.send("POST", "/binaries/none?_method=DELETE", "", "text/plain").status()).isEqualTo(403);
+        assertThat(reader.send("POST", "/binaries/none?_method=DELETE", "", "text/plain")
+                        .status())
+                .isEqualTo(403);
         assertThat(reader.send("POST", "/data/x", "x", "text/plain").status()).isEqualTo(403);
     }
 
@@ -178,16 +190,25 @@ class ShiroIT {
             assertThat(info.status()).isEqualTo(200);
             assertThat(info.json().path("name").asText()).isEqualTo("mine");
             assertThat(bob.get("/contexts/mine").status()).isEqualTo(404);
-            assertThat(bob.post("/jobs?appName=shiro-examples&classPath=spark.jobserver.ConfigEchoJob&context=mine", "paths = []")
-                    .status()).isEqualTo(404);
+            assertThat(bob.post(
+                                    "/jobs?appName=shiro-examples&classPath=spark.jobserver.ConfigEchoJob&context=mine",
+                                    "paths = []")
+                            .status())
+                    .isEqualTo(404);
 
-            Reply job = alice.post("/jobs?appName=shiro-examples&classPath=spark.jobserver.ConfigEchoJob&context=mine&sync=true&timeout=60",
+            Reply job = alice.post(
+                    "/jobs?appName=shiro-examples&classPath=spark.jobserver.ConfigEchoJob&context=mine&sync=true&timeout=60",
                     "paths = [\"spark.proxy.user\"]");
             assertThat(job.status()).as(job.toString()).isEqualTo(200);
-            assertThat(job.json().path("result").path("context.spark.proxy.user").asText()).isEqualTo("alice");
+            assertThat(job.json()
+                            .path("result")
+                            .path("context.spark.proxy.user")
+                            .asText())
+                    .isEqualTo("alice");
             assertThat(job.json().path("result").path("sparkUser").asText()).isEqualTo("alice");
             String jobId = job.json().path("jobId").asText();
-            assertThat(alice.get("/jobs/" + jobId).json().path("context").asText()).isEqualTo("alice~mine");
+            assertThat(alice.get("/jobs/" + jobId).json().path("context").asText())
+                    .isEqualTo("alice~mine");
             assertThat(bob.delete("/contexts/mine").status()).isEqualTo(404);
         } finally {
             Reply stopped = alice.delete("/contexts/mine");

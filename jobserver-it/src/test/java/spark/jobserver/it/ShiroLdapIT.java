@@ -26,13 +26,18 @@ class ShiroLdapIT {
     static void startDirectory() throws Exception {
         InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
         config.setSchema(null); // the original's default group filter asks for posixGroups with 'member'
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), 0, null));
+        config.setListenerConfigs(
+                InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), 0, null));
         ldap = new InMemoryDirectoryServer(config);
         ldap.add("dn: " + BASE, "objectClass: top", "objectClass: domain", "dc: example");
         ldap.add("dn: ou=people," + BASE, "objectClass: organizationalUnit", "ou: people");
         ldap.add("dn: ou=groups," + BASE, "objectClass: organizationalUnit", "ou: groups");
         for (String user : new String[] {"alice", "bob", "carol"}) {
-            ldap.add("dn: cn=" + user + ",ou=people," + BASE, "objectClass: person", "cn: " + user, "sn: " + user,
+            ldap.add(
+                    "dn: cn=" + user + ",ou=people," + BASE,
+                    "objectClass: person",
+                    "cn: " + user,
+                    "sn: " + user,
                     "userPassword: " + user + "pw");
         }
         group("group1", "alice");
@@ -43,7 +48,11 @@ class ShiroLdapIT {
     }
 
     private static void group(String name, String member) throws Exception {
-        ldap.add("dn: cn=" + name + ",ou=groups," + BASE, "objectClass: posixGroup", "cn: " + name, "gidNumber: 1",
+        ldap.add(
+                "dn: cn=" + name + ",ou=groups," + BASE,
+                "objectClass: posixGroup",
+                "cn: " + name,
+                "gidNumber: 1",
                 "member: cn=" + member + ",ou=people," + BASE);
     }
 

@@ -37,11 +37,15 @@ class StartScriptIT {
         Files.copy(home.resolve("conf/server-jvm.options"), dist.resolve("conf/server-jvm.options"));
         Path server = Files.createDirectories(dist.resolve("lib/server"));
         link(server, Path.of(TestingJobServer.requiredProperty("jobserver.server.jar")));
-        for (String jar : Files.readString(Path.of(TestingJobServer.requiredProperty("jobserver.server.classpath-file")))
-                .trim().split(java.io.File.pathSeparator)) {
+        for (String jar : Files.readString(
+                        Path.of(TestingJobServer.requiredProperty("jobserver.server.classpath-file")))
+                .trim()
+                .split(java.io.File.pathSeparator)) {
             link(server, Path.of(jar));
         }
-        link(Files.createDirectories(dist.resolve("lib/driver")), Path.of(TestingJobServer.requiredProperty("jobserver.driver.jar")));
+        link(
+                Files.createDirectories(dist.resolve("lib/driver")),
+                Path.of(TestingJobServer.requiredProperty("jobserver.driver.jar")));
     }
 
     @AfterEach
@@ -84,15 +88,20 @@ class StartScriptIT {
         }
         Path root = dist.resolve("root");
         Path conf = dist.resolve("test.conf");
-        Files.writeString(conf, String.join("\n",
-                "spark.jobserver.port = " + port,
-                "spark.jobserver.bind-address = \"127.0.0.1\"",
-                "spark.jobserver.rootdir = \"" + root + "\"",
-                "spark.jobserver.driver.class-data-sharing = false",
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "spark.jobserver.port = " + port,
+                        "spark.jobserver.bind-address = \"127.0.0.1\"",
+                        "spark.jobserver.rootdir = \"" + root + "\"",
+                        "spark.jobserver.driver.class-data-sharing = false",
+                        ""));
         Path log = dist.resolve("server.log");
-        ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/jobserver").toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        dist.resolve("bin/jobserver").toString(), "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().remove("JAVA_OPTS");
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         builder.environment().putAll(env);
@@ -100,7 +109,9 @@ class StartScriptIT {
         TestingJobServer http = TestingJobServer.clientOf(root, port);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (true) {
-            assertThat(process.isAlive()).as("bin/jobserver exited:%n%s", Files.readString(log)).isTrue();
+            assertThat(process.isAlive())
+                    .as("bin/jobserver exited:%n%s", Files.readString(log))
+                    .isTrue();
             try {
                 if (http.get("/healthz").status() == 200) {
                     break;
@@ -108,7 +119,9 @@ class StartScriptIT {
             } catch (UncheckedIOException e) {
                 // not listening yet
             }
-            assertThat(Instant.now()).as("no answer within 60 s:%n%s", Files.readString(log)).isBefore(deadline);
+            assertThat(Instant.now())
+                    .as("no answer within 60 s:%n%s", Files.readString(log))
+                    .isBefore(deadline);
             Thread.sleep(200);
         }
         // bin/jobserver execs java: the process is the server JVM itself

@@ -67,20 +67,25 @@ class StreamResultsIT {
         var reply = server.post(streamJob("&sync=true&timeout=60"), "stream.size = 12");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.body()).isEqualTo("{\"result\":\"0123456789\"}");
-        assertThat(reply.header("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(reply.header("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         assertThat(reply.header("Content-Length")).isEmpty();
     }
 
     @Test
     @Order(2)
     void anAsyncStreamResultIsServedWithTheJobReport() {
-        var started = server.post(streamJob("&callbackUrl="
-                + URLEncoder.encode(receiver.url("/stream"), StandardCharsets.UTF_8)), "stream.size = 8");
+        var started = server.post(
+                streamJob("&callbackUrl=" + URLEncoder.encode(receiver.url("/stream"), StandardCharsets.UTF_8)),
+                "stream.size = 8");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
 
-        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("FINISHED"),
-                Duration.ofSeconds(60)).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId,
+                        r -> r.json().get("status").asText().equals("FINISHED"),
+                        Duration.ofSeconds(60))
+                .json();
         assertThat(job.get("jobId").asText()).isEqualTo(jobId);
         assertThat(job.get("classPath").asText()).isEqualTo("spark.jobserver.StreamResultJob");
         assertThat(job.get("context").asText()).isEqualTo(CTX);
@@ -108,9 +113,13 @@ class StreamResultsIT {
         byte[] body = rawChunkedGet("/jobs/" + jobId, chunks);
         JsonNode job = JSON.readTree(body);
         assertThat(job.get("status").asText()).isEqualTo("FINISHED");
-        assertThat(job.get("result").asText()).hasSize(300 * 1024 - 2).startsWith("0123456789").matches("[0-9]+");
+        assertThat(job.get("result").asText())
+                .hasSize(300 * 1024 - 2)
+                .startsWith("0123456789")
+                .matches("[0-9]+");
         assertThat(chunks).hasSizeGreaterThan(2);
-        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(size -> assertThat(size).isEqualTo(CHUNK));
+        assertThat(chunks.subList(0, chunks.size() - 1))
+                .allSatisfy(size -> assertThat(size).isEqualTo(CHUNK));
         assertThat(chunks.get(chunks.size() - 1)).isBetween(1, CHUNK);
     }
 
@@ -124,9 +133,11 @@ class StreamResultsIT {
         server.await("/jobs?limit=3", r -> statusIn(r.json(), jobId).equals("FINISHED"), Duration.ofSeconds(120));
 
         long baseline = usedHeapAfterGc();
-        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/jobs/" + jobId)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/jobs/" + jobId))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         long total;
         long during;
@@ -148,8 +159,10 @@ class StreamResultsIT {
         String prefixAndReport = "\"result\":";
         assertThat(total).isGreaterThan(size + prefixAndReport.length());
         long grew = during - baseline;
-        System.out.printf("STREAM-MEMORY: 50 MiB result relayed; server JVM heap in use after GC: %d MiB before,"
-                + " %d MiB while relaying (growth %d KiB)%n", baseline >> 20, during >> 20, grew >> 10);
+        System.out.printf(
+                "STREAM-MEMORY: 50 MiB result relayed; server JVM heap in use after GC: %d MiB before,"
+                        + " %d MiB while relaying (growth %d KiB)%n",
+                baseline >> 20, during >> 20, grew >> 10);
         assertThat(grew).as("heap growth while relaying 50 MiB").isLessThan(16L << 20);
     }
 
@@ -179,8 +192,12 @@ class StreamResultsIT {
         var anonymous = server.post("/driver/results/" + jobId, "\"forged\"");
         assertThat(anonymous.status()).isEqualTo(403);
         assertThat(anonymous.json().get("status").asText()).isEqualTo("ERROR");
-        var forged = server.send("POST", "/driver/results/" + jobId, "\"forged\"",
-                "X-Jobserver-Driver", "some-context:0123456789abcdef");
+        var forged = server.send(
+                "POST",
+                "/driver/results/" + jobId,
+                "\"forged\"",
+                "X-Jobserver-Driver",
+                "some-context:0123456789abcdef");
         assertThat(forged.status()).isEqualTo(403);
         assertThat(server.get("/jobs/" + jobId).body()).doesNotContain("forged");
     }
@@ -192,16 +209,22 @@ class StreamResultsIT {
         for (int i = 0; i < 40_000; i++) {
             words.append('w').append(i).append(' ');
         }
-        var reply = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
-                + "&sync=true&timeout=60", "input.string = \"" + words + "\"");
+        var reply = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "input.string = \"" + words + "\"");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         JsonNode error = reply.json().get("result");
         assertThat(reply.json().get("status").asText()).isEqualTo("ERROR");
         assertThat(error.get("errorClass").asText()).isEqualTo("spark.jobserver.ResultTooLargeException");
-        assertThat(error.get("message").asText()).contains("spark.jobserver.driver.max-message-size").contains("InputStream");
+        assertThat(error.get("message").asText())
+                .contains("spark.jobserver.driver.max-message-size")
+                .contains("InputStream");
         // the driver's connection survived: the context runs the next job
-        var after = server.post("/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
-                + "&sync=true&timeout=60", "input.string = \"a b a\"");
+        var after = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                        + "&sync=true&timeout=60",
+                "input.string = \"a b a\"");
         assertThat(after.status()).as(after.toString()).isEqualTo(200);
         assertThat(after.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
         assertThat(server.get("/contexts/" + CTX).json().get("state").asText()).isEqualTo("RUNNING");
@@ -233,15 +256,15 @@ class StreamResultsIT {
         URI base = URI.create(server.baseUrl());
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             String status = line(in);
             assertThat(status).startsWith("HTTP/1.1 200");
             boolean chunked = false;
             for (String header = line(in); !header.isEmpty(); header = line(in)) {
-                if (header.toLowerCase().startsWith("transfer-encoding:") && header.toLowerCase().contains("chunked")) {
+                if (header.toLowerCase().startsWith("transfer-encoding:")
+                        && header.toLowerCase().contains("chunked")) {
                     chunked = true;
                 }
             }

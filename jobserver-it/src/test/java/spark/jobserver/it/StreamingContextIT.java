@@ -67,7 +67,8 @@ class StreamingContextIT {
     @Order(1)
     void aStreamingJobRunsUntilItsContextIsDeletedAndTheContextStopsGracefully() throws Exception {
         server.createContext("stream-ctx", FACTORY + "&streaming.batch_interval=500");
-        var started = server.post("/jobs?appName=test&classPath=spark.jobserver.StreamingTestJob&context=stream-ctx",
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.StreamingTestJob&context=stream-ctx",
                 "streaming.test.job { maxIterations = 3, totalDelaySeconds = 1, printCount = true }");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
@@ -92,17 +93,24 @@ class StreamingContextIT {
     @Order(2)
     void aStreamingContextStopsItselfWhenAJobFails() {
         server.createContext("failing-stream", FACTORY);
-        var started = server.post("/jobs?appName=test&classPath=spark.jobserver.StreamingTaskFailedTestJob&context=failing-stream", "");
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.StreamingTaskFailedTestJob&context=failing-stream", "");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
 
-        JsonNode job = server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"), WAIT).json();
+        JsonNode job = server.await(
+                        "/jobs/" + jobId, r -> r.json().get("status").asText().equals("ERROR"), WAIT)
+                .json();
         assertThat(job.get("result").get("stack").asText()).contains("ArithmeticException");
-        JsonNode ctx = server.await("/contexts/failing-stream",
-                r -> r.json().get("state").asText().equals("FINISHED"), WAIT).json();
+        JsonNode ctx = server.await(
+                        "/contexts/failing-stream",
+                        r -> r.json().get("state").asText().equals("FINISHED"),
+                        WAIT)
+                .json();
         assertThat(ctx.get("endTime").asText()).isNotEqualTo("Empty");
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).doesNotContain("failing-stream");
-        var late = server.post("/jobs?appName=test&classPath=spark.jobserver.StreamingTestJob&context=failing-stream", "");
+        var late =
+                server.post("/jobs?appName=test&classPath=spark.jobserver.StreamingTestJob&context=failing-stream", "");
         assertThat(late.status()).isEqualTo(404);
     }
 }

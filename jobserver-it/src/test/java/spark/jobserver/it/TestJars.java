@@ -28,7 +28,8 @@ final class TestJars {
         try {
             Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
             Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
-            List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-cp", driverClassPath()));
+            List<String> args =
+                    new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-cp", driverClassPath()));
             for (Map.Entry<String, String> e : sources.entrySet()) {
                 Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
                 Files.createDirectories(file.getParent());
@@ -40,9 +41,11 @@ final class TestJars {
                 throw new IllegalStateException("compiling " + jarName + " failed");
             }
             Path jar = dir.resolve(jarName + ".jar");
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                    Stream<Path> files = Files.walk(classes)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                    out.putNextEntry(
+                            new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                     out.write(Files.readAllBytes(file));
                     out.closeEntry();
                 }
@@ -56,7 +59,8 @@ final class TestJars {
     private static String driverClassPath() throws IOException {
         String file = System.getProperty("jobserver.driver.classpath-file");
         if (file == null) {
-            throw new IllegalStateException("System property jobserver.driver.classpath-file is not set (run through Maven Failsafe)");
+            throw new IllegalStateException(
+                    "System property jobserver.driver.classpath-file is not set (run through Maven Failsafe)");
         }
         return Files.readString(Path.of(file)).strip();
     }

@@ -33,7 +33,8 @@ public final class TestingJobServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path root;
     private final Config overrides;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private JobServer server;
     private int port;
 
@@ -160,12 +161,14 @@ public final class TestingJobServer implements AutoCloseable {
     }
 
     public Reply post(String path, String body, String contentType) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     public Reply post(String path, byte[] body, String contentType) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
@@ -175,7 +178,8 @@ public final class TestingJobServer implements AutoCloseable {
 
     /** Any request with a text body and extra headers given as name, value, name, value, ... */
     public Reply send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
         }
@@ -211,7 +215,8 @@ public final class TestingJobServer implements AutoCloseable {
     }
 
     /** Polls {@code get} of {@code path} until {@code done} holds; shared by the test clients. */
-    static Reply await(java.util.function.Function<String, Reply> get, String path, Predicate<Reply> done, Duration timeout) {
+    static Reply await(
+            java.util.function.Function<String, Reply> get, String path, Predicate<Reply> done, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         Reply last = null;
         while (Instant.now().isBefore(deadline)) {
@@ -226,13 +231,15 @@ public final class TestingJobServer implements AutoCloseable {
                 throw new AssertionError("interrupted", e);
             }
         }
-        throw new AssertionError("GET " + path + " did not reach the expected state in " + timeout + "; last reply: " + last);
+        throw new AssertionError(
+                "GET " + path + " did not reach the expected state in " + timeout + "; last reply: " + last);
     }
 
     /** The driver process of a context: the one running in the context's own directory. */
     public Optional<ProcessHandle> driverProcess(String contextId) {
         Path workDir = root.resolve("contexts").resolve(contextId);
-        return ProcessHandle.current().descendants()
+        return ProcessHandle.current()
+                .descendants()
                 .filter(p -> workDir.equals(cwd(p)))
                 .findFirst();
     }
@@ -251,9 +258,10 @@ public final class TestingJobServer implements AutoCloseable {
 
     private Reply send(HttpRequest.Builder builder) {
         try {
-            HttpResponse<String> response = client.send(builder.timeout(Duration.ofMinutes(3)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body(), response.headers().map());
+            HttpResponse<String> response =
+                    client.send(builder.timeout(Duration.ofMinutes(3)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(
+                    response.statusCode(), response.body(), response.headers().map());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -57,21 +57,30 @@ class TlsIT {
 
     @Test
     void negotiatesTls12OrNewerOnly() throws Exception {
-        try (SSLSocket socket = (SSLSocket) keys.clientContext(null).getSocketFactory().createSocket("127.0.0.1", port)) {
+        try (SSLSocket socket =
+                (SSLSocket) keys.clientContext(null).getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
             socket.startHandshake();
             assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
         }
         // The JDK client refuses to offer TLS 1.1 itself; OpenSSL can, so the refusal is the server's.
-        assumeThat(Files.isExecutable(Path.of("/usr/bin/openssl"))).as("openssl installed").isTrue();
+        assumeThat(Files.isExecutable(Path.of("/usr/bin/openssl")))
+                .as("openssl installed")
+                .isTrue();
         assertThat(openssl("-tls1_2")).as("TLS 1.2 handshake").isZero();
         assertThat(openssl("-tls1_1")).as("TLS 1.1 handshake").isNotZero();
         assertThat(openssl("-tls1")).as("TLS 1.0 handshake").isNotZero();
     }
 
     private static int openssl(String protocol) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/openssl", "s_client", "-connect", "127.0.0.1:" + port,
-                protocol, "-cipher", "DEFAULT:@SECLEVEL=0"));
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/bin/openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + port,
+                protocol,
+                "-cipher",
+                "DEFAULT:@SECLEVEL=0"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         p.getInputStream().readAllBytes();
@@ -85,15 +94,18 @@ class TlsIT {
     @Test
     void aWrongKeystorePasswordStopsTheServerFromStartingWithAClearMessage() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestingJobServer.start("akka.http.server {\n"
-                        + "  ssl-encryption = on\n"
-                        + "  keystore = \"" + keys.path("server.p12") + "\"\n"
-                        + "  keystorePW = wrong\n"
-                        + "  keystoreType = PKCS12\n"
-                        + "}\n").close())
+                                + "  ssl-encryption = on\n"
+                                + "  keystore = \"" + keys.path("server.p12") + "\"\n"
+                                + "  keystorePW = wrong\n"
+                                + "  keystoreType = PKCS12\n"
+                                + "}\n")
+                        .close())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keystore")
                 .hasMessageNotContaining("wrong");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestingJobServer.start("akka.http.server.ssl-encryption = on\n").close())
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> TestingJobServer.start("akka.http.server.ssl-encryption = on\n")
+                                .close())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("akka.http.server.keystore is required");
     }

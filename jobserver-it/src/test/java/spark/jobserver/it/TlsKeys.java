@@ -32,18 +32,70 @@ final class TlsKeys {
             Files.createDirectories(dir);
             TlsKeys keys = new TlsKeys(dir);
             keys.keyPair("server.jks", "JKS", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost");
-            keys.keytool("-importkeystore", "-srckeystore", keys.path("server.jks"), "-srcstoretype", "JKS",
-                    "-srcstorepass", PASSWORD, "-destkeystore", keys.path("server.p12"), "-deststoretype", "PKCS12",
-                    "-deststorepass", PASSWORD, "-noprompt");
-            keys.keytool("-exportcert", "-rfc", "-alias", "key", "-keystore", keys.path("server.jks"), "-storepass", PASSWORD,
-                    "-file", keys.path("server.pem"));
-            keys.keytool("-importcert", "-noprompt", "-alias", "server", "-file", keys.path("server.pem"),
-                    "-keystore", keys.path("client-trust.p12"), "-storetype", "PKCS12", "-storepass", PASSWORD);
+            keys.keytool(
+                    "-importkeystore",
+                    "-srckeystore",
+                    keys.path("server.jks"),
+                    "-srcstoretype",
+                    "JKS",
+                    "-srcstorepass",
+                    PASSWORD,
+                    "-destkeystore",
+                    keys.path("server.p12"),
+                    "-deststoretype",
+                    "PKCS12",
+                    "-deststorepass",
+                    PASSWORD,
+                    "-noprompt");
+            keys.keytool(
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "key",
+                    "-keystore",
+                    keys.path("server.jks"),
+                    "-storepass",
+                    PASSWORD,
+                    "-file",
+                    keys.path("server.pem"));
+            keys.keytool(
+                    "-importcert",
+                    "-noprompt",
+                    "-alias",
+                    "server",
+                    "-file",
+                    keys.path("server.pem"),
+                    "-keystore",
+                    keys.path("client-trust.p12"),
+                    "-storetype",
+                    "PKCS12",
+                    "-storepass",
+                    PASSWORD);
             keys.keyPair("client.p12", "PKCS12", "CN=trusted-client", null);
-            keys.keytool("-exportcert", "-rfc", "-alias", "key", "-keystore", keys.path("client.p12"), "-storepass", PASSWORD,
-                    "-file", keys.path("client.pem"));
-            keys.keytool("-importcert", "-noprompt", "-alias", "client", "-file", keys.path("client.pem"),
-                    "-keystore", keys.path("truststore.jks"), "-storetype", "JKS", "-storepass", PASSWORD);
+            keys.keytool(
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "key",
+                    "-keystore",
+                    keys.path("client.p12"),
+                    "-storepass",
+                    PASSWORD,
+                    "-file",
+                    keys.path("client.pem"));
+            keys.keytool(
+                    "-importcert",
+                    "-noprompt",
+                    "-alias",
+                    "client",
+                    "-file",
+                    keys.path("client.pem"),
+                    "-keystore",
+                    keys.path("truststore.jks"),
+                    "-storetype",
+                    "JKS",
+                    "-storepass",
+                    PASSWORD);
             keys.keyPair("stranger.p12", "PKCS12", "CN=stranger", null);
             return keys;
         } catch (IOException e) {
@@ -58,7 +110,8 @@ final class TlsKeys {
 
     static void deleteTree(Path root) {
         try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temporary directory: nothing more to do
         }
@@ -69,9 +122,26 @@ final class TlsKeys {
     }
 
     private void keyPair(String file, String type, String dname, String san) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", "key", "-keyalg", "RSA", "-keysize", "2048",
-                "-dname", dname, "-validity", "2", "-storetype", type, "-keystore", path(file),
-                "-storepass", PASSWORD, "-keypass", PASSWORD));
+        List<String> args = new ArrayList<>(List.of(
+                "-genkeypair",
+                "-alias",
+                "key",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                dname,
+                "-validity",
+                "2",
+                "-storetype",
+                type,
+                "-keystore",
+                path(file),
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD));
         if (san != null) {
             args.add("-ext");
             args.add(san);

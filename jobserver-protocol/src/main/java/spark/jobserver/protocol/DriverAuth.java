@@ -61,7 +61,8 @@ public final class DriverAuth {
         try {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             Base64.Encoder b64 = Base64.getEncoder();
-            return new Credentials(PRIVATE_PREFIX + b64.encodeToString(pair.getPrivate().getEncoded()),
+            return new Credentials(
+                    PRIVATE_PREFIX + b64.encodeToString(pair.getPrivate().getEncoded()),
                     PUBLIC_PREFIX + b64.encodeToString(pair.getPublic().getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is not available", e);
@@ -75,8 +76,9 @@ public final class DriverAuth {
     public static String mac(String secret, String message) {
         try {
             if (secret.startsWith(PRIVATE_PREFIX)) {
-                PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(
-                        new PKCS8EncodedKeySpec(Base64.getDecoder().decode(secret.substring(PRIVATE_PREFIX.length()))));
+                PrivateKey key = KeyFactory.getInstance("Ed25519")
+                        .generatePrivate(new PKCS8EncodedKeySpec(
+                                Base64.getDecoder().decode(secret.substring(PRIVATE_PREFIX.length()))));
                 Signature signature = Signature.getInstance("Ed25519");
                 signature.initSign(key);
                 signature.update(message.getBytes(StandardCharsets.UTF_8));
@@ -84,7 +86,8 @@ public final class DriverAuth {
             }
             return HEX.formatHex(hmac(secret, message));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("Cannot sign with the driver secret: " + e.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "Cannot sign with the driver secret: " + e.getClass().getSimpleName(), e);
         }
     }
 
@@ -98,8 +101,9 @@ public final class DriverAuth {
         }
         try {
             if (verifier.startsWith(PUBLIC_PREFIX)) {
-                PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(
-                        new X509EncodedKeySpec(Base64.getDecoder().decode(verifier.substring(PUBLIC_PREFIX.length()))));
+                PublicKey key = KeyFactory.getInstance("Ed25519")
+                        .generatePublic(new X509EncodedKeySpec(
+                                Base64.getDecoder().decode(verifier.substring(PUBLIC_PREFIX.length()))));
                 Signature signature = Signature.getInstance("Ed25519");
                 signature.initVerify(key);
                 signature.update(message.getBytes(StandardCharsets.UTF_8));
@@ -108,7 +112,8 @@ public final class DriverAuth {
             if (verifier.startsWith(PRIVATE_PREFIX)) {
                 return false; // a private key is never a verifier
             }
-            return MessageDigest.isEqual(HEX.formatHex(hmac(verifier, message)).getBytes(StandardCharsets.UTF_8),
+            return MessageDigest.isEqual(
+                    HEX.formatHex(hmac(verifier, message)).getBytes(StandardCharsets.UTF_8),
                     mac.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;

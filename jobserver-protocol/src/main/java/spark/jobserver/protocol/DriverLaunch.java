@@ -30,9 +30,11 @@ public final class DriverLaunch {
      * trusts (exactly those: pinned, whatever host name the driver dials) and its password.
      */
     public static final String TLS_TRUSTSTORE_ENV = "JOBSERVER_TLS_TRUSTSTORE";
+
     public static final String TLS_TRUSTSTORE_PASSWORD_ENV = "JOBSERVER_TLS_TRUSTSTORE_PASSWORD";
     /** With client certificates required: the PKCS#12 file of the drivers' client certificate and its password. */
     public static final String TLS_KEYSTORE_ENV = "JOBSERVER_TLS_KEYSTORE";
+
     public static final String TLS_KEYSTORE_PASSWORD_ENV = "JOBSERVER_TLS_KEYSTORE_PASSWORD";
 
     /**

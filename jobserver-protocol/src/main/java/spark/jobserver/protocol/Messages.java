@@ -7,8 +7,8 @@ import java.io.UncheckedIOException;
 
 /** The JSON form of {@link Message}s. */
 public final class Messages {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private Messages() {}
 

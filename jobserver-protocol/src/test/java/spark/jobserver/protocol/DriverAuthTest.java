@@ -14,9 +14,11 @@ class DriverAuthTest {
         assertThat(DriverAuth.verify(credentials.verifier(), "nonce-1", proof)).isTrue();
         // a proof is bound to its nonce: replaying it against a new challenge fails
         assertThat(DriverAuth.verify(credentials.verifier(), "nonce-2", proof)).isFalse();
-        assertThat(DriverAuth.verify(DriverAuth.newCredentials().verifier(), "nonce-1", proof)).isFalse();
+        assertThat(DriverAuth.verify(DriverAuth.newCredentials().verifier(), "nonce-1", proof))
+                .isFalse();
         assertThat(DriverAuth.verify(credentials.verifier(), "nonce-1", "00ff")).isFalse();
-        assertThat(DriverAuth.verify(credentials.verifier(), "nonce-1", "not hex")).isFalse();
+        assertThat(DriverAuth.verify(credentials.verifier(), "nonce-1", "not hex"))
+                .isFalse();
         assertThat(DriverAuth.verify(credentials.verifier(), "nonce-1", null)).isFalse();
     }
 
@@ -28,14 +30,17 @@ class DriverAuthTest {
         String forged = DriverAuth.mac(credentials.verifier(), "nonce");
         assertThat(DriverAuth.verify(credentials.verifier(), "nonce", forged)).isFalse();
         // and the secret is never accepted in place of a verifier
-        assertThat(DriverAuth.verify(credentials.secret(), "nonce", DriverAuth.mac(credentials.secret(), "nonce"))).isFalse();
+        assertThat(DriverAuth.verify(credentials.secret(), "nonce", DriverAuth.mac(credentials.secret(), "nonce")))
+                .isFalse();
         assertThat(credentials.toString()).doesNotContain(credentials.secret());
     }
 
     @Test
     void plainTokensStillWorkAsSharedSecrets() {
         String token = DriverAuth.randomToken();
-        assertThat(DriverAuth.verify(token, "path", DriverAuth.mac(token, "path"))).isTrue();
-        assertThat(DriverAuth.verify(token, "path", DriverAuth.mac(DriverAuth.randomToken(), "path"))).isFalse();
+        assertThat(DriverAuth.verify(token, "path", DriverAuth.mac(token, "path")))
+                .isTrue();
+        assertThat(DriverAuth.verify(token, "path", DriverAuth.mac(DriverAuth.randomToken(), "path")))
+                .isFalse();
     }
 }

@@ -15,7 +15,8 @@ class MessagesTest {
         List<Message> messages = List.of(
                 new Message.Challenge("n"),
                 new Message.Accepted(true),
-                new Message.StartJob("j", "C", List.of(BinaryRef.uploaded("app", "ab"), BinaryRef.uri("file:/x.jar")), "{}"),
+                new Message.StartJob(
+                        "j", "C", List.of(BinaryRef.uploaded("app", "ab"), BinaryRef.uri("file:/x.jar")), "{}"),
                 new Message.KillJob("j"),
                 new Message.StopContext(),
                 new Message.Authenticate("c", "m"),

@@ -82,7 +82,8 @@ public class LdapGroupRealm extends JndiLdapRealm {
     }
 
     private String findUser(LdapContext ldap, String searchBase, String user) throws NamingException {
-        NamingEnumeration<SearchResult> found = ldap.search(searchBase, userSearchFilter, new Object[] {user}, subtree());
+        NamingEnumeration<SearchResult> found =
+                ldap.search(searchBase, userSearchFilter, new Object[] {user}, subtree());
         try {
             if (!found.hasMore()) {
                 return null;

@@ -72,31 +72,55 @@ public final class JobServer implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(2, namedThreads("jobserver-scheduler"));
 
         JdbcJobStore jobStore = new JdbcJobStore(database);
-        BinaryService binaries = new BinaryService(new JdbcBinaryStore(database), config.binaryCacheDir(),
-                config.maxContentLength(), clock, jobStore::unfinishedUsingBinary);
+        BinaryService binaries = new BinaryService(
+                new JdbcBinaryStore(database),
+                config.binaryCacheDir(),
+                config.maxContentLength(),
+                clock,
+                jobStore::unfinishedUsingBinary);
         binaries.removeLeftoverTemporaryFiles();
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
         JdbcContextStore contextStore = new JdbcContextStore(database);
         this.launcher = new DriverLauncher(config, driverTrust.environment());
-        this.contexts = new ContextService(config, contextStore, launcher, clock,
-                scheduler, serverUrl::get, name -> binaries.get(name).sha256());
+        this.contexts = new ContextService(
+                config,
+                contextStore,
+                launcher,
+                clock,
+                scheduler,
+                serverUrl::get,
+                name -> binaries.get(name).sha256());
         this.configured = new ConfiguredContexts(contexts, config.contexts(), config.contextDefaults(), scheduler);
         JobSettings jobSettings = JobSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
-        JobService jobs = new JobService(jobStore, binaries, contexts, config.contextDefaults(), clock,
-                new JdbcStreamResultStore(database), config.rootDir().resolve("results"), jobSettings, callbacks,
+        JobService jobs = new JobService(
+                jobStore,
+                binaries,
+                contexts,
+                config.contextDefaults(),
+                clock,
+                new JdbcStreamResultStore(database),
+                config.rootDir().resolve("results"),
+                jobSettings,
+                callbacks,
                 config.jobHistory());
         contexts.addListener(jobs);
-        this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, jobs::deleteOrphanStreamResults);
+        this.pruner =
+                new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, jobs::deleteOrphanStreamResults);
 
         DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
         DriverRequests driverRequests = new DriverRequests(contexts);
-        DataService data = new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(),
-                scheduler);
+        DataService data =
+                new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(), scheduler);
         this.gate = new AccessGate(AccessControl.create(auth), auth.authTimeout(), driverTrust::isDriverCertificate);
         ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
-        this.http = new HttpServer(config.bindAddress(), config.port(), config.maxContentLength(),
-                config.driver().maxMessageSize(), sslContextFactory(tls, driverTrust), List.of(
+        this.http = new HttpServer(
+                config.bindAddress(),
+                config.port(),
+                config.maxContentLength(),
+                config.driver().maxMessageSize(),
+                sslContextFactory(tls, driverTrust),
+                List.of(
                         gate::register,
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
@@ -116,8 +140,10 @@ public final class JobServer implements AutoCloseable {
         // answered, so no client sees a lost context's job still RUNNING; live drivers re-attach afterwards.
         contexts.recover();
         http.start();
-        String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
-                ? "127.0.0.1" : config.bindAddress();
+        String host =
+                config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
+                        ? "127.0.0.1"
+                        : config.bindAddress();
         serverUrl.set((https ? "https://" : "http://") + host + ":" + http.port());
         configured.startAll();
         launcher.prepare();
@@ -125,8 +151,12 @@ public final class JobServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);
         long prune = config.jobHistory().pruneInterval().toMillis();
         scheduler.scheduleWithFixedDelay(pruner, 0, prune, TimeUnit.MILLISECONDS);
-        LOG.info("Spark Job Server {} listening on {}://{}:{} (root {})", version(), https ? "https" : "http",
-                config.bindAddress(), http.port(),
+        LOG.info(
+                "Spark Job Server {} listening on {}://{}:{} (root {})",
+                version(),
+                https ? "https" : "http",
+                config.bindAddress(),
+                http.port(),
                 config.rootDir());
         return this;
     }
@@ -159,7 +189,11 @@ public final class JobServer implements AutoCloseable {
     private static org.eclipse.jetty.util.ssl.SslContextFactory.Server sslContextFactory(
             java.util.Optional<TlsSettings> tls, DriverTrust driverTrust) {
         try {
-            return tls.isEmpty() ? null : tls.get().contextFactory(driverTrust.driverCertificate().stream().toList());
+            return tls.isEmpty()
+                    ? null
+                    : tls.get()
+                            .contextFactory(
+                                    driverTrust.driverCertificate().stream().toList());
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalArgumentException("Invalid HTTPS configuration: " + e.getMessage(), e);
         }

@@ -39,8 +39,8 @@ public interface AccessControl extends AutoCloseable {
             case KEYCLOAK -> new KeycloakAccessControl(settings.keycloak(), settings.authTimeout());
         };
         return settings.useCache() && provider.requiresCredentials()
-                ? new CachingAccessControl(provider, settings.cacheTimeToLive(), settings.cacheMaxEntries(),
-                        java.time.Clock.systemUTC())
+                ? new CachingAccessControl(
+                        provider, settings.cacheTimeToLive(), settings.cacheMaxEntries(), java.time.Clock.systemUTC())
                 : provider;
     }
 }

@@ -83,7 +83,12 @@ public final class AccessGate implements AutoCloseable {
                 .orElseThrow(() -> unauthorized(ctx, "The supplied authentication is invalid"));
         Optional<Permission> needed = RoutePermissions.required(ctx.method().name(), path);
         if (needed.isPresent() && !user.has(needed.get())) {
-            LOG.info("User [{}] lacks permission {} for {} {}", user.name(), needed.get().id(), ctx.method(), path);
+            LOG.info(
+                    "User [{}] lacks permission {} for {} {}",
+                    user.name(),
+                    needed.get().id(),
+                    ctx.method(),
+                    path);
             throw ApiException.error(403, "The supplied authentication is not authorized to access this resource");
         }
         ctx.attribute(USER, user);
@@ -99,7 +104,9 @@ public final class AccessGate implements AutoCloseable {
             throw ApiException.error(503, "Authentication timed out; try again later");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            LOG.warn("Authentication of user [{}] could not be checked: {}", user,
+            LOG.warn(
+                    "Authentication of user [{}] could not be checked: {}",
+                    user,
                     cause instanceof AccessControl.AccessControlException ? cause.getMessage() : String.valueOf(cause));
             throw ApiException.error(503, "Authentication is unavailable; try again later");
         } catch (InterruptedException e) {
@@ -124,7 +131,8 @@ public final class AccessGate implements AutoCloseable {
             return null;
         }
         try {
-            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            String decoded =
+                    new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             if (colon <= 0) {
                 return null;

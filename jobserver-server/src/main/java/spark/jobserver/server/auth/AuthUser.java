@@ -18,7 +18,8 @@ public record AuthUser(String name, Set<Permission> permissions) {
     }
 
     public boolean has(Permission permission) {
-        return permissions.contains(Permission.ALLOW_ALL) || permissions.contains(permission)
+        return permissions.contains(Permission.ALLOW_ALL)
+                || permissions.contains(permission)
                 || permission.parent().map(permissions::contains).orElse(false);
     }
 }

@@ -51,7 +51,10 @@ final class KeycloakAccessControl implements AccessControl {
     KeycloakAccessControl(AuthSettings.Keycloak settings, Duration timeout) {
         this.settings = settings;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     @Override
@@ -71,7 +74,8 @@ final class KeycloakAccessControl implements AccessControl {
             form.put("client_secret", settings.clientSecret());
         }
         String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         HttpResponse<String> response = send(HttpRequest.newBuilder(ep.token())
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -94,10 +98,12 @@ final class KeycloakAccessControl implements AccessControl {
             LOG.warn("Access denied to user [{}]: the access token did not verify", user);
             return Optional.empty();
         }
-        String name = claims.path("preferred_username").isTextual() ? claims.path("preferred_username").asText()
+        String name = claims.path("preferred_username").isTextual()
+                ? claims.path("preferred_username").asText()
                 : claims.path("sub").isTextual() ? claims.path("sub").asText() : user;
         Set<Permission> granted = EnumSet.noneOf(Permission.class);
-        for (JsonNode role : claims.path("resource_access").path(settings.client()).path("roles")) {
+        for (JsonNode role :
+                claims.path("resource_access").path(settings.client()).path("roles")) {
             Permission.byId(role.asText()).ifPresent(granted::add);
         }
         return Optional.of(new AuthUser(name, granted));
@@ -126,10 +132,13 @@ final class KeycloakAccessControl implements AccessControl {
             if (!rsa.verify(b64.decode(parts[2]))) {
                 return null;
             }
-            if (claims.has("exp") && Instant.ofEpochSecond(claims.path("exp").asLong()).isBefore(Instant.now())) {
+            if (claims.has("exp")
+                    && Instant.ofEpochSecond(claims.path("exp").asLong()).isBefore(Instant.now())) {
                 return null;
             }
-            if (ep.issuer() != null && claims.has("iss") && !ep.issuer().equals(claims.path("iss").asText())) {
+            if (ep.issuer() != null
+                    && claims.has("iss")
+                    && !ep.issuer().equals(claims.path("iss").asText())) {
                 return null;
             }
             return claims;
@@ -143,13 +152,15 @@ final class KeycloakAccessControl implements AccessControl {
         PublicKey key = keys.get(kid);
         if (key == null) {
             // unknown key id: the realm may have rotated its keys
-            JsonNode jwks = readJson(send(HttpRequest.newBuilder(ep.jwks()).GET()).body());
+            JsonNode jwks =
+                    readJson(send(HttpRequest.newBuilder(ep.jwks()).GET()).body());
             for (JsonNode jwk : jwks.path("keys")) {
                 if ("RSA".equals(jwk.path("kty").asText())) {
                     Base64.Decoder b64 = Base64.getUrlDecoder();
-                    PublicKey k = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(
-                            new BigInteger(1, b64.decode(jwk.path("n").asText())),
-                            new BigInteger(1, b64.decode(jwk.path("e").asText()))));
+                    PublicKey k = KeyFactory.getInstance("RSA")
+                            .generatePublic(new RSAPublicKeySpec(
+                                    new BigInteger(1, b64.decode(jwk.path("n").asText())),
+                                    new BigInteger(1, b64.decode(jwk.path("e").asText()))));
                     keys.put(jwk.path("kid").asText(""), k);
                 }
             }
@@ -169,17 +180,28 @@ final class KeycloakAccessControl implements AccessControl {
         URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
         String expectedIssuer = null;
         try {
-            HttpResponse<String> discovery = send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration")).GET());
+            HttpResponse<String> discovery =
+                    send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
+                            .GET());
             if (discovery.statusCode() == 200) {
                 JsonNode doc = readJson(discovery.body());
-                token = doc.path("token_endpoint").isTextual() ? URI.create(doc.path("token_endpoint").asText()) : token;
-                jwks = doc.path("jwks_uri").isTextual() ? URI.create(doc.path("jwks_uri").asText()) : jwks;
-                expectedIssuer = doc.path("issuer").isTextual() ? doc.path("issuer").asText() : null;
-                ep = new Endpoints(expectedIssuer, settings.tokenEndpoint() != null ? settings.tokenEndpoint() : token, jwks);
+                token = doc.path("token_endpoint").isTextual()
+                        ? URI.create(doc.path("token_endpoint").asText())
+                        : token;
+                jwks = doc.path("jwks_uri").isTextual()
+                        ? URI.create(doc.path("jwks_uri").asText())
+                        : jwks;
+                expectedIssuer =
+                        doc.path("issuer").isTextual() ? doc.path("issuer").asText() : null;
+                ep = new Endpoints(
+                        expectedIssuer, settings.tokenEndpoint() != null ? settings.tokenEndpoint() : token, jwks);
                 endpoints = ep;
                 return ep;
             }
-            LOG.warn("OpenID discovery at {} answered {}; using Keycloak's default paths", issuer, discovery.statusCode());
+            LOG.warn(
+                    "OpenID discovery at {} answered {}; using Keycloak's default paths",
+                    issuer,
+                    discovery.statusCode());
         } catch (AccessControlException e) {
             LOG.warn("OpenID discovery at {} failed ({}); using Keycloak's default paths", issuer, e.getMessage());
         }

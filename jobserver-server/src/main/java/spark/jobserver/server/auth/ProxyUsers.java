@@ -53,12 +53,18 @@ public final class ProxyUsers {
             return stored;
         }
         String prefix = prefix(AccessGate.user(ctx).name());
-        return stored.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
+        return stored.stream()
+                .filter(n -> n.startsWith(prefix))
+                .map(n -> n.substring(prefix.length()))
+                .toList();
     }
 
     /** Context settings with the request's user as proxy user, whatever the request asked for. */
     public Config withProxyUser(Context ctx, Config settings) {
-        return enabled ? settings.withValue("spark.proxy.user", ConfigValueFactory.fromAnyRef(AccessGate.user(ctx).name()))
+        return enabled
+                ? settings.withValue(
+                        "spark.proxy.user",
+                        ConfigValueFactory.fromAnyRef(AccessGate.user(ctx).name()))
                 : settings;
     }
 }

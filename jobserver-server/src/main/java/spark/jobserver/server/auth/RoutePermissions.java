@@ -13,27 +13,32 @@ import java.util.Set;
 final class RoutePermissions {
     /** Paths anyone may call: health, the UI, metrics, and the drivers' own routes (they prove their context's secret). */
     private static final Set<String> PUBLIC_EXACT = Set.of("/", "/healthz", "/metricz", "/statusz", "/favicon.ico");
+
     private static final Set<String> PUBLIC_PREFIXES = Set.of("/html/", "/driver/");
 
     private static final Map<String, Map<String, Permission>> TABLE = Map.of(
-            "binaries", Map.of(
-                    "GET", Permission.BINARIES_READ,
-                    "POST", Permission.BINARIES_UPLOAD,
-                    "DELETE", Permission.BINARIES_DELETE),
-            "contexts", Map.of(
-                    "GET", Permission.CONTEXTS_READ,
-                    "POST", Permission.CONTEXTS_START,
-                    "DELETE", Permission.CONTEXTS_DELETE,
-                    "PUT", Permission.CONTEXTS_RESET),
-            "jobs", Map.of(
-                    "GET", Permission.JOBS_READ,
-                    "POST", Permission.JOBS_START,
-                    "DELETE", Permission.JOBS_DELETE),
-            "data", Map.of(
-                    "GET", Permission.DATA_READ,
-                    "POST", Permission.DATA_UPLOAD,
-                    "DELETE", Permission.DATA_DELETE,
-                    "PUT", Permission.DATA_RESET));
+            "binaries",
+                    Map.of(
+                            "GET", Permission.BINARIES_READ,
+                            "POST", Permission.BINARIES_UPLOAD,
+                            "DELETE", Permission.BINARIES_DELETE),
+            "contexts",
+                    Map.of(
+                            "GET", Permission.CONTEXTS_READ,
+                            "POST", Permission.CONTEXTS_START,
+                            "DELETE", Permission.CONTEXTS_DELETE,
+                            "PUT", Permission.CONTEXTS_RESET),
+            "jobs",
+                    Map.of(
+                            "GET", Permission.JOBS_READ,
+                            "POST", Permission.JOBS_START,
+                            "DELETE", Permission.JOBS_DELETE),
+            "data",
+                    Map.of(
+                            "GET", Permission.DATA_READ,
+                            "POST", Permission.DATA_UPLOAD,
+                            "DELETE", Permission.DATA_DELETE,
+                            "PUT", Permission.DATA_RESET));
 
     private RoutePermissions() {}
 

@@ -18,7 +18,9 @@ public final class BinaryRoutes {
         routes.get("/binaries", ctx -> {
             Map<String, Object> all = new LinkedHashMap<>();
             for (BinaryInfo info : service.list()) {
-                all.put(info.appName(), Map.of("binary-type", info.type().wireName(), "upload-time", Times.utc(info.uploadTime())));
+                all.put(
+                        info.appName(),
+                        Map.of("binary-type", info.type().wireName(), "upload-time", Times.utc(info.uploadTime())));
             }
             Replies.json(ctx, 200, all);
         });
@@ -31,7 +33,10 @@ public final class BinaryRoutes {
             Replies.json(ctx, 200, body);
         });
         routes.post("/binaries/{appName}", ctx -> {
-            service.upload(ctx.pathParam("appName"), ctx.header("Content-Type"), ctx.req().getInputStream());
+            service.upload(
+                    ctx.pathParam("appName"),
+                    ctx.header("Content-Type"),
+                    ctx.req().getInputStream());
             Replies.success(ctx, 201);
         });
         routes.delete("/binaries/{appName}", ctx -> {

@@ -40,7 +40,11 @@ public final class BinaryService {
     /**
      * @param activeJobsUsing ids of the unfinished jobs that use an app's binary
      */
-    public BinaryService(BinaryStore store, Path cacheDir, long maxSize, Clock clock,
+    public BinaryService(
+            BinaryStore store,
+            Path cacheDir,
+            long maxSize,
+            Clock clock,
             Function<String, List<String>> activeJobsUsing) {
         this.store = requireNonNull(store, "store is null");
         this.cacheDir = requireNonNull(cacheDir, "cacheDir is null");
@@ -61,7 +65,8 @@ public final class BinaryService {
             MessageDigest digest = sha256();
             long size;
             byte[] head = new byte[4];
-            try (InputStream in = new DigestInputStream(body, digest); OutputStream out = Files.newOutputStream(temp)) {
+            try (InputStream in = new DigestInputStream(body, digest);
+                    OutputStream out = Files.newOutputStream(temp)) {
                 size = copyLimited(in, out, head);
             }
             if (size < 4 || !Arrays.equals(head, ZIP_MAGIC)) {
@@ -170,8 +175,8 @@ public final class BinaryService {
         if (Files.isRegularFile(target)) {
             return target;
         }
-        try (InputStream in = store.content(sha256)
-                .orElseThrow(() -> ApiException.error(404, "No binary with hash " + sha256))) {
+        try (InputStream in =
+                store.content(sha256).orElseThrow(() -> ApiException.error(404, "No binary with hash " + sha256))) {
             Files.createDirectories(cacheDir);
             Path temp = Files.createTempFile(cacheDir, "fetch-", ".part");
             try {
@@ -192,7 +197,10 @@ public final class BinaryService {
 
     private static void validateName(String appName) {
         // A name is only a key (files are kept by hash), but path-like names are refused all the same.
-        if (appName == null || appName.isBlank() || appName.length() > 255 || appName.startsWith(".")
+        if (appName == null
+                || appName.isBlank()
+                || appName.length() > 255
+                || appName.startsWith(".")
                 || appName.chars().anyMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c))) {
             throw ApiException.error(400, "Invalid binary name");
         }

@@ -57,7 +57,8 @@ public final class InitialBinaries {
                 Path path = Path.of(text).toAbsolutePath();
                 if (!Files.isRegularFile(path)) {
                     problems.add(key + "." + name + ": no such file " + path);
-                } else if (BinaryType.fromFileName(path.getFileName().toString()).isEmpty()) {
+                } else if (BinaryType.fromFileName(path.getFileName().toString())
+                        .isEmpty()) {
                     problems.add(key + "." + name + ": " + path + " is not a .jar, .egg or .whl file");
                 } else {
                     binaries.putIfAbsent(name, path);
@@ -75,7 +76,8 @@ public final class InitialBinaries {
         for (Map.Entry<String, Path> e : binaries.entrySet()) {
             String name = e.getKey();
             Path path = e.getValue();
-            BinaryType type = BinaryType.fromFileName(path.getFileName().toString()).orElseThrow();
+            BinaryType type =
+                    BinaryType.fromFileName(path.getFileName().toString()).orElseThrow();
             try {
                 String sha = sha256(path);
                 if (sha.equals(newestSha(service, name))) {
@@ -87,7 +89,8 @@ public final class InitialBinaries {
                 }
                 LOG.info("Uploaded binary {} from {}", name, path);
             } catch (IOException | ApiException e2) {
-                throw new IllegalStateException("Could not upload " + path + " as binary " + name + ": " + e2.getMessage(), e2);
+                throw new IllegalStateException(
+                        "Could not upload " + path + " as binary " + name + ": " + e2.getMessage(), e2);
             }
         }
     }

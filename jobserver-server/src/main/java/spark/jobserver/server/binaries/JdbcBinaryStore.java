@@ -51,8 +51,8 @@ public final class JdbcBinaryStore implements BinaryStore {
                 String blobId = UUID.randomUUID().toString();
                 long size = writeChunks(c, blobId, content);
                 if (size != info.size()) {
-                    throw new IOException("The file of binary " + info.appName() + " has " + size + " bytes, not "
-                            + info.size());
+                    throw new IOException(
+                            "The file of binary " + info.appName() + " has " + size + " bytes, not " + info.size());
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO binary_contents (sha256, size_bytes, blob_id) VALUES (?, ?, ?)")) {
@@ -62,7 +62,12 @@ public final class JdbcBinaryStore implements BinaryStore {
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO binaries (app_name, binary_type, upload_time, sha256) VALUES (?, ?, ?, ?)")) {
-                Jdbc.bind(ps, info.appName(), info.type().wireName(), info.uploadTime().toEpochMilli(), info.sha256());
+                Jdbc.bind(
+                        ps,
+                        info.appName(),
+                        info.type().wireName(),
+                        info.uploadTime().toEpochMilli(),
+                        info.sha256());
                 ps.executeUpdate();
             }
             return null;
@@ -73,7 +78,8 @@ public final class JdbcBinaryStore implements BinaryStore {
         byte[] buffer = new byte[CHUNK_SIZE];
         long total = 0;
         try (InputStream in = Files.newInputStream(content);
-                PreparedStatement ps = c.prepareStatement("INSERT INTO binary_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
+                PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO binary_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
             for (int seq = 0; ; seq++) {
                 int n = in.readNBytes(buffer, 0, buffer.length);
                 if (n == 0) {
@@ -137,8 +143,10 @@ public final class JdbcBinaryStore implements BinaryStore {
 
     @Override
     public Optional<InputStream> content(String sha256) {
-        return jdbc.queryOne("SELECT blob_id, size_bytes FROM binary_contents WHERE sha256 = ?",
-                rs -> (InputStream) new ChunkStream(rs.getString(1), rs.getLong(2), sha256), sha256);
+        return jdbc.queryOne(
+                "SELECT blob_id, size_bytes FROM binary_contents WHERE sha256 = ?",
+                rs -> (InputStream) new ChunkStream(rs.getString(1), rs.getLong(2), sha256),
+                sha256);
     }
 
     /** The bytes of one binary, fetched a chunk at a time, each with its own short query. */
@@ -163,8 +171,11 @@ public final class JdbcBinaryStore implements BinaryStore {
                 }
                 int seq = nextSeq++;
                 try {
-                    chunk = jdbc.queryOne("SELECT data FROM binary_chunks WHERE blob_id = ? AND seq = ?",
-                                    rs -> rs.getBytes(1), blobId, seq)
+                    chunk = jdbc.queryOne(
+                                    "SELECT data FROM binary_chunks WHERE blob_id = ? AND seq = ?",
+                                    rs -> rs.getBytes(1),
+                                    blobId,
+                                    seq)
                             .orElseThrow(() -> new IOException("Binary " + sha256 + " is incomplete: chunk " + seq
                                     + " is missing (deleted while being read?)"));
                 } catch (StoreException e) {

@@ -37,7 +37,8 @@ public final class Configs {
             if (!Files.isRegularFile(userFile)) {
                 throw new IllegalArgumentException("Configuration file " + userFile + " does not exist");
             }
-            user = ConfigFactory.parseFile(userFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            user = ConfigFactory.parseFile(
+                    userFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         }
         Config system = ConfigFactory.systemProperties();
         for (String root : new String[] {"spark", "akka", "flyway", "access-control"}) {
@@ -61,7 +62,8 @@ public final class Configs {
 
     /** Parses a request body as HOCON or JSON. An empty body is an empty config. */
     public static Config parseBody(String body) {
-        return ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).resolve();
+        return ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF))
+                .resolve();
     }
 
     /** {@code config} as compact JSON text. */

@@ -64,8 +64,8 @@ public record ServerConfig(
      * @param maxResultSize largest job result (JSON, in UTF-8 bytes) that is stored
      * @param maxErrorSize largest job error (JSON, in UTF-8 bytes) that is stored; longer ones are cut
      */
-    public record JobHistory(Duration cleanupAfter, int maxJobs, Duration pruneInterval, long maxResultSize,
-            long maxErrorSize) {
+    public record JobHistory(
+            Duration cleanupAfter, int maxJobs, Duration pruneInterval, long maxResultSize, long maxErrorSize) {
         public JobHistory {
             requireNonNull(cleanupAfter, "cleanupAfter is null");
             requireNonNull(pruneInterval, "pruneInterval is null");
@@ -115,18 +115,30 @@ public record ServerConfig(
                 master,
                 bind(problems, () -> c.getString("spark.submit.deployMode"), "client"),
                 bind(problems, () -> positive(c.getInt(js + "max-jobs-per-context"), js + "max-jobs-per-context"), 8),
-                bind(problems, () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-creation-timeout"), Duration.ofSeconds(60)),
-                bind(problems, () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-deletion-timeout"), Duration.ofSeconds(15)),
+                bind(
+                        problems,
+                        () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-creation-timeout"),
+                        Duration.ofSeconds(60)),
+                bind(
+                        problems,
+                        () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-deletion-timeout"),
+                        Duration.ofSeconds(15)),
                 bind(problems, () -> c.getDuration(js + "named-object-creation-timeout"), Duration.ofSeconds(60)),
                 bind(problems, () -> c.getDuration("akka.http.server.request-timeout"), Duration.ofSeconds(40)),
                 bind(problems, () -> c.getBytes("akka.http.server.parsing.max-content-length"), 30L << 20),
                 bind(problems, () -> Path.of(c.getString(js + "daorootdir")).toAbsolutePath(), root),
-                bind(problems, () -> Path.of(c.getString(js + "datadao.rootdir")).toAbsolutePath(), root),
+                bind(
+                        problems,
+                        () -> Path.of(c.getString(js + "datadao.rootdir")).toAbsolutePath(),
+                        root),
                 new Database(
                         bind(problems, () -> c.getString(js + "sqldao.jdbc.url"), ""),
                         bind(problems, () -> c.getString(js + "sqldao.jdbc.user"), ""),
                         bind(problems, () -> c.getString(js + "sqldao.jdbc.password"), ""),
-                        bind(problems, () -> positive(c.getInt(js + "sqldao.dbcp.maxactive"), js + "sqldao.dbcp.maxactive"), 20),
+                        bind(
+                                problems,
+                                () -> positive(c.getInt(js + "sqldao.dbcp.maxactive"), js + "sqldao.dbcp.maxactive"),
+                                20),
                         bind(problems, () -> c.getString(js + "sqldao.jdbc-driver"), "")),
                 new Driver(
                         bind(problems, () -> c.getString(js + "driver.jar"), ""),
@@ -135,22 +147,42 @@ public record ServerConfig(
                         bind(problems, () -> c.getStringList(js + "driver.jvm-options"), List.of()),
                         bind(problems, () -> c.getDuration(js + "driver.heartbeat-interval"), Duration.ofSeconds(5)),
                         bind(problems, () -> c.getDuration(js + "driver.heartbeat-timeout"), Duration.ofSeconds(60)),
-                        bind(problems, () -> c.getDuration(js + "driver.reconnect-grace-period"), Duration.ofMinutes(5)),
+                        bind(
+                                problems,
+                                () -> c.getDuration(js + "driver.reconnect-grace-period"),
+                                Duration.ofMinutes(5)),
                         bind(problems, () -> c.getDuration(js + "driver.reattach-timeout"), Duration.ofSeconds(60)),
                         bind(problems, () -> c.getBytes(js + "driver.max-message-size"), 64L << 20),
                         bind(problems, () -> c.getBoolean(js + "driver.class-data-sharing"), true)),
                 bind(problems, () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
                 bind(problems, () -> c.getConfig("spark.contexts"), ConfigFactory.empty()),
                 new JobHistory(
-                        bind(problems, () -> notNegative(c.getDuration(js + "dao-cleanup-after"), js + "dao-cleanup-after"),
+                        bind(
+                                problems,
+                                () -> notNegative(c.getDuration(js + "dao-cleanup-after"), js + "dao-cleanup-after"),
                                 Duration.ofHours(72)),
-                        bind(problems, () -> notNegative(c.getInt(js + "job-history.max-jobs"), js + "job-history.max-jobs"), 0),
-                        bind(problems, () -> positive(c.getDuration(js + "job-history.prune-interval"),
-                                js + "job-history.prune-interval"), Duration.ofMinutes(10)),
-                        bind(problems, () -> positive(c.getBytes(js + "job-history.max-result-size"),
-                                js + "job-history.max-result-size"), 10L << 20),
-                        bind(problems, () -> positive(c.getBytes(js + "job-history.max-error-size"),
-                                js + "job-history.max-error-size"), 64L << 10)));
+                        bind(
+                                problems,
+                                () -> notNegative(c.getInt(js + "job-history.max-jobs"), js + "job-history.max-jobs"),
+                                0),
+                        bind(
+                                problems,
+                                () -> positive(
+                                        c.getDuration(js + "job-history.prune-interval"),
+                                        js + "job-history.prune-interval"),
+                                Duration.ofMinutes(10)),
+                        bind(
+                                problems,
+                                () -> positive(
+                                        c.getBytes(js + "job-history.max-result-size"),
+                                        js + "job-history.max-result-size"),
+                                10L << 20),
+                        bind(
+                                problems,
+                                () -> positive(
+                                        c.getBytes(js + "job-history.max-error-size"),
+                                        js + "job-history.max-error-size"),
+                                64L << 10)));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
         }
@@ -159,7 +191,9 @@ public record ServerConfig(
 
     /** The configuration without secrets, as HOCON text, for logs and for jobs. */
     public String describe() {
-        return Configs.withoutSecrets(raw).root().render(ConfigRenderOptions.concise().setFormatted(true));
+        return Configs.withoutSecrets(raw)
+                .root()
+                .render(ConfigRenderOptions.concise().setFormatted(true));
     }
 
     private static String driverClasspath(Config c) throws Exception {
@@ -220,5 +254,4 @@ public record ServerConfig(
         }
         return fallback;
     }
-
 }

@@ -50,12 +50,14 @@ public final class ConfiguredContexts {
     public CompletableFuture<Void> startAll() {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (String name : names()) {
-            chain = chain.thenComposeAsync(ignored -> startOne(name).handle((info, failure) -> {
-                if (failure != null) {
-                    LOG.error("Context {} from the configuration did not start: {}", name, reason(failure));
-                }
-                return null;
-            }), executor);
+            chain = chain.thenComposeAsync(
+                    ignored -> startOne(name).handle((info, failure) -> {
+                        if (failure != null) {
+                            LOG.error("Context {} from the configuration did not start: {}", name, reason(failure));
+                        }
+                        return null;
+                    }),
+                    executor);
         }
         return chain;
     }
@@ -78,13 +80,18 @@ public final class ConfiguredContexts {
         CompletableFuture<Void> chain = CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (String name : names()) {
-            chain = chain.thenComposeAsync(ignored -> startOne(name).handle((info, failure) -> {
-                if (failure != null) {
-                    LOG.error("Context {} from the configuration did not start after the reset: {}", name, reason(failure));
-                    failures.add(failure);
-                }
-                return null;
-            }), executor);
+            chain = chain.thenComposeAsync(
+                    ignored -> startOne(name).handle((info, failure) -> {
+                        if (failure != null) {
+                            LOG.error(
+                                    "Context {} from the configuration did not start after the reset: {}",
+                                    name,
+                                    reason(failure));
+                            failures.add(failure);
+                        }
+                        return null;
+                    }),
+                    executor);
         }
         return chain.thenRun(() -> {
             if (!failures.isEmpty()) {
@@ -99,7 +106,9 @@ public final class ConfiguredContexts {
             return CompletableFuture.completedFuture(service.get(name));
         }
         try {
-            Config settings = declared.getConfig(ConfigUtil.joinPath(name)).withFallback(defaults).resolve();
+            Config settings = declared.getConfig(ConfigUtil.joinPath(name))
+                    .withFallback(defaults)
+                    .resolve();
             LOG.info("Starting context {} from the configuration", name);
             return service.start(name, settings, false);
         } catch (RuntimeException e) {

@@ -34,14 +34,17 @@ public record ContextInfo(
     }
 
     ContextInfo withState(ContextState newState, Instant end, ErrorInfo newError) {
-        return new ContextInfo(id, name, config, newState, startTime, end, applicationId, uiUrl, newError, pid, logPath);
+        return new ContextInfo(
+                id, name, config, newState, startTime, end, applicationId, uiUrl, newError, pid, logPath);
     }
 
     ContextInfo withApplication(String newApplicationId, String newUiUrl) {
-        return new ContextInfo(id, name, config, state, startTime, endTime, newApplicationId, newUiUrl, error, pid, logPath);
+        return new ContextInfo(
+                id, name, config, state, startTime, endTime, newApplicationId, newUiUrl, error, pid, logPath);
     }
 
     ContextInfo withProcess(Long newPid, String newLogPath) {
-        return new ContextInfo(id, name, config, state, startTime, endTime, applicationId, uiUrl, error, newPid, newLogPath);
+        return new ContextInfo(
+                id, name, config, state, startTime, endTime, applicationId, uiUrl, error, newPid, newLogPath);
     }
 }

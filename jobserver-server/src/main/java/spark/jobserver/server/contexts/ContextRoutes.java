@@ -24,8 +24,8 @@ public final class ContextRoutes {
     }
 
     /** @param proxyUsers with use-as-proxy-user, each user sees and addresses only its own contexts */
-    public ContextRoutes(ContextService service, Config contextDefaults, ConfiguredContexts configured,
-            ProxyUsers proxyUsers) {
+    public ContextRoutes(
+            ContextService service, Config contextDefaults, ConfiguredContexts configured, ProxyUsers proxyUsers) {
         this.service = service;
         this.defaults = contextDefaults;
         this.configured = configured;
@@ -43,9 +43,14 @@ public final class ContextRoutes {
             String name = ctx.pathParam("name");
             ContextService.validateName(name);
             Config body = Requests.bodyConfig(ctx);
-            Config fromBody = body.hasPath("spark.context-settings") ? body.getConfig("spark.context-settings") : com.typesafe.config.ConfigFactory.empty();
-            Config settings = proxyUsers.withProxyUser(ctx,
-                    fromBody.withFallback(Requests.queryConfig(ctx, NOT_SETTINGS)).withFallback(defaults).resolve());
+            Config fromBody = body.hasPath("spark.context-settings")
+                    ? body.getConfig("spark.context-settings")
+                    : com.typesafe.config.ConfigFactory.empty();
+            Config settings = proxyUsers.withProxyUser(
+                    ctx,
+                    fromBody.withFallback(Requests.queryConfig(ctx, NOT_SETTINGS))
+                            .withFallback(defaults)
+                            .resolve());
             ctx.future(() -> service.start(proxyUsers.storedName(ctx, name), settings, false)
                     .handle((info, failure) -> {
                         if (failure != null) {
@@ -58,13 +63,14 @@ public final class ContextRoutes {
         routes.put("/contexts", this::reset);
         routes.delete("/contexts/{name}", ctx -> {
             boolean force = Requests.booleanParam(ctx, "force", false);
-            ctx.future(() -> service.stop(proxyUsers.storedName(ctx, ctx.pathParam("name")), force).thenAccept(stopped -> {
-                if (stopped) {
-                    Replies.success(ctx, 200, "Context stopped");
-                } else {
-                    ctx.status(202).header("Location", ctx.fullUrl()).result("");
-                }
-            }));
+            ctx.future(() -> service.stop(proxyUsers.storedName(ctx, ctx.pathParam("name")), force)
+                    .thenAccept(stopped -> {
+                        if (stopped) {
+                            Replies.success(ctx, 200, "Context stopped");
+                        } else {
+                            ctx.status(202).header("Location", ctx.fullUrl()).result("");
+                        }
+                    }));
         });
     }
 

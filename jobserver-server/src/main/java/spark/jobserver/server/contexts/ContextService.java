@@ -73,8 +73,13 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     /** Set when the server stops: drivers outlive it, so their later exits are not this server's business. */
     private volatile boolean closed;
 
-    public ContextService(ServerConfig config, ContextStore store, DriverLauncher launcher, Clock clock,
-            ScheduledExecutorService scheduler, Supplier<String> serverHttpUrl) {
+    public ContextService(
+            ServerConfig config,
+            ContextStore store,
+            DriverLauncher launcher,
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            Supplier<String> serverHttpUrl) {
         this(config, store, launcher, clock, scheduler, serverHttpUrl, name -> {
             throw ApiException.error(404, "Can't find binary with name " + name);
         });
@@ -84,8 +89,14 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
      * @param binarySha the SHA-256 of the newest uploaded binary of a name (throws ApiException 404 when
      *     there is none), for contexts' {@code dependent-jar-uris}
      */
-    public ContextService(ServerConfig config, ContextStore store, DriverLauncher launcher, Clock clock,
-            ScheduledExecutorService scheduler, Supplier<String> serverHttpUrl, Function<String, String> binarySha) {
+    public ContextService(
+            ServerConfig config,
+            ContextStore store,
+            DriverLauncher launcher,
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            Supplier<String> serverHttpUrl,
+            Function<String, String> binarySha) {
         this.binarySha = requireNonNull(binarySha, "binarySha is null");
         this.config = requireNonNull(config, "config is null");
         this.store = requireNonNull(store, "store is null");
@@ -148,7 +159,8 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         public void send(Message.ToDriver message) {
             DriverSession s = session;
             if (s == null || !s.isOpen()) {
-                throw ApiException.error(503, "The driver of context " + info.name() + " is not connected; try again shortly");
+                throw ApiException.error(
+                        503, "The driver of context " + info.name() + " is not connected; try again shortly");
             }
             s.send(message);
         }
@@ -170,13 +182,22 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         // Before anything is recorded or launched: an unknown binary fails the request, not a driver.
         List<BinaryRef> binaries = contextBinaries(name, settings);
         String id = UUID.randomUUID().toString();
-        Config effective = settings
-                .withValue("context.name", ConfigValueFactory.fromAnyRef(name))
+        Config effective = settings.withValue("context.name", ConfigValueFactory.fromAnyRef(name))
                 .withValue("context.id", ConfigValueFactory.fromAnyRef(id))
                 .withValue("is-adhoc", ConfigValueFactory.fromAnyRef(adhoc));
         Instant now = clock.instant();
-        ContextInfo info = new ContextInfo(id, name, Configs.toJson(Configs.withoutSecrets(effective)),
-                ContextState.STARTED, now, null, null, null, null, null, null);
+        ContextInfo info = new ContextInfo(
+                id,
+                name,
+                Configs.toJson(Configs.withoutSecrets(effective)),
+                ContextState.STARTED,
+                now,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         // The driver gets the private key; this server (and its database) keeps only the public verifier.
         DriverAuth.Credentials credentials = DriverAuth.newCredentials();
         LiveContext live = new LiveContext(info, credentials.verifier(), effective, adhoc, now);
@@ -189,7 +210,10 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             DriverLauncher.Launched launched = launcher.launch(
                     new DriverLauncher.Spec(id, name, effective, credentials.secret(), serverHttpUrl.get(), binaries));
             live.process = launched.process().toHandle();
-            updateInfo(live, live.info.withProcess(launched.process().pid(), launched.logFile().toString()));
+            updateInfo(
+                    live,
+                    live.info.withProcess(
+                            launched.process().pid(), launched.logFile().toString()));
             launched.process().onExit().thenAccept(p -> onProcessExit(live, p.exitValue()));
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not launch the driver of context {}", name, e);
@@ -198,14 +222,21 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         Duration timeout = initTimeout(effective);
-        scheduler.schedule(() -> {
-            if (!live.ready.isDone()) {
-                String message = "Context " + name + " did not start within " + timeout.toSeconds() + " s";
-                LOG.warn(message);
-                kill(live);
-                end(live, ContextState.ERROR, withLogTail(new ErrorInfo(message, "java.util.concurrent.TimeoutException", ""), live), false);
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> {
+                    if (!live.ready.isDone()) {
+                        String message = "Context " + name + " did not start within " + timeout.toSeconds() + " s";
+                        LOG.warn(message);
+                        kill(live);
+                        end(
+                                live,
+                                ContextState.ERROR,
+                                withLogTail(new ErrorInfo(message, "java.util.concurrent.TimeoutException", ""), live),
+                                false);
+                    }
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         return live.ready;
     }
 
@@ -240,8 +271,9 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 try {
                     sha = binarySha.apply(item);
                 } catch (ApiException e) {
-                    throw ApiException.error(404, "Can't find binary with name " + item + " (dependent-jar-uris of context "
-                            + name + ")");
+                    throw ApiException.error(
+                            404,
+                            "Can't find binary with name " + item + " (dependent-jar-uris of context " + name + ")");
                 }
                 refs.add(BinaryRef.uploaded(item, sha));
             }
@@ -267,8 +299,10 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
 
     private static void validateCharacters(String name) {
         if (name.length() > 200 || name.chars().anyMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c))) {
-            throw ApiException.error(400, "context name must not contain slashes or control characters and must be"
-                    + " at most 200 characters long");
+            throw ApiException.error(
+                    400,
+                    "context name must not contain slashes or control characters and must be"
+                            + " at most 200 characters long");
         }
     }
 
@@ -347,14 +381,17 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 kill(live);
             }
             // a driver that ignores the request is killed eventually
-            scheduler.schedule(() -> {
-                if (!live.ended.isDone()) {
-                    LOG.warn("Context {} did not stop in time; killing its driver", name);
-                    if (!kill(live)) {
-                        end(live, ContextState.FINISHED, null, true);
-                    }
-                }
-            }, config.contextDeletionTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                    () -> {
+                        if (!live.ended.isDone()) {
+                            LOG.warn("Context {} did not stop in time; killing its driver", name);
+                            if (!kill(live)) {
+                                end(live, ContextState.FINISHED, null, true);
+                            }
+                        }
+                    },
+                    config.contextDeletionTimeout().toMillis() * 2,
+                    TimeUnit.MILLISECONDS);
         }
         return awaitEnd(live);
     }
@@ -362,8 +399,7 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
     /** True when the context ends within the deletion timeout (minus 2 s, as the original), false otherwise. */
     private CompletableFuture<Boolean> awaitEnd(LiveContext live) {
         long waitMillis = Math.max(1000, config.contextDeletionTimeout().toMillis() - 2000);
-        return live.ended.thenApply(i -> true)
-                .completeOnTimeout(false, waitMillis, TimeUnit.MILLISECONDS);
+        return live.ended.thenApply(i -> true).completeOnTimeout(false, waitMillis, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -430,7 +466,10 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         if (message instanceof Message.ContextReady ready) {
             onReady(live, ready);
         } else if (message instanceof Message.ContextInitFailed failed) {
-            LOG.warn("Context {} failed to start: {}", live.name(), failed.error().message());
+            LOG.warn(
+                    "Context {} failed to start: {}",
+                    live.name(),
+                    failed.error().message());
             end(live, ContextState.ERROR, failed.error(), false);
         } else if (message instanceof Message.ContextStopping stopping) {
             LOG.info("Context {} is stopping on its own: {}", live.name(), stopping.reason());
@@ -449,7 +488,8 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
                 return;
             }
             ContextState next = info.state() == ContextState.STOPPING ? ContextState.STOPPING : ContextState.RUNNING;
-            live.info = info.withApplication(ready.applicationId(), ready.uiUrl()).withState(next, null, null);
+            live.info =
+                    info.withApplication(ready.applicationId(), ready.uiUrl()).withState(next, null, null);
             store.update(live.info);
         }
         LOG.info("Context {} is running (application {})", live.name(), ready.applicationId());
@@ -472,9 +512,14 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         if (live.info.state() == ContextState.STOPPING) {
             end(live, ContextState.FINISHED, null, true);
         } else {
-            String message = "Context " + live.name() + " terminated unexpectedly: its driver exited with code " + exitCode;
+            String message =
+                    "Context " + live.name() + " terminated unexpectedly: its driver exited with code " + exitCode;
             LOG.warn(message);
-            end(live, ContextState.ERROR, withLogTail(ErrorInfo.of(message, "java.lang.IllegalStateException"), live), false);
+            end(
+                    live,
+                    ContextState.ERROR,
+                    withLogTail(ErrorInfo.of(message, "java.lang.IllegalStateException"), live),
+                    false);
         }
     }
 
@@ -519,7 +564,11 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
             session.close();
         }
         if (!live.ready.isDone()) {
-            ErrorInfo reason = error != null ? error : ErrorInfo.of("Context " + ended.name() + " stopped before it was ready", "java.lang.IllegalStateException");
+            ErrorInfo reason = error != null
+                    ? error
+                    : ErrorInfo.of(
+                            "Context " + ended.name() + " stopped before it was ready",
+                            "java.lang.IllegalStateException");
             live.ready.completeExceptionally(new ContextStartException(reason));
         }
         live.ended.complete(ended);
@@ -540,7 +589,9 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         try {
             List<String> lines = tailLines(Path.of(logPath), 64 * 1024);
             List<String> tail = lines.subList(Math.max(0, lines.size() - 40), lines.size());
-            return new ErrorInfo(error.message() + " (driver log: " + logPath + ")", error.errorClass(),
+            return new ErrorInfo(
+                    error.message() + " (driver log: " + logPath + ")",
+                    error.errorClass(),
                     "Last lines of the driver log:\n" + String.join("\n", tail));
         } catch (IOException | RuntimeException e) {
             return error;
@@ -582,25 +633,38 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         for (ContextInfo info : unfinished) {
             String secret = store.secret(info.id()).orElse(null);
             // The stored pid is the driver's only while that process still runs this context (pids are reused).
-            Optional<ProcessHandle> process = info.pid() == null ? Optional.empty()
-                    : ProcessHandle.of(info.pid()).filter(ProcessHandle::isAlive).filter(p -> runsContext(p, info.id()));
-            String lost = secret == null ? "its secret is not stored"
-                    : info.state() == ContextState.STARTED ? "it was still starting"
-                    : info.pid() != null && process.isEmpty() ? "its driver (pid " + info.pid() + ") is gone"
-                    : null;
+            Optional<ProcessHandle> process = info.pid() == null
+                    ? Optional.empty()
+                    : ProcessHandle.of(info.pid())
+                            .filter(ProcessHandle::isAlive)
+                            .filter(p -> runsContext(p, info.id()));
+            String lost = secret == null
+                    ? "its secret is not stored"
+                    : info.state() == ContextState.STARTED
+                            ? "it was still starting"
+                            : info.pid() != null && process.isEmpty()
+                                    ? "its driver (pid " + info.pid() + ") is gone"
+                                    : null;
             if (lost != null) {
                 process.ifPresent(ContextService::killTree);
                 LOG.warn("Context {} was lost while the server was down: {}", info.name(), lost);
-                ContextInfo failed = info.withState(ContextState.ERROR, clock.instant(), ErrorInfo.of(
-                        "Context " + info.name() + " was lost while the server was down: " + lost,
-                        "java.lang.IllegalStateException"));
+                ContextInfo failed = info.withState(
+                        ContextState.ERROR,
+                        clock.instant(),
+                        ErrorInfo.of(
+                                "Context " + info.name() + " was lost while the server was down: " + lost,
+                                "java.lang.IllegalStateException"));
                 store.update(failed);
                 listeners.forEach(l -> l.contextEnded(failed, false, failed.error()));
                 continue;
             }
             Config settings = com.typesafe.config.ConfigFactory.parseString(info.config());
-            LiveContext live = new LiveContext(info, secret, settings,
-                    settings.hasPath("is-adhoc") && settings.getBoolean("is-adhoc"), clock.instant());
+            LiveContext live = new LiveContext(
+                    info,
+                    secret,
+                    settings,
+                    settings.hasPath("is-adhoc") && settings.getBoolean("is-adhoc"),
+                    clock.instant());
             process.ifPresent(p -> {
                 live.process = p;
                 p.onExit().thenAccept(h -> onProcessExit(live, -1));
@@ -613,18 +677,29 @@ public final class ContextService implements DriverRegistry, AutoCloseable {
         if (waiting.isEmpty()) {
             return;
         }
-        LOG.info("Waiting up to {} s for the drivers of {} context(s) to re-attach", config.driver().reattachTimeout().toSeconds(),
+        LOG.info(
+                "Waiting up to {} s for the drivers of {} context(s) to re-attach",
+                config.driver().reattachTimeout().toSeconds(),
                 waiting.size());
-        scheduler.schedule(() -> {
-            for (LiveContext live : waiting) {
-                if (live.session == null && !live.ended.isDone()) {
-                    LOG.warn("The driver of context {} did not re-attach", live.name());
-                    kill(live);
-                    end(live, ContextState.ERROR, ErrorInfo.of("The driver of context " + live.name()
-                            + " did not re-attach after a server restart", "java.lang.IllegalStateException"), false);
-                }
-            }
-        }, config.driver().reattachTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> {
+                    for (LiveContext live : waiting) {
+                        if (live.session == null && !live.ended.isDone()) {
+                            LOG.warn("The driver of context {} did not re-attach", live.name());
+                            kill(live);
+                            end(
+                                    live,
+                                    ContextState.ERROR,
+                                    ErrorInfo.of(
+                                            "The driver of context " + live.name()
+                                                    + " did not re-attach after a server restart",
+                                            "java.lang.IllegalStateException"),
+                                    false);
+                        }
+                    }
+                },
+                config.driver().reattachTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Whether the process's command line names the context (its driver.conf is under the context's directory). */

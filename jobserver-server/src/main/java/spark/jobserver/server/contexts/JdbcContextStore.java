@@ -22,17 +22,35 @@ public final class JdbcContextStore implements ContextStore {
 
     @Override
     public void insert(ContextInfo c, String secret) {
-        jdbc.update("INSERT INTO contexts (" + COLUMNS + ", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                c.id(), c.name(), c.config(), c.state().name(), c.startTime().toEpochMilli(), millis(c.endTime()),
-                c.applicationId(), c.uiUrl(), errorJson(c.error()), c.pid(), c.logPath(), secret);
+        jdbc.update(
+                "INSERT INTO contexts (" + COLUMNS + ", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                c.id(),
+                c.name(),
+                c.config(),
+                c.state().name(),
+                c.startTime().toEpochMilli(),
+                millis(c.endTime()),
+                c.applicationId(),
+                c.uiUrl(),
+                errorJson(c.error()),
+                c.pid(),
+                c.logPath(),
+                secret);
     }
 
     @Override
     public void update(ContextInfo c) {
-        jdbc.update("UPDATE contexts SET state = ?, end_time = ?, application_id = ?, ui_url = ?, error = ?,"
+        jdbc.update(
+                "UPDATE contexts SET state = ?, end_time = ?, application_id = ?, ui_url = ?, error = ?,"
                         + " pid = ?, log_path = ? WHERE id = ?",
-                c.state().name(), millis(c.endTime()), c.applicationId(), c.uiUrl(), errorJson(c.error()), c.pid(),
-                c.logPath(), c.id());
+                c.state().name(),
+                millis(c.endTime()),
+                c.applicationId(),
+                c.uiUrl(),
+                errorJson(c.error()),
+                c.pid(),
+                c.logPath(),
+                c.id());
     }
 
     @Override
@@ -42,14 +60,18 @@ public final class JdbcContextStore implements ContextStore {
 
     @Override
     public Optional<ContextInfo> latestByName(String name) {
-        return jdbc.queryOne("SELECT " + COLUMNS + " FROM contexts WHERE name = ? ORDER BY start_time DESC",
-                JdbcContextStore::map, name);
+        return jdbc.queryOne(
+                "SELECT " + COLUMNS + " FROM contexts WHERE name = ? ORDER BY start_time DESC",
+                JdbcContextStore::map,
+                name);
     }
 
     @Override
     public List<ContextInfo> unfinished() {
-        return jdbc.query("SELECT " + COLUMNS + " FROM contexts WHERE state NOT IN ('FINISHED', 'ERROR', 'KILLED')"
-                + " ORDER BY start_time", JdbcContextStore::map);
+        return jdbc.query(
+                "SELECT " + COLUMNS + " FROM contexts WHERE state NOT IN ('FINISHED', 'ERROR', 'KILLED')"
+                        + " ORDER BY start_time",
+                JdbcContextStore::map);
     }
 
     @Override
@@ -59,7 +81,8 @@ public final class JdbcContextStore implements ContextStore {
 
     @Override
     public int deleteEndedBefore(Instant endedBefore) {
-        return jdbc.update("DELETE FROM contexts WHERE state IN ('FINISHED', 'ERROR', 'KILLED') AND end_time < ?",
+        return jdbc.update(
+                "DELETE FROM contexts WHERE state IN ('FINISHED', 'ERROR', 'KILLED') AND end_time < ?",
                 endedBefore.toEpochMilli());
     }
 

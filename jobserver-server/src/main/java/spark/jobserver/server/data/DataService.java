@@ -37,6 +37,7 @@ public final class DataService {
     private static final Logger LOG = LoggerFactory.getLogger(DataService.class);
     /** The original's file time: ISO with millis and offset, colons replaced (e.g. 2016-07-04T09_09_57.928+05_30). */
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
     private static final Pattern DATA_FILE =
             Pattern.compile("[^/\\\\]+-\\d{4}-\\d\\d-\\d\\dT\\d\\d_\\d\\d_\\d\\d\\.\\d{3}(Z|[+-]\\d\\d_\\d\\d)\\.dat");
     private static final int MAX_PREFIX_LENGTH = 200;
@@ -131,7 +132,8 @@ public final class DataService {
             }
         }
         if (!failed.isEmpty()) {
-            throw ApiException.error(500, "Unable to delete data folder: " + failed.size() + " file(s) could not be deleted");
+            throw ApiException.error(
+                    500, "Unable to delete data folder: " + failed.size() + " file(s) could not be deleted");
         }
         LOG.info("Data files reset");
     }
@@ -182,7 +184,8 @@ public final class DataService {
     }
 
     private static boolean isDataFile(Path p) {
-        return p.getFileName() != null && DATA_FILE.matcher(p.getFileName().toString()).matches()
+        return p.getFileName() != null
+                && DATA_FILE.matcher(p.getFileName().toString()).matches()
                 && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
     }
 
@@ -195,7 +198,8 @@ public final class DataService {
         Instant time = clock.instant();
         synchronized (reserved) {
             while (true) {
-                Path candidate = dir.resolve(prefix + "-" + FILE_TIME.format(time.atZone(zone)).replace(':', '_') + ".dat");
+                Path candidate = dir.resolve(
+                        prefix + "-" + FILE_TIME.format(time.atZone(zone)).replace(':', '_') + ".dat");
                 if (!reserved.contains(candidate) && !Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                     reserved.add(candidate);
                     return candidate;

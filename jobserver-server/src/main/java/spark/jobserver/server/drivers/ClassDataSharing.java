@@ -43,7 +43,8 @@ final class ClassDataSharing {
      *
      * @param trainingCommand the command of the training run, given the archive file to write
      */
-    List<String> options(String java, String classpath, java.util.function.Function<Path, List<String>> trainingCommand) {
+    List<String> options(
+            String java, String classpath, java.util.function.Function<Path, List<String>> trainingCommand) {
         if (!enabled) {
             return List.of();
         }
@@ -58,7 +59,8 @@ final class ClassDataSharing {
         return List.of();
     }
 
-    private void startTraining(String key, Path archive, java.util.function.Function<Path, List<String>> trainingCommand) {
+    private void startTraining(
+            String key, Path archive, java.util.function.Function<Path, List<String>> trainingCommand) {
         try {
             Files.createDirectories(dir);
             Path partial = dir.resolve(key + ".jsa.part");
@@ -70,7 +72,9 @@ final class ClassDataSharing {
             }
             command.addAll(trainingCommand.apply(partial));
             Path work = Files.createTempDirectory(dir, "training-");
-            ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(work.toFile())
+                    .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             pb.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
             LOG.info("Building the class-data sharing archive for driver JVMs in the background ({})", archive);
@@ -118,7 +122,9 @@ final class ClassDataSharing {
             digest.update(java.getBytes(StandardCharsets.UTF_8));
             Path javaFile = Path.of(java).toRealPath();
             digest.update(javaFile.toString().getBytes(StandardCharsets.UTF_8));
-            Optional.ofNullable(javaFile.getParent()).map(Path::getParent).map(home -> home.resolve("release"))
+            Optional.ofNullable(javaFile.getParent())
+                    .map(Path::getParent)
+                    .map(home -> home.resolve("release"))
                     .filter(Files::isRegularFile)
                     .ifPresent(release -> update(digest, release));
             for (String entry : classpath.split(File.pathSeparator)) {

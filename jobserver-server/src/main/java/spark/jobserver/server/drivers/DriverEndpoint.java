@@ -29,6 +29,7 @@ public final class DriverEndpoint {
     private final Function<String, Path> binaryFile;
     /** Per WebSocket session: the nonce sent, until the driver answers; then its DriverSession. */
     private final Map<String, String> nonces = new ConcurrentHashMap<>();
+
     private final Map<String, DriverSession> sessions = new ConcurrentHashMap<>();
 
     /**
@@ -77,7 +78,9 @@ public final class DriverEndpoint {
         if (message instanceof Message.ToServer toServer && !(message instanceof Message.Authenticate)) {
             registry.received(session, toServer);
         } else {
-            LOG.warn("Ignoring unexpected {} from the driver of context {}", message.getClass().getSimpleName(),
+            LOG.warn(
+                    "Ignoring unexpected {} from the driver of context {}",
+                    message.getClass().getSimpleName(),
                     session.contextId());
         }
     }

@@ -34,6 +34,7 @@ public final class DriverLauncher {
     /** JDK 23+ warn or refuse without these; JDK 17 rejects the second. */
     private static final List<String> JDK23_OPTIONS =
             List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+
     private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
 
     private final ServerConfig config;
@@ -53,7 +54,8 @@ public final class DriverLauncher {
         this.environment = Map.copyOf(environment);
         this.config = requireNonNull(config, "config is null");
         this.contextsDir = config.rootDir().resolve("contexts");
-        this.cds = new ClassDataSharing(config.rootDir().resolve("cds"), config.driver().classDataSharing());
+        this.cds = new ClassDataSharing(
+                config.rootDir().resolve("cds"), config.driver().classDataSharing());
     }
 
     /** Starts building what makes drivers start faster (in the background), if the runtime is configured. */
@@ -69,7 +71,12 @@ public final class DriverLauncher {
      * @param binaries the context's own binaries ({@code dependent-jar-uris}), resolved; the driver puts them
      *     on the class path before it makes the context
      */
-    public record Spec(String contextId, String contextName, Config settings, String secret, String serverHttpUrl,
+    public record Spec(
+            String contextId,
+            String contextName,
+            Config settings,
+            String secret,
+            String serverHttpUrl,
             List<BinaryRef> binaries) {
         public Spec {
             requireNonNull(contextId, "contextId is null");
@@ -105,7 +112,11 @@ public final class DriverLauncher {
         Files.createDirectories(workDir);
         Path confFile = workDir.resolve("driver.conf");
         Path logFile = workDir.resolve("driver.log");
-        writePrivate(confFile, driverConfig(spec, workDir).root().render(ConfigRenderOptions.concise().setFormatted(true)));
+        writePrivate(
+                confFile,
+                driverConfig(spec, workDir)
+                        .root()
+                        .render(ConfigRenderOptions.concise().setFormatted(true)));
 
         Map<String, String> secretConf = new java.util.TreeMap<>();
         List<String> command = command(spec, confFile, secretConf);
@@ -131,14 +142,18 @@ public final class DriverLauncher {
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         }
         LOG.info("Launching the driver of context {} ({}), log {}", spec.contextName(), spec.contextId(), logFile);
-        LOG.debug("Driver command: {}", command.stream().map(DriverLauncher::masked).toList());
+        LOG.debug(
+                "Driver command: {}",
+                command.stream().map(DriverLauncher::masked).toList());
         return new Launched(pb.start(), logFile, workDir);
     }
 
     /** A {@code key=value} argument with its value hidden when the key names a secret, for logs. */
     static String masked(String argument) {
         int eq = argument.indexOf('=');
-        return eq > 0 && Configs.isSecretKey(argument.substring(0, eq)) ? argument.substring(0, eq + 1) + "****" : argument;
+        return eq > 0 && Configs.isSecretKey(argument.substring(0, eq))
+                ? argument.substring(0, eq + 1) + "****"
+                : argument;
     }
 
     /**
@@ -165,7 +180,8 @@ public final class DriverLauncher {
         cmd.add("client");
         cmd.add("--name");
         cmd.add(spec.contextName());
-        if (settings.hasPath("spark.proxy.user") && !settings.getString("spark.proxy.user").isBlank()) {
+        if (settings.hasPath("spark.proxy.user")
+                && !settings.getString("spark.proxy.user").isBlank()) {
             // impersonation as spark-submit does it (Hadoop proxy user); use-as-proxy-user sets it to the login
             cmd.add("--proxy-user");
             cmd.add(settings.getString("spark.proxy.user"));
@@ -190,7 +206,9 @@ public final class DriverLauncher {
     }
 
     private String javaHome() {
-        return config.driver().javaHome().isBlank() ? System.getProperty("java.home") : config.driver().javaHome();
+        return config.driver().javaHome().isBlank()
+                ? System.getProperty("java.home")
+                : config.driver().javaHome();
     }
 
     private String classpath() {
@@ -212,9 +230,20 @@ public final class DriverLauncher {
             training.add(java());
             training.addAll(base);
             training.add("-XX:ArchiveClassesAtExit=" + archive);
-            training.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit", "--master", "local[1]",
-                    "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-                    "--conf", "spark.driver.bindAddress=127.0.0.1", "--class", ClassDataSharing.TRAINING_CLASS,
+            training.addAll(List.of(
+                    "-cp",
+                    classpath(),
+                    "org.apache.spark.deploy.SparkSubmit",
+                    "--master",
+                    "local[1]",
+                    "--conf",
+                    "spark.ui.enabled=false",
+                    "--conf",
+                    "spark.driver.host=127.0.0.1",
+                    "--conf",
+                    "spark.driver.bindAddress=127.0.0.1",
+                    "--class",
+                    ClassDataSharing.TRAINING_CLASS,
                     config.driver().jar()));
             return training;
         }));
@@ -261,13 +290,19 @@ public final class DriverLauncher {
     private static void flatten(Config config, String prefix, Map<String, String> into) {
         for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
             Object value = e.getValue().unwrapped();
-            into.put(prefix + e.getKey(), value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
-                    : String.valueOf(value));
+            into.put(
+                    prefix + e.getKey(),
+                    value instanceof List<?> list
+                            ? String.join(
+                                    ",", list.stream().map(String::valueOf).toList())
+                            : String.valueOf(value));
         }
     }
 
     private String master(Config settings) {
-        return settings.hasPath("launcher.spark.master") ? settings.getString("launcher.spark.master") : config.sparkMaster();
+        return settings.hasPath("launcher.spark.master")
+                ? settings.getString("launcher.spark.master")
+                : config.sparkMaster();
     }
 
     private static boolean isLocalMaster(String master) {
@@ -305,8 +340,11 @@ public final class DriverLauncher {
         driver.put("server-ws-url", http.replaceFirst("^http", "ws") + DriverLaunch.WEBSOCKET_PATH);
         driver.put("max-jobs", config.maxJobsPerContext());
         driver.put("heartbeat-interval", config.driver().heartbeatInterval().toMillis() + "ms");
-        driver.put("reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
-        driver.put("named-object-creation-timeout", config.namedObjectCreationTimeout().toMillis() + "ms");
+        driver.put(
+                "reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
+        driver.put(
+                "named-object-creation-timeout",
+                config.namedObjectCreationTimeout().toMillis() + "ms");
         driver.put("binary-cache-dir", workDir.resolve("binaries").toString());
         List<Map<String, String>> binaries = new ArrayList<>();
         for (BinaryRef ref : spec.binaries()) {
@@ -322,7 +360,9 @@ public final class DriverLauncher {
         driver.put("context-binaries", binaries);
         return ConfigFactory.parseMap(Map.of("driver", driver))
                 .withValue("context-settings", spec.settings().root())
-                .withValue("job-config-fallback", Configs.withoutSecrets(config.raw()).root());
+                .withValue(
+                        "job-config-fallback",
+                        Configs.withoutSecrets(config.raw()).root());
     }
 
     private static void writePrivate(Path file, String content) throws IOException {

@@ -58,7 +58,11 @@ public final class DriverTrust {
         try (OutputStream out = Files.newOutputStream(tmp)) {
             trust.store(out, TRUST_PASSWORD.toCharArray());
         }
-        Files.move(tmp, trustFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                trustFile,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         env.put(DriverLaunch.TLS_TRUSTSTORE_ENV, trustFile.toString());
         env.put(DriverLaunch.TLS_TRUSTSTORE_PASSWORD_ENV, TRUST_PASSWORD);
 
@@ -111,11 +115,29 @@ public final class DriverTrust {
         Files.createFile(passwordFile);
         restrict(passwordFile, "rw-------");
         Files.writeString(passwordFile, password);
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        List<String> command = List.of(keytool, "-genkeypair", "-alias", "driver", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=jobserver-driver", "-validity", "36500", "-storetype", "PKCS12",
-                "-keystore", identityFile.toString(), "-storepass:file", passwordFile.toString(),
-                "-keypass:file", passwordFile.toString());
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        List<String> command = List.of(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "driver",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=jobserver-driver",
+                "-validity",
+                "36500",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                identityFile.toString(),
+                "-storepass:file",
+                passwordFile.toString(),
+                "-keypass:file",
+                passwordFile.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             String output = new String(process.getInputStream().readAllBytes());

@@ -62,6 +62,7 @@ public final class ApiException extends RuntimeException {
     /** The real failure behind a {@link java.util.concurrent.CompletionException} from a future chain. */
     public static Throwable causeOf(Throwable failure) {
         return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+                ? failure.getCause()
+                : failure;
     }
 }

@@ -36,7 +36,11 @@ public final class HttpServer implements AutoCloseable {
     /**
      * @param features each registers its routes
      */
-    public HttpServer(String host, int port, long maxRequestSize, long maxWebSocketMessage,
+    public HttpServer(
+            String host,
+            int port,
+            long maxRequestSize,
+            long maxWebSocketMessage,
             List<Consumer<RoutesConfig>> features) {
         this(host, port, maxRequestSize, maxWebSocketMessage, null, features);
     }
@@ -45,8 +49,13 @@ public final class HttpServer implements AutoCloseable {
      * @param tls HTTPS on the port instead of plain HTTP; null for plain HTTP
      * @param features each registers its routes
      */
-    public HttpServer(String host, int port, long maxRequestSize, long maxWebSocketMessage,
-            SslContextFactory.Server tls, List<Consumer<RoutesConfig>> features) {
+    public HttpServer(
+            String host,
+            int port,
+            long maxRequestSize,
+            long maxWebSocketMessage,
+            SslContextFactory.Server tls,
+            List<Consumer<RoutesConfig>> features) {
         this.host = host;
         this.port = port;
         this.app = Javalin.create(cfg -> {
@@ -58,20 +67,24 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** One connector on the port, speaking HTTPS only (the reference serves TLS "on the same port"). */
-    private static ServerConnector httpsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http,
-            SslContextFactory.Server tls, String host, int port) {
+    private static ServerConnector httpsConnector(
+            org.eclipse.jetty.server.Server server,
+            HttpConfiguration http,
+            SslContextFactory.Server tls,
+            String host,
+            int port) {
         HttpConfiguration https = new HttpConfiguration(http);
         // clients reach the server by many names (loopback, IPs, aliases): no SNI host check
         https.addCustomizer(new SecureRequestCustomizer(false));
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+        ServerConnector connector = new ServerConnector(
+                server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
         connector.setHost(host);
         connector.setPort(port);
         return connector;
     }
 
-    private static void configure(JavalinConfig cfg, long maxRequestSize, long maxWebSocketMessage,
-            List<Consumer<RoutesConfig>> features) {
+    private static void configure(
+            JavalinConfig cfg, long maxRequestSize, long maxWebSocketMessage, List<Consumer<RoutesConfig>> features) {
         cfg.startup.showJavalinBanner = false;
         // Errors Jetty answers before any route (URI or headers too long, bad requests) are JSON envelopes too.
         cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
@@ -99,12 +112,19 @@ public final class HttpServer implements AutoCloseable {
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             ctx.attribute(HANDLED, true);
-            Replies.json(ctx, e.getStatus(), ApiException.error(e.getStatus(), describe(e, ctx)).body());
+            Replies.json(
+                    ctx,
+                    e.getStatus(),
+                    ApiException.error(e.getStatus(), describe(e, ctx)).body());
         });
         routes.exception(Exception.class, (e, ctx) -> {
             ctx.attribute(HANDLED, true);
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-            Replies.json(ctx, 500, ApiException.withError(500, "ERROR", spark.jobserver.protocol.ErrorInfo.of(e)).body());
+            Replies.json(
+                    ctx,
+                    500,
+                    ApiException.withError(500, "ERROR", spark.jobserver.protocol.ErrorInfo.of(e))
+                            .body());
         });
         routes.error(404, ctx -> unhandled(ctx, "The requested resource could not be found."));
         routes.error(405, ctx -> unhandled(ctx, "HTTP method not allowed"));
@@ -112,15 +132,21 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static void unhandled(Context ctx, String message) {
-        if (ctx.attribute(HANDLED) == null && (ctx.result() == null || !ctx.result().startsWith("{"))) {
-            Replies.json(ctx, ctx.status().getCode(), ApiException.error(ctx.status().getCode(), message).body());
+        if (ctx.attribute(HANDLED) == null
+                && (ctx.result() == null || !ctx.result().startsWith("{"))) {
+            Replies.json(
+                    ctx,
+                    ctx.status().getCode(),
+                    ApiException.error(ctx.status().getCode(), message).body());
         }
     }
 
     private static String describe(HttpResponseException e, Context ctx) {
         return switch (e.getStatus()) {
             case 404 -> "The requested resource could not be found.";
-            case 405 -> "HTTP method not allowed, supported methods: " + String.join(", ", e.getDetails().values());
+            case 405 ->
+                "HTTP method not allowed, supported methods: "
+                        + String.join(", ", e.getDetails().values());
             case 413 -> "Request entity too large: " + e.getMessage();
             default -> e.getMessage();
         };

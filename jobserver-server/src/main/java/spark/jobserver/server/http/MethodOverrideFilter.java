@@ -35,15 +35,19 @@ final class MethodOverrideFilter implements Filter {
             HttpServletResponse res = (HttpServletResponse) response;
             res.setStatus(501);
             res.setContentType("application/json");
-            res.getWriter().write(Json.write(ApiException.error(501, "Unsupported HTTP method: " + override).body()));
+            res.getWriter()
+                    .write(Json.write(ApiException.error(501, "Unsupported HTTP method: " + override)
+                            .body()));
             return;
         }
-        chain.doFilter(new HttpServletRequestWrapper(http) {
-            @Override
-            public String getMethod() {
-                return method;
-            }
-        }, response);
+        chain.doFilter(
+                new HttpServletRequestWrapper(http) {
+                    @Override
+                    public String getMethod() {
+                        return method;
+                    }
+                },
+                response);
     }
 
     static String methodParam(String query) {

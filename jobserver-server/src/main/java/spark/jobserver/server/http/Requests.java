@@ -32,7 +32,9 @@ public final class Requests {
     public static Config queryConfig(Context ctx, Set<String> excluded) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
-            if (!excluded.contains(e.getKey()) && !e.getValue().isEmpty() && !e.getKey().isBlank()) {
+            if (!excluded.contains(e.getKey())
+                    && !e.getValue().isEmpty()
+                    && !e.getKey().isBlank()) {
                 values.put(e.getKey(), e.getValue().get(e.getValue().size() - 1));
             }
         }
@@ -60,7 +62,9 @@ public final class Requests {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
-            default -> throw ApiException.error(400, "Invalid value for " + name + ": '" + value + "' (expected true or false)");
+            default ->
+                throw ApiException.error(
+                        400, "Invalid value for " + name + ": '" + value + "' (expected true or false)");
         };
     }
 
@@ -72,7 +76,8 @@ public final class Requests {
         try {
             int parsed = Integer.parseInt(value.trim());
             if (parsed < min) {
-                throw ApiException.error(400, "Invalid value for " + name + ": '" + value + "' (must be at least " + min + ")");
+                throw ApiException.error(
+                        400, "Invalid value for " + name + ": '" + value + "' (must be at least " + min + ")");
             }
             return parsed;
         } catch (NumberFormatException e) {

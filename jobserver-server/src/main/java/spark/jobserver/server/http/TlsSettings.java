@@ -68,8 +68,10 @@ public record TlsSettings(
         List<String> problems = new ArrayList<>();
         Path keystore = readableFile(root, p + "keystore", problems);
         String keystorePw = string(root, p + "keystorePW", "");
-        Path truststore = root.hasPath(p + "truststore") && !root.getString(p + "truststore").isBlank()
-                ? readableFile(root, p + "truststore", problems) : null;
+        Path truststore = root.hasPath(p + "truststore")
+                        && !root.getString(p + "truststore").isBlank()
+                ? readableFile(root, p + "truststore", problems)
+                : null;
         TlsSettings settings = new TlsSettings(
                 keystore == null ? Path.of("") : keystore,
                 keystorePw,
@@ -87,12 +89,14 @@ public record TlsSettings(
                     settings.loadTrustStore();
                 }
             } catch (IOException | GeneralSecurityException e) {
-                problems.add("cannot read the " + (e.getMessage() != null && e.getMessage().contains("truststore") ? "truststore" : "keystore")
+                problems.add("cannot read the "
+                        + (e.getMessage() != null && e.getMessage().contains("truststore") ? "truststore" : "keystore")
                         + ": " + e.getMessage());
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Invalid HTTPS configuration (akka.http.server):\n  - " + String.join("\n  - ", problems));
+            throw new IllegalArgumentException(
+                    "Invalid HTTPS configuration (akka.http.server):\n  - " + String.join("\n  - ", problems));
         }
         return Optional.of(settings);
     }
@@ -110,7 +114,8 @@ public record TlsSettings(
         return load(truststore, truststoreType, truststorePassword, "truststore");
     }
 
-    private static KeyStore load(Path file, String type, String password, String what) throws IOException, GeneralSecurityException {
+    private static KeyStore load(Path file, String type, String password, String what)
+            throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance(type);
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, password.toCharArray());

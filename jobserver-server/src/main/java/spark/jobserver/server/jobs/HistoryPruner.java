@@ -25,7 +25,11 @@ public final class HistoryPruner implements Runnable {
     /**
      * @param afterPrune cleans what lives beside the database (stream result files); returns how many it removed
      */
-    public HistoryPruner(JobStore jobs, ContextStore contexts, ServerConfig.JobHistory settings, Clock clock,
+    public HistoryPruner(
+            JobStore jobs,
+            ContextStore contexts,
+            ServerConfig.JobHistory settings,
+            Clock clock,
             java.util.function.IntSupplier afterPrune) {
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
@@ -50,8 +54,13 @@ public final class HistoryPruner implements Runnable {
                 LOG.info("Deleted {} stream result file(s) of pruned jobs", files);
             }
             if (byAge + byCount + contextsByAge > 0) {
-                LOG.info("Pruned {} ended job(s) older than {}, {} beyond the newest {}, and {} ended context(s)", byAge,
-                        settings.cleanupAfter(), byCount, settings.maxJobs(), contextsByAge);
+                LOG.info(
+                        "Pruned {} ended job(s) older than {}, {} beyond the newest {}, and {} ended context(s)",
+                        byAge,
+                        settings.cleanupAfter(),
+                        byCount,
+                        settings.maxJobs(),
+                        contextsByAge);
             }
         } catch (RuntimeException e) {
             // the next run tries again; a scheduled task that throws would never run again

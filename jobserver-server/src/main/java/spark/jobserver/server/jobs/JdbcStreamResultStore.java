@@ -15,7 +15,10 @@ public final class JdbcStreamResultStore implements StreamResultStore {
 
     @Override
     public void insert(String jobId, long size, Instant stored) {
-        jdbc.update("INSERT INTO stream_results (job_id, size_bytes, stored_time) VALUES (?, ?, ?)", jobId, size,
+        jdbc.update(
+                "INSERT INTO stream_results (job_id, size_bytes, stored_time) VALUES (?, ?, ?)",
+                jobId,
+                size,
                 stored.toEpochMilli());
     }
 

@@ -124,27 +124,45 @@ public final class JobCallbacks implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        client().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenCompleteAsync((response, failure) -> {
-            String problem = failure != null ? failure.toString()
-                    : response.statusCode() >= 400 ? "HTTP " + response.statusCode() : null;
-            if (problem == null) {
-                LOG.info("Job {}: callback to {} delivered (attempt {})", jobId, forLog(uri), attempt);
-                return;
-            }
-            if (attempt >= maxAttempts) {
-                LOG.warn("Job {}: callback to {} abandoned after {} attempt(s); last: {}", jobId, forLog(uri), attempt, problem);
-                return;
-            }
-            LOG.info("Job {}: callback to {} failed (attempt {} of {}: {}); retrying in {} ms", jobId, forLog(uri), attempt,
-                    maxAttempts, problem, nextDelay.toMillis());
-            try {
-                scheduler.schedule(() -> attempt(jobId, uri, body, attempt + 1,
-                                Duration.ofMillis((long) (nextDelay.toMillis() * backoff))),
-                        nextDelay.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                LOG.warn("Job {}: callback to {} abandoned, the server is stopping", jobId, forLog(uri));
-            }
-        }, httpThreads);
+        client().sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .whenCompleteAsync(
+                        (response, failure) -> {
+                            String problem = failure != null
+                                    ? failure.toString()
+                                    : response.statusCode() >= 400 ? "HTTP " + response.statusCode() : null;
+                            if (problem == null) {
+                                LOG.info("Job {}: callback to {} delivered (attempt {})", jobId, forLog(uri), attempt);
+                                return;
+                            }
+                            if (attempt >= maxAttempts) {
+                                LOG.warn(
+                                        "Job {}: callback to {} abandoned after {} attempt(s); last: {}",
+                                        jobId,
+                                        forLog(uri),
+                                        attempt,
+                                        problem);
+                                return;
+                            }
+                            LOG.info(
+                                    "Job {}: callback to {} failed (attempt {} of {}: {}); retrying in {} ms",
+                                    jobId,
+                                    forLog(uri),
+                                    attempt,
+                                    maxAttempts,
+                                    problem,
+                                    nextDelay.toMillis());
+                            try {
+                                scheduler.schedule(
+                                        () -> attempt(jobId, uri, body, attempt + 1, Duration.ofMillis((long)
+                                                (nextDelay.toMillis() * backoff))),
+                                        nextDelay.toMillis(),
+                                        TimeUnit.MILLISECONDS);
+                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                                LOG.warn(
+                                        "Job {}: callback to {} abandoned, the server is stopping", jobId, forLog(uri));
+                            }
+                        },
+                        httpThreads);
     }
 
     @Override

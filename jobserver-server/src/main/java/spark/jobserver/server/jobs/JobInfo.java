@@ -40,7 +40,19 @@ public record JobInfo(
     }
 
     JobInfo ended(JobStatus newStatus, Instant end, String newResult, ErrorInfo newError) {
-        return new JobInfo(jobId, contextId, contextName, appName, classPath, binaries, config, newStatus, startTime,
-                end, newResult, newError, callbackUrl);
+        return new JobInfo(
+                jobId,
+                contextId,
+                contextName,
+                appName,
+                classPath,
+                binaries,
+                config,
+                newStatus,
+                startTime,
+                end,
+                newResult,
+                newError,
+                callbackUrl);
     }
 }

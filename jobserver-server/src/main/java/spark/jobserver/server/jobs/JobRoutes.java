@@ -69,8 +69,10 @@ public final class JobRoutes {
         routes.get("/jobs/{id}/config", ctx -> {
             JobInfo job = service.get(ctx.pathParam("id"));
             // a job's own secrets (passwords, tokens posted in its config) are not shown back
-            ctx.status(200).contentType("application/json").result(
-                    Configs.toJson(Configs.masked(com.typesafe.config.ConfigFactory.parseString(job.config()))));
+            ctx.status(200)
+                    .contentType("application/json")
+                    .result(Configs.toJson(
+                            Configs.masked(com.typesafe.config.ConfigFactory.parseString(job.config()))));
         });
         routes.delete("/jobs/{id}", ctx -> {
             JobInfo job = service.kill(ctx.pathParam("id"));
@@ -86,7 +88,10 @@ public final class JobRoutes {
         });
         routes.post(DriverLaunch.RESULT_PATH + "{jobId}", ctx -> {
             String contextId = drivers.authenticate(ctx, "upload job results");
-            long size = service.receiveStream(contextId, ctx.pathParam("jobId"), ctx.req().getInputStream(),
+            long size = service.receiveStream(
+                    contextId,
+                    ctx.pathParam("jobId"),
+                    ctx.req().getInputStream(),
                     ctx.req().getContentLengthLong());
             Replies.success(ctx, 200, size + " bytes received");
         });
@@ -97,15 +102,21 @@ public final class JobRoutes {
         ctx.status(200).contentType("application/json");
         // Jetty's own buffer would cut the chunks to its size; make it exactly one chunk.
         ctx.res().setBufferSize(service.resultChunkSize());
-        service.relayStream(jobId, prefix.getBytes(StandardCharsets.UTF_8), new byte[] {'}'}, ctx.res().getOutputStream());
+        service.relayStream(
+                jobId,
+                prefix.getBytes(StandardCharsets.UTF_8),
+                new byte[] {'}'},
+                ctx.res().getOutputStream());
     }
 
     private void startJob(Context ctx) {
         Config config = Requests.bodyConfig(ctx);
         if (proxyUsers.enabled()) {
             // an ad-hoc context runs as the authenticated user, whatever the body asked for
-            config = config.withValue("spark.context-settings.spark.proxy.user",
-                    com.typesafe.config.ConfigValueFactory.fromAnyRef(AccessGate.user(ctx).name()));
+            config = config.withValue(
+                    "spark.context-settings.spark.proxy.user",
+                    com.typesafe.config.ConfigValueFactory.fromAnyRef(
+                            AccessGate.user(ctx).name()));
         }
         String appName = param(ctx, config, "appName");
         String classPath = param(ctx, config, "classPath");
@@ -126,15 +137,20 @@ public final class JobRoutes {
             if (classPath == null) {
                 throw ApiException.error(400, "Cannot parse config: classPath parameter is missing!");
             }
-            request = new JobService.Request(appName, classPath, List.of(), context, sync, timeout, config, callbackUrl);
+            request =
+                    new JobService.Request(appName, classPath, List.of(), context, sync, timeout, config, callbackUrl);
         } else if (cp != null) {
             if (mainClass == null) {
                 throw ApiException.error(400, "Cannot parse config: mainClass parameter is missing!");
             }
-            List<String> items = Arrays.stream(cp.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            List<String> items = Arrays.stream(cp.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
             request = new JobService.Request(null, mainClass, items, context, sync, timeout, config, callbackUrl);
         } else {
-            throw ApiException.error(400, "Cannot parse config: To start the job appName or cp parameters should be configured!");
+            throw ApiException.error(
+                    400, "Cannot parse config: To start the job appName or cp parameters should be configured!");
         }
         ctx.future(() -> service.start(request).thenAccept(reply -> {
             if (reply instanceof JobService.Reply.Started started) {
@@ -201,8 +217,11 @@ public final class JobRoutes {
         body.put("classPath", job.classPath());
         body.put("context", job.contextName().isEmpty() ? "<<ad-hoc>>" : job.contextName());
         body.put("contextId", job.contextId());
-        body.put("duration", job.endTime() == null ? "Job not done yet"
-                : (job.endTime().toEpochMilli() - job.startTime().toEpochMilli()) / 1000.0 + " secs");
+        body.put(
+                "duration",
+                job.endTime() == null
+                        ? "Job not done yet"
+                        : (job.endTime().toEpochMilli() - job.startTime().toEpochMilli()) / 1000.0 + " secs");
         body.put("status", job.status().name());
         if (job.error() != null && (job.status() == JobStatus.ERROR || job.status() == JobStatus.KILLED)) {
             body.put("result", job.error());

@@ -59,9 +59,26 @@ public final class JobService implements ContextService.Listener {
     /**
      * @param resultsDir where stream results are kept ({@code <rootdir>/results})
      */
-    public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock,
-            StreamResultStore streamStore, Path resultsDir, JobSettings settings, JobCallbacks callbacks) {
-        this(store, binaries, contexts, contextDefaults, clock, streamStore, resultsDir, settings, callbacks,
+    public JobService(
+            JobStore store,
+            BinaryService binaries,
+            ContextService contexts,
+            Config contextDefaults,
+            Clock clock,
+            StreamResultStore streamStore,
+            Path resultsDir,
+            JobSettings settings,
+            JobCallbacks callbacks) {
+        this(
+                store,
+                binaries,
+                contexts,
+                contextDefaults,
+                clock,
+                streamStore,
+                resultsDir,
+                settings,
+                callbacks,
                 ServerConfig.JobHistory.defaults());
     }
 
@@ -69,8 +86,16 @@ public final class JobService implements ContextService.Listener {
      * @param resultsDir where stream results are kept ({@code <rootdir>/results})
      * @param history caps on stored results and errors
      */
-    public JobService(JobStore store, BinaryService binaries, ContextService contexts, Config contextDefaults, Clock clock,
-            StreamResultStore streamStore, Path resultsDir, JobSettings settings, JobCallbacks callbacks,
+    public JobService(
+            JobStore store,
+            BinaryService binaries,
+            ContextService contexts,
+            Config contextDefaults,
+            Clock clock,
+            StreamResultStore streamStore,
+            Path resultsDir,
+            JobSettings settings,
+            JobCallbacks callbacks,
             ServerConfig.JobHistory history) {
         this.limits = new ResultLimits(history.maxResultSize(), history.maxErrorSize());
         this.store = requireNonNull(store, "store is null");
@@ -92,8 +117,15 @@ public final class JobService implements ContextService.Listener {
      * @param config the posted job configuration
      * @param callbackUrl where to POST the job's final JSON (already validated); null for none
      */
-    public record Request(String appName, String classPath, List<String> cp, String context, boolean sync,
-            Duration timeout, Config config, String callbackUrl) {
+    public record Request(
+            String appName,
+            String classPath,
+            List<String> cp,
+            String context,
+            boolean sync,
+            Duration timeout,
+            Config config,
+            String callbackUrl) {
         public Request {
             requireNonNull(classPath, "classPath is null");
             cp = List.copyOf(cp);
@@ -101,8 +133,14 @@ public final class JobService implements ContextService.Listener {
             requireNonNull(config, "config is null");
         }
 
-        public Request(String appName, String classPath, List<String> cp, String context, boolean sync,
-                Duration timeout, Config config) {
+        public Request(
+                String appName,
+                String classPath,
+                List<String> cp,
+                String context,
+                boolean sync,
+                Duration timeout,
+                Config config) {
             this(appName, classPath, cp, context, sync, timeout, config, null);
         }
     }
@@ -143,17 +181,19 @@ public final class JobService implements ContextService.Listener {
         for (String item : items) {
             refs.add(resolve(item));
         }
-        String appName = request.appName() != null ? request.appName() : items.isEmpty() ? null : items.get(items.size() - 1);
+        String appName =
+                request.appName() != null ? request.appName() : items.isEmpty() ? null : items.get(items.size() - 1);
         if (request.context() != null) {
             ContextService.LiveContext context = contexts.running(request.context());
             return submit(context, request, appName, items, refs);
         }
         Config own = request.config().hasPath("spark.context-settings")
-                ? request.config().getConfig("spark.context-settings") : ConfigFactory.empty();
+                ? request.config().getConfig("spark.context-settings")
+                : ConfigFactory.empty();
         // As in the original: an ad-hoc context run for a proxy user carries the user's name.
         String proxyUser = own.hasPath("spark.proxy.user") ? own.getString("spark.proxy.user") : "";
-        String name = (proxyUser.isBlank() ? "" : proxyUser + "~") + UUID.randomUUID().toString().substring(0, 8) + "-"
-                + request.classPath();
+        String name = (proxyUser.isBlank() ? "" : proxyUser + "~")
+                + UUID.randomUUID().toString().substring(0, 8) + "-" + request.classPath();
         Config settings = own.withFallback(contextDefaults).resolve();
         return contexts.start(name, settings, true)
                 .exceptionally(failure -> {
@@ -165,7 +205,8 @@ public final class JobService implements ContextService.Listener {
                 })
                 .thenCompose(info -> {
                     ContextService.LiveContext context = contexts.live(info.id())
-                            .orElseThrow(() -> ApiException.error(500, "Ad-hoc context " + name + " ended before its job started"));
+                            .orElseThrow(() -> ApiException.error(
+                                    500, "Ad-hoc context " + name + " ended before its job started"));
                     CompletableFuture<Reply> reply;
                     try {
                         reply = submit(context, request, appName, items, refs);
@@ -177,11 +218,26 @@ public final class JobService implements ContextService.Listener {
                 });
     }
 
-    private CompletableFuture<Reply> submit(ContextService.LiveContext context, Request request, String appName,
-            List<String> items, List<BinaryRef> refs) {
+    private CompletableFuture<Reply> submit(
+            ContextService.LiveContext context,
+            Request request,
+            String appName,
+            List<String> items,
+            List<BinaryRef> refs) {
         String jobId = UUID.randomUUID().toString();
-        JobInfo template = new JobInfo(jobId, context.id(), context.name(), appName, request.classPath(), items,
-                Configs.toJson(request.config()), JobStatus.RUNNING, clock.instant(), null, null, null,
+        JobInfo template = new JobInfo(
+                jobId,
+                context.id(),
+                context.name(),
+                appName,
+                request.classPath(),
+                items,
+                Configs.toJson(request.config()),
+                JobStatus.RUNNING,
+                clock.instant(),
+                null,
+                null,
+                null,
                 request.callbackUrl());
         Tracker tracker = new Tracker(template);
         trackers.put(jobId, tracker);
@@ -198,42 +254,54 @@ public final class JobService implements ContextService.Listener {
         long timeoutMillis = request.timeout().toMillis();
         // time out copies: orTimeout completes the future it is called on, and the tracker's futures
         // must stay open for the job's real end (an ad-hoc context stops when `done` completes)
-        CompletableFuture<Message.JobEvent> first = tracker.firstAnswer.copy().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        CompletableFuture<Message.JobEvent> first =
+                tracker.firstAnswer.copy().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
         return first.handle((event, failure) -> {
-            if (failure != null) {
-                throw timeoutOr(jobId, request.timeout(), failure);
-            }
-            return event;
-        }).thenCompose(event -> {
-            if (event instanceof Message.JobRejected rejected) {
-                throw rejection(rejected, request.classPath());
-            }
-            if (event instanceof Message.JobValidationFailed failed) {
-                throw ApiException.withError(400, "VALIDATION FAILED", failed.error());
-            }
-            if (!request.sync()) {
-                JobInfo started = tracker.started;
-                return CompletableFuture.completedFuture((Reply) new Reply.Started(
-                        started != null ? started : store.get(jobId).orElse(template)));
-            }
-            return tracker.done.copy().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((job, failure) -> {
-                if (failure != null) {
-                    throw timeoutOr(jobId, request.timeout(), failure);
-                }
-                if (job.status() == JobStatus.FINISHED) {
-                    return hasStreamResult(jobId) ? new Reply.Streamed(jobId) : (Reply) new Reply.Finished(jobId, job.result());
-                }
-                return new Reply.Failed(jobId, job.error());
-            });
-        });
+                    if (failure != null) {
+                        throw timeoutOr(jobId, request.timeout(), failure);
+                    }
+                    return event;
+                })
+                .thenCompose(event -> {
+                    if (event instanceof Message.JobRejected rejected) {
+                        throw rejection(rejected, request.classPath());
+                    }
+                    if (event instanceof Message.JobValidationFailed failed) {
+                        throw ApiException.withError(400, "VALIDATION FAILED", failed.error());
+                    }
+                    if (!request.sync()) {
+                        JobInfo started = tracker.started;
+                        return CompletableFuture.completedFuture((Reply) new Reply.Started(
+                                started != null ? started : store.get(jobId).orElse(template)));
+                    }
+                    return tracker.done
+                            .copy()
+                            .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                            .handle((job, failure) -> {
+                                if (failure != null) {
+                                    throw timeoutOr(jobId, request.timeout(), failure);
+                                }
+                                if (job.status() == JobStatus.FINISHED) {
+                                    return hasStreamResult(jobId)
+                                            ? new Reply.Streamed(jobId)
+                                            : (Reply) new Reply.Finished(jobId, job.result());
+                                }
+                                return new Reply.Failed(jobId, job.error());
+                            });
+                });
     }
 
     private static RuntimeException timeoutOr(String jobId, Duration timeout, Throwable failure) {
         Throwable cause = ApiException.causeOf(failure);
         if (cause instanceof TimeoutException) {
-            return ApiException.withError(500, "ERROR", new ErrorInfo("Ask timed out after [" + timeout.toMillis()
-                    + " ms]: job " + jobId + " goes on running; ask GET /jobs/" + jobId + " for its status",
-                    "akka.pattern.AskTimeoutException", ""));
+            return ApiException.withError(
+                    500,
+                    "ERROR",
+                    new ErrorInfo(
+                            "Ask timed out after [" + timeout.toMillis() + " ms]: job " + jobId
+                                    + " goes on running; ask GET /jobs/" + jobId + " for its status",
+                            "akka.pattern.AskTimeoutException",
+                            ""));
         }
         return cause instanceof RuntimeException re ? re : new CompletionException(cause);
     }
@@ -243,7 +311,9 @@ public final class JobService implements ContextService.Listener {
             case CLASS_NOT_FOUND -> ApiException.error(404, "classPath " + classPath + " not found");
             case INVALID_JOB_TYPE -> ApiException.error(400, "Invalid job type for this context");
             case LOADING_FAILED -> ApiException.withError(400, "JOB LOADING FAILED", rejected.error());
-            case NO_SLOTS -> ApiException.labelled(503, "NO SLOTS AVAILABLE", rejected.error().message());
+            case NO_SLOTS ->
+                ApiException.labelled(
+                        503, "NO SLOTS AVAILABLE", rejected.error().message());
             case CONTEXT_STOPPING -> ApiException.error(409, "Context stop in progress");
         };
     }
@@ -308,20 +378,40 @@ public final class JobService implements ContextService.Listener {
         } else if (event instanceof Message.JobStarted started) {
             if (tracker != null) {
                 JobInfo t = tracker.template;
-                JobInfo running = new JobInfo(t.jobId(), t.contextId(), t.contextName(), t.appName(), t.classPath(),
-                        t.binaries(), t.config(), JobStatus.RUNNING, Instant.ofEpochMilli(started.startTime()), null,
-                        null, null, t.callbackUrl());
+                JobInfo running = new JobInfo(
+                        t.jobId(),
+                        t.contextId(),
+                        t.contextName(),
+                        t.appName(),
+                        t.classPath(),
+                        t.binaries(),
+                        t.config(),
+                        JobStatus.RUNNING,
+                        Instant.ofEpochMilli(started.startTime()),
+                        null,
+                        null,
+                        null,
+                        t.callbackUrl());
                 store.insert(running);
                 tracker.started = running;
                 tracker.firstAnswer.complete(event);
             }
         } else if (event instanceof Message.JobFinished finished) {
-            end(event.jobId(), JobStatus.FINISHED, Instant.ofEpochMilli(finished.endTime()),
-                    finished.result() == null ? "null" : finished.result().toString(), null);
+            end(
+                    event.jobId(),
+                    JobStatus.FINISHED,
+                    Instant.ofEpochMilli(finished.endTime()),
+                    finished.result() == null ? "null" : finished.result().toString(),
+                    null);
         } else if (event instanceof Message.JobFailed failed) {
             end(event.jobId(), JobStatus.ERROR, Instant.ofEpochMilli(failed.endTime()), null, failed.error());
         } else if (event instanceof Message.JobKilled killed) {
-            end(event.jobId(), JobStatus.KILLED, Instant.ofEpochMilli(killed.endTime()), null, killedError(event.jobId()));
+            end(
+                    event.jobId(),
+                    JobStatus.KILLED,
+                    Instant.ofEpochMilli(killed.endTime()),
+                    null,
+                    killedError(event.jobId()));
         } else if (event instanceof Message.JobStreamFinished finished) {
             streamFinished(finished);
         }
@@ -332,10 +422,13 @@ public final class JobService implements ContextService.Listener {
     }
 
     /** Records the end of a job unless it has ended already; returns whether it had not. */
-    private boolean end(String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error, boolean stream) {
+    private boolean end(
+            String jobId, JobStatus status, Instant endTime, String result, ErrorInfo error, boolean stream) {
         Tracker tracker = trackers.remove(jobId);
         // The row as this server stored it at the start; a change since (a kill) makes finish() a no-op.
-        JobInfo current = tracker != null && tracker.started != null ? tracker.started : store.get(jobId).orElse(null);
+        JobInfo current = tracker != null && tracker.started != null
+                ? tracker.started
+                : store.get(jobId).orElse(null);
         if (current == null) {
             LOG.warn("Event for unknown job {}", jobId);
             return false;
@@ -363,9 +456,15 @@ public final class JobService implements ContextService.Listener {
         String jobId = finished.jobId();
         long stored = streams.storedSize(jobId);
         if (stored != finished.size()) {
-            String problem = stored < 0 ? "never arrived" : "arrived incomplete (" + stored + " of " + finished.size() + " bytes)";
+            String problem = stored < 0
+                    ? "never arrived"
+                    : "arrived incomplete (" + stored + " of " + finished.size() + " bytes)";
             streams.delete(jobId);
-            end(jobId, JobStatus.ERROR, Instant.ofEpochMilli(finished.endTime()), null,
+            end(
+                    jobId,
+                    JobStatus.ERROR,
+                    Instant.ofEpochMilli(finished.endTime()),
+                    null,
                     ErrorInfo.of("The result stream of job " + jobId + " " + problem, "java.io.IOException"));
             return;
         }
@@ -385,7 +484,8 @@ public final class JobService implements ContextService.Listener {
      */
     public long receiveStream(String contextId, String jobId, InputStream body, long declaredLength) {
         Tracker tracker = trackers.get(jobId);
-        String owner = tracker != null ? tracker.template.contextId()
+        String owner = tracker != null
+                ? tracker.template.contextId()
                 : store.get(jobId).map(JobInfo::contextId).orElse(null);
         if (owner == null) {
             throw ApiException.error(404, "No such job ID " + jobId);
@@ -401,7 +501,11 @@ public final class JobService implements ContextService.Listener {
             return streams.receive(jobId, body, declaredLength);
         } catch (StreamResults.TooLargeException e) {
             LOG.warn("Job {}: {}", jobId, e.getMessage());
-            end(jobId, JobStatus.ERROR, clock.instant(), null,
+            end(
+                    jobId,
+                    JobStatus.ERROR,
+                    clock.instant(),
+                    null,
                     ErrorInfo.of(e.getMessage(), "spark.jobserver.ResultTooLargeException"));
             throw ApiException.error(413, e.getMessage());
         } catch (IOException e) {
@@ -438,18 +542,32 @@ public final class JobService implements ContextService.Listener {
                 missedHeartbeats.remove(job.jobId());
             } else if (missedHeartbeats.merge(job.jobId(), 1, Integer::sum) >= 2) {
                 missedHeartbeats.remove(job.jobId());
-                LOG.warn("Job {} is no longer run by the driver of context {}: its end was lost", job.jobId(), context.name());
-                end(job.jobId(), JobStatus.ERROR, clock.instant(), null, ErrorInfo.of("Job " + job.jobId()
-                        + " is no longer run by the driver of context " + context.name() + ": it ended while the server"
-                        + " could not record it, and its result is lost", "java.lang.IllegalStateException"));
+                LOG.warn(
+                        "Job {} is no longer run by the driver of context {}: its end was lost",
+                        job.jobId(),
+                        context.name());
+                end(
+                        job.jobId(),
+                        JobStatus.ERROR,
+                        clock.instant(),
+                        null,
+                        ErrorInfo.of(
+                                "Job " + job.jobId()
+                                        + " is no longer run by the driver of context " + context.name()
+                                        + ": it ended while the server"
+                                        + " could not record it, and its result is lost",
+                                "java.lang.IllegalStateException"));
             }
         }
     }
 
     @Override
     public void contextEnded(ContextInfo context, boolean stoppedByUser, ErrorInfo reason) {
-        ErrorInfo error = reason != null ? reason
-                : ErrorInfo.of("Context " + context.name() + " stopped while the job was running", "java.lang.IllegalStateException");
+        ErrorInfo error = reason != null
+                ? reason
+                : ErrorInfo.of(
+                        "Context " + context.name() + " stopped while the job was running",
+                        "java.lang.IllegalStateException");
         for (JobInfo job : store.unfinishedInContext(context.id())) {
             if (stoppedByUser) {
                 end(job.jobId(), JobStatus.KILLED, clock.instant(), null, killedError(job.jobId()));

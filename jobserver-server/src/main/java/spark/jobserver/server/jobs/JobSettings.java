@@ -26,8 +26,8 @@ public record JobSettings(
 
     public JobSettings {
         if (resultChunkSize < 1 || maxStreamResultSize < 1 || callbackMaxAttempts < 1 || callbackRetryBackoff < 1.0) {
-            throw new IllegalArgumentException("invalid job settings: " + resultChunkSize + ", " + maxStreamResultSize + ", "
-                    + callbackMaxAttempts + ", " + callbackRetryBackoff);
+            throw new IllegalArgumentException("invalid job settings: " + resultChunkSize + ", " + maxStreamResultSize
+                    + ", " + callbackMaxAttempts + ", " + callbackRetryBackoff);
         }
     }
 
@@ -35,19 +35,28 @@ public record JobSettings(
     public static JobSettings from(Config c) {
         String js = "spark.jobserver.";
         List<String> problems = new ArrayList<>();
-        long chunk = bind(problems, () -> atLeast(c.getBytes(js + "result-chunk-size"), 1, js + "result-chunk-size"), 100L << 10);
-        long max = bind(problems, () -> atLeast(c.getBytes(js + "max-stream-result-size"), 1, js + "max-stream-result-size"),
+        long chunk = bind(
+                problems, () -> atLeast(c.getBytes(js + "result-chunk-size"), 1, js + "result-chunk-size"), 100L << 10);
+        long max = bind(
+                problems,
+                () -> atLeast(c.getBytes(js + "max-stream-result-size"), 1, js + "max-stream-result-size"),
                 1L << 30);
-        int attempts = bind(problems, () -> (int) atLeast(c.getInt(js + "callback.max-attempts"), 1,
-                js + "callback.max-attempts"), 5);
+        int attempts = bind(
+                problems,
+                () -> (int) atLeast(c.getInt(js + "callback.max-attempts"), 1, js + "callback.max-attempts"),
+                5);
         Duration delay = bind(problems, () -> c.getDuration(js + "callback.retry-delay"), Duration.ofSeconds(10));
-        double backoff = bind(problems, () -> {
-            double b = c.getDouble(js + "callback.retry-backoff");
-            if (b < 1.0) {
-                throw new IllegalArgumentException(js + "callback.retry-backoff must be at least 1.0, was " + b);
-            }
-            return b;
-        }, 1.0);
+        double backoff = bind(
+                problems,
+                () -> {
+                    double b = c.getDouble(js + "callback.retry-backoff");
+                    if (b < 1.0) {
+                        throw new IllegalArgumentException(
+                                js + "callback.retry-backoff must be at least 1.0, was " + b);
+                    }
+                    return b;
+                },
+                1.0);
         Duration timeout = bind(problems, () -> c.getDuration(js + "callback.timeout"), Duration.ofSeconds(10));
         if (chunk > Integer.MAX_VALUE) {
             problems.add(js + "result-chunk-size must be less than 2g");

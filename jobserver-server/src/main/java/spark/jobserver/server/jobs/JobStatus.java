@@ -2,7 +2,12 @@ package spark.jobserver.server.jobs;
 
 /** A job's life, as the reference names it. STARTED appears only in the reply to an async POST. */
 public enum JobStatus {
-    STARTED, RUNNING, FINISHED, ERROR, KILLED, RESTARTING;
+    STARTED,
+    RUNNING,
+    FINISHED,
+    ERROR,
+    KILLED,
+    RESTARTING;
 
     public boolean isTerminal() {
         return this == FINISHED || this == ERROR || this == KILLED;

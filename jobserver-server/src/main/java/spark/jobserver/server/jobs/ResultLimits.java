@@ -31,9 +31,16 @@ final class ResultLimits {
         if (result != null) {
             long size = utf8Length(result);
             if (size > maxResultBytes) {
-                return new End(JobStatus.ERROR, null, new ErrorInfo("The result of job " + jobId + " is " + size
-                        + " bytes of JSON, more than spark.jobserver.job-history.max-result-size (" + maxResultBytes
-                        + " bytes): it was not stored", TOO_LARGE_CLASS, ""));
+                return new End(
+                        JobStatus.ERROR,
+                        null,
+                        new ErrorInfo(
+                                "The result of job " + jobId + " is " + size
+                                        + " bytes of JSON, more than spark.jobserver.job-history.max-result-size ("
+                                        + maxResultBytes
+                                        + " bytes): it was not stored",
+                                TOO_LARGE_CLASS,
+                                ""));
             }
         }
         return new End(status, result, error == null ? null : cap(error));
@@ -44,14 +51,20 @@ final class ResultLimits {
             return error;
         }
         // Room for the class, the JSON around the fields and the markers; the rest goes to message, then stack.
-        long room = Math.max(0, maxErrorBytes - utf8Length(Json.write(new ErrorInfo("", error.errorClass(), "")))
-                - 2L * CUT.length() - 16);
+        long room = Math.max(
+                0,
+                maxErrorBytes
+                        - utf8Length(Json.write(new ErrorInfo("", error.errorClass(), "")))
+                        - 2L * CUT.length()
+                        - 16);
         String message = truncate(error.message() == null ? "" : error.message(), room);
         String stack = truncate(error.stack() == null ? "" : error.stack(), room - utf8Length(message));
         ErrorInfo capped = new ErrorInfo(message, error.errorClass(), stack);
         // JSON escapes can still push it over; halve the stack until it fits.
         while (utf8Length(Json.write(capped)) > maxErrorBytes && !capped.stack().isEmpty()) {
-            capped = new ErrorInfo(capped.message(), capped.errorClass(),
+            capped = new ErrorInfo(
+                    capped.message(),
+                    capped.errorClass(),
                     capped.stack().substring(0, capped.stack().length() / 2));
         }
         return capped;
@@ -88,7 +101,9 @@ final class ResultLimits {
                 n++;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else {

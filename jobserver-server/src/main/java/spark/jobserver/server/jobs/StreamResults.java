@@ -129,7 +129,8 @@ final class StreamResults {
         }
         int deleted = 0;
         try (var files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".bin")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".bin"))
+                    .toList()) {
                 String name = f.getFileName().toString();
                 String jobId = name.substring(0, name.length() - ".bin".length());
                 if (!jobExists.test(jobId)) {

@@ -27,7 +27,9 @@ public final class Database implements AutoCloseable {
 
     /** SQL dialects with their own migrations. */
     public enum Dialect {
-        H2("h2"), POSTGRESQL("postgresql"), MYSQL("mysql");
+        H2("h2"),
+        POSTGRESQL("postgresql"),
+        MYSQL("mysql");
 
         private final String folder;
 
@@ -45,7 +47,8 @@ public final class Database implements AutoCloseable {
             if (jdbcUrl.startsWith("jdbc:mysql:") || jdbcUrl.startsWith("jdbc:mariadb:")) {
                 return MYSQL;
             }
-            throw new IllegalArgumentException("Unsupported JDBC URL (H2, PostgreSQL and MySQL/MariaDB are): " + jdbcUrl);
+            throw new IllegalArgumentException(
+                    "Unsupported JDBC URL (H2, PostgreSQL and MySQL/MariaDB are): " + jdbcUrl);
         }
     }
 
@@ -71,7 +74,9 @@ public final class Database implements AutoCloseable {
             migrations(dataSource, dialect).load().migrate();
         } catch (RuntimeException | SQLException e) {
             dataSource.close();
-            throw e instanceof RuntimeException re ? re : new StoreException("Opening the database failed: " + e.getMessage(), e);
+            throw e instanceof RuntimeException re
+                    ? re
+                    : new StoreException("Opening the database failed: " + e.getMessage(), e);
         }
         return new Database(dataSource, dialect);
     }
@@ -94,7 +99,9 @@ public final class Database implements AutoCloseable {
         }
         try (Connection c = dataSource.getConnection()) {
             String version = c.getMetaData().getDatabaseProductVersion();
-            return version.toLowerCase(java.util.Locale.ROOT).contains("mariadb") ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
+            return version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")
+                    ? "utf8mb4_nopad_bin"
+                    : "utf8mb4_0900_bin";
         }
     }
 
@@ -104,7 +111,8 @@ public final class Database implements AutoCloseable {
      * an H2 file database writes each commit at once.
      */
     static String jdbcUrl(String url, Dialect dialect) {
-        if (dialect == Dialect.H2 && !url.startsWith("jdbc:h2:mem:")
+        if (dialect == Dialect.H2
+                && !url.startsWith("jdbc:h2:mem:")
                 && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
             // H2 writes commits to its file up to half a second later by default: a killed server would
             // lose jobs it had already answered for.

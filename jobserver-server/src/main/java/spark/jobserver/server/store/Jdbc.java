@@ -30,7 +30,8 @@ public final class Jdbc {
     }
 
     public int update(String sql, Object... args) {
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -39,7 +40,8 @@ public final class Jdbc {
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 List<T> rows = new ArrayList<>();

@@ -27,8 +27,9 @@ class AuthSettingsTest {
     void providersAreChosenByTheOriginalsClassNames() throws Exception {
         Path ini = Files.createTempFile("shiro", ".ini");
         try {
-            assertThat(AuthSettings.from(ConfigFactory.parseString("access-control { provider = spark.jobserver.auth.ShiroAccessControl\n"
-                    + "shiro.config.path = \"" + ini + "\", shiro.use-as-proxy-user = on }")))
+            assertThat(AuthSettings.from(ConfigFactory.parseString(
+                            "access-control { provider = spark.jobserver.auth.ShiroAccessControl\n"
+                                    + "shiro.config.path = \"" + ini + "\", shiro.use-as-proxy-user = on }")))
                     .satisfies(s -> {
                         assertThat(s.provider()).isEqualTo(AuthSettings.Provider.SHIRO);
                         assertThat(s.useAsProxyUser()).isTrue();
@@ -37,9 +38,10 @@ class AuthSettingsTest {
         } finally {
             Files.delete(ini);
         }
-        AuthSettings keycloak = AuthSettings.from(ConfigFactory.parseString("access-control { provider = spark.jobserver.auth.KeycloakAccessControl\n"
-                + "keycloak { authServerUrl = \"https://kc.example.org/\", realmName = r, client = c, clientSecret = s3cr3t }\n"
-                + "use-cache = on, akka.http.caching.lfu-cache { time-to-live = 2m, max-capacity = 7 } }"));
+        AuthSettings keycloak = AuthSettings.from(
+                ConfigFactory.parseString("access-control { provider = spark.jobserver.auth.KeycloakAccessControl\n"
+                        + "keycloak { authServerUrl = \"https://kc.example.org/\", realmName = r, client = c, clientSecret = s3cr3t }\n"
+                        + "use-cache = on, akka.http.caching.lfu-cache { time-to-live = 2m, max-capacity = 7 } }"));
         assertThat(keycloak.provider()).isEqualTo(AuthSettings.Provider.KEYCLOAK);
         assertThat(keycloak.keycloak().issuer()).hasToString("https://kc.example.org/realms/r");
         assertThat(keycloak.keycloak().toString()).doesNotContain("s3cr3t");
@@ -50,15 +52,17 @@ class AuthSettingsTest {
     @Test
     void everyProblemIsReportedAtOnce() {
         assertThatThrownBy(() -> AuthSettings.from(ConfigFactory.parseString(
-                "access-control { provider = spark.jobserver.auth.NoSuchAccessControl, auth-timeout = soon }")))
+                        "access-control { provider = spark.jobserver.auth.NoSuchAccessControl, auth-timeout = soon }")))
                 .hasMessageContaining("unknown provider")
                 .hasMessageContaining("auth-timeout");
-        assertThatThrownBy(() -> AuthSettings.from(ConfigFactory.parseString(
-                "access-control { provider = spark.jobserver.auth.ShiroAccessControl, shiro.config.path = /no/such/shiro.ini }")))
+        assertThatThrownBy(
+                        () -> AuthSettings.from(
+                                ConfigFactory.parseString(
+                                        "access-control { provider = spark.jobserver.auth.ShiroAccessControl, shiro.config.path = /no/such/shiro.ini }")))
                 .hasMessageContaining("cannot read /no/such/shiro.ini");
         assertThatThrownBy(() -> AuthSettings.from(ConfigFactory.parseString(
-                "access-control { provider = spark.jobserver.auth.KeycloakAccessControl, keycloak { authServerUrl = \"ftp://x\","
-                        + " realmName = r, client = c } }")))
+                        "access-control { provider = spark.jobserver.auth.KeycloakAccessControl, keycloak { authServerUrl = \"ftp://x\","
+                                + " realmName = r, client = c } }")))
                 .hasMessageContaining("not an http(s) URL");
     }
 }

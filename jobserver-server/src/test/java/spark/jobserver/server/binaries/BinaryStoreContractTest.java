@@ -52,10 +52,15 @@ class BinaryStoreContractTest {
         store.save(info("app", file(20, 2), 2000), file(20, 2));
         store.save(info("other", file(30, 3), 1500), file(30, 3));
 
-        assertThat(store.latest("app")).get().extracting(BinaryInfo::size, b -> b.uploadTime().toEpochMilli())
+        assertThat(store.latest("app"))
+                .get()
+                .extracting(BinaryInfo::size, b -> b.uploadTime().toEpochMilli())
                 .containsExactly(20L, 2000L);
-        assertThat(store.latestOfEach()).extracting(BinaryInfo::appName, BinaryInfo::size)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("app", 20L), org.assertj.core.groups.Tuple.tuple("other", 30L));
+        assertThat(store.latestOfEach())
+                .extracting(BinaryInfo::appName, BinaryInfo::size)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("app", 20L),
+                        org.assertj.core.groups.Tuple.tuple("other", 30L));
         assertThat(store.latest("missing")).isEmpty();
     }
 
@@ -68,7 +73,10 @@ class BinaryStoreContractTest {
         assertThat(store.latest("Test ")).isEmpty();
         assertThat(store.latest("Test\u00a0")).isEmpty();
         assertThat(store.latest("Test")).isPresent();
-        assertThat(store.latest("tést ünïcødé ✓")).get().extracting(BinaryInfo::size).isEqualTo(11L);
+        assertThat(store.latest("tést ünïcødé ✓"))
+                .get()
+                .extracting(BinaryInfo::size)
+                .isEqualTo(11L);
     }
 
     @Test
@@ -115,8 +123,8 @@ class BinaryStoreContractTest {
     @Test
     void aSaveThatFailsHalfwayLeavesNothingBehind() throws Exception {
         Path content = file(JdbcBinaryStore.CHUNK_SIZE + 10, 5);
-        BinaryInfo lying = new BinaryInfo("broken", BinaryType.JAR, Instant.ofEpochMilli(1000), sha256(content),
-                Files.size(content) + 1);
+        BinaryInfo lying = new BinaryInfo(
+                "broken", BinaryType.JAR, Instant.ofEpochMilli(1000), sha256(content), Files.size(content) + 1);
 
         assertThatThrownBy(() -> store.save(lying, content)).isInstanceOf(StoreException.class);
         assertThat(store.latest("broken")).isEmpty();
@@ -169,14 +177,16 @@ class BinaryStoreContractTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(store.latestOfEach()).hasSize(writers)
+        assertThat(store.latestOfEach())
+                .hasSize(writers)
                 .allSatisfy(b -> assertThat(b.uploadTime().toEpochMilli()).isEqualTo(1004));
         assertThat(TestDatabases.count(database, "binaries")).isEqualTo(writers * 5L);
     }
 
     private BinaryInfo info(String name, Path content, long uploadTime) {
         try {
-            return new BinaryInfo(name, BinaryType.JAR, Instant.ofEpochMilli(uploadTime), sha256(content), Files.size(content));
+            return new BinaryInfo(
+                    name, BinaryType.JAR, Instant.ofEpochMilli(uploadTime), sha256(content), Files.size(content));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -27,8 +27,10 @@ class ConfigsTest {
 
     @Test
     void bodiesParseAsHoconOrJson() {
-        assertThat(Configs.parseBody("input.string = a b c").getString("input.string")).isEqualTo("a b c");
-        assertThat(Configs.parseBody("{\"input\":{\"string\":\"x\"}}").getString("input.string")).isEqualTo("x");
+        assertThat(Configs.parseBody("input.string = a b c").getString("input.string"))
+                .isEqualTo("a b c");
+        assertThat(Configs.parseBody("{\"input\":{\"string\":\"x\"}}").getString("input.string"))
+                .isEqualTo("x");
         assertThat(Configs.parseBody("").isEmpty()).isTrue();
     }
 }

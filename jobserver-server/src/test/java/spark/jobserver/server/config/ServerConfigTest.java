@@ -31,7 +31,8 @@ class ServerConfigTest {
         assertThat(c.contextDefaults().getString("memory-per-node")).isEqualTo("512m");
         assertThat(c.contextDefaults().getString("context-factory"))
                 .isEqualTo("spark.jobserver.context.DefaultSparkContextFactory");
-        assertThat(c.contextDefaults().getString("launcher.spark.driver.memory")).isEqualTo("1g");
+        assertThat(c.contextDefaults().getString("launcher.spark.driver.memory"))
+                .isEqualTo("1g");
         assertThat(c.driver().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.driver().reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
@@ -52,8 +53,10 @@ class ServerConfigTest {
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        assertThatThrownBy(() -> ServerConfig.from(Configs.load(null, ConfigFactory.parseString(
-                "spark.jobserver.port = abc\nspark.jobserver.max-jobs-per-context = 0"))))
+        assertThatThrownBy(() -> ServerConfig.from(Configs.load(
+                        null,
+                        ConfigFactory.parseString(
+                                "spark.jobserver.port = abc\nspark.jobserver.max-jobs-per-context = 0"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port")
                 .hasMessageContaining("max-jobs-per-context");
@@ -61,14 +64,13 @@ class ServerConfigTest {
 
     @Test
     void missingUserFileIsAClearError() {
-        assertThatThrownBy(() -> ServerConfig.load(Path.of("/no/such.conf")))
-                .hasMessageContaining("/no/such.conf");
+        assertThatThrownBy(() -> ServerConfig.load(Path.of("/no/such.conf"))).hasMessageContaining("/no/such.conf");
     }
 
     @Test
     void passwordsAreMaskedWhenDescribed() {
-        ServerConfig c = ServerConfig.from(Configs.load(null,
-                ConfigFactory.parseString("spark.jobserver.sqldao.jdbc.password = hunter2")));
+        ServerConfig c = ServerConfig.from(
+                Configs.load(null, ConfigFactory.parseString("spark.jobserver.sqldao.jdbc.password = hunter2")));
         assertThat(c.describe()).doesNotContain("hunter2");
         assertThat(c.database().toString()).doesNotContain("hunter2");
     }

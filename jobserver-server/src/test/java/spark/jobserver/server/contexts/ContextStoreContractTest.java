@@ -45,7 +45,9 @@ class ContextStoreContractTest {
         store.update(running);
         assertThat(store.get("c1")).contains(running);
 
-        ContextInfo failed = running.withState(ContextState.ERROR, Instant.ofEpochMilli(9000),
+        ContextInfo failed = running.withState(
+                ContextState.ERROR,
+                Instant.ofEpochMilli(9000),
                 new ErrorInfo("driver died ✗", "java.lang.IllegalStateException", "log tail\n".repeat(500)));
         store.update(failed);
         assertThat(store.get("c1")).contains(failed);
@@ -102,7 +104,8 @@ class ContextStoreContractTest {
                 done.add(pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < 20; i++) {
-                        ContextInfo c = context("w" + writer + "-" + i, "name-" + writer, ContextState.STARTED, 1000 + i);
+                        ContextInfo c =
+                                context("w" + writer + "-" + i, "name-" + writer, ContextState.STARTED, 1000 + i);
                         store.insert(c, "secret-" + writer);
                         store.update(c.withState(ContextState.RUNNING, null, null));
                         if (i % 2 == 0) {
@@ -119,14 +122,28 @@ class ContextStoreContractTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(store.unfinished()).hasSize(writers * 10)
+        assertThat(store.unfinished())
+                .hasSize(writers * 10)
                 .allSatisfy(c -> assertThat(c.state()).isEqualTo(ContextState.RUNNING));
-        assertThat(store.latestByName("name-5")).get().extracting(ContextInfo::id).isEqualTo("w5-19");
+        assertThat(store.latestByName("name-5"))
+                .get()
+                .extracting(ContextInfo::id)
+                .isEqualTo("w5-19");
         assertThat(store.secret("w5-19")).contains("secret-5");
     }
 
     private static ContextInfo context(String id, String name, ContextState state, long start) {
-        return new ContextInfo(id, name, "{\"num-cpu-cores\":2,\"context.name\":\"" + name + "\"}", state,
-                Instant.ofEpochMilli(start), null, null, null, null, null, null);
+        return new ContextInfo(
+                id,
+                name,
+                "{\"num-cpu-cores\":2,\"context.name\":\"" + name + "\"}",
+                state,
+                Instant.ofEpochMilli(start),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -20,7 +20,8 @@ class DriverLauncherTest {
                 launcher.spark.driver.memory = 3g
                 launcher.spark.executor.cores = 1
                 """), "local[2]");
-        assertThat(conf).containsEntry("spark.cores.max", "2")
+        assertThat(conf)
+                .containsEntry("spark.cores.max", "2")
                 .containsEntry("spark.executor.memory", "2g") // spark.* wins over memory-per-node
                 .containsEntry("spark.sql.shuffle.partitions", "4")
                 .containsEntry("spark.driver.allowMultipleContexts", "true")
@@ -48,15 +49,23 @@ class DriverLauncherTest {
 
     @Test
     void javaVersionOfTheRunningJdk() {
-        assertThat(DriverLauncher.javaFeatureVersion(System.getProperty("java.home"))).isEqualTo(Runtime.version().feature());
+        assertThat(DriverLauncher.javaFeatureVersion(System.getProperty("java.home")))
+                .isEqualTo(Runtime.version().feature());
     }
 
     @Test
     void secretSparkSettingsStayOffTheCommandLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
-        var config = spark.jobserver.server.config.ServerConfig.from(spark.jobserver.server.config.Configs.load(null,
-                ConfigFactory.parseMap(Map.of("spark.jobserver.rootdir", root.toString(),
-                        "spark.jobserver.driver.jar", "/x/driver.jar", "spark.jobserver.driver.classpath", "/x/spark.jar",
-                        "spark.jobserver.driver.class-data-sharing", false))));
+        var config = spark.jobserver.server.config.ServerConfig.from(spark.jobserver.server.config.Configs.load(
+                null,
+                ConfigFactory.parseMap(Map.of(
+                        "spark.jobserver.rootdir",
+                        root.toString(),
+                        "spark.jobserver.driver.jar",
+                        "/x/driver.jar",
+                        "spark.jobserver.driver.classpath",
+                        "/x/spark.jar",
+                        "spark.jobserver.driver.class-data-sharing",
+                        false))));
         var spec = new DriverLauncher.Spec("id", "ctx", ConfigFactory.parseString("""
                 spark.hadoop.fs.s3a.secret.key = s3cr3t
                 spark.executor.cores = 1

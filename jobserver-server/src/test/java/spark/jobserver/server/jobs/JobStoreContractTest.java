@@ -36,8 +36,19 @@ class JobStoreContractTest {
     @Test
     void aJobComesBackAsStoredWithItsConfigAndResult() {
         String config = "{\"input\":{\"string\":\"a b ünïcødé ✓ \\\"quoted\\\"\"},\"n\":" + "1".repeat(50) + "}";
-        JobInfo running = new JobInfo("j1", "ctx-1", "name ✓", "app", "spark.jobserver.WordCountExample",
-                List.of("dep", "app"), config, JobStatus.RUNNING, Instant.ofEpochMilli(1000), null, null, null,
+        JobInfo running = new JobInfo(
+                "j1",
+                "ctx-1",
+                "name ✓",
+                "app",
+                "spark.jobserver.WordCountExample",
+                List.of("dep", "app"),
+                config,
+                JobStatus.RUNNING,
+                Instant.ofEpochMilli(1000),
+                null,
+                null,
+                null,
                 "http://127.0.0.1:1/callback");
         store.insert(running);
         assertThat(store.get("j1")).contains(running);
@@ -54,7 +65,8 @@ class JobStoreContractTest {
     @Test
     void anErrorIsStoredWithTheJob() {
         store.insert(job("j1", "ctx-1", JobStatus.RUNNING, 1000, null, null, null));
-        ErrorInfo error = new ErrorInfo("boom ✗", "java.lang.IllegalStateException", "at a.b.C(C.java:1)\n".repeat(100));
+        ErrorInfo error =
+                new ErrorInfo("boom ✗", "java.lang.IllegalStateException", "at a.b.C(C.java:1)\n".repeat(100));
         store.finish(store.get("j1").orElseThrow().ended(JobStatus.ERROR, Instant.ofEpochMilli(2000), null, error));
 
         JobInfo read = store.get("j1").orElseThrow();
@@ -67,9 +79,11 @@ class JobStoreContractTest {
     void anEndedJobStaysEnded() {
         JobInfo running = job("j1", "ctx-1", JobStatus.RUNNING, 1000, null, null, null);
         store.insert(running);
-        assertThat(store.finish(running.ended(JobStatus.KILLED, Instant.ofEpochMilli(2000), null,
-                new ErrorInfo("killed", "K", "")))).isTrue();
-        assertThat(store.finish(running.ended(JobStatus.FINISHED, Instant.ofEpochMilli(3000), "1", null))).isFalse();
+        assertThat(store.finish(running.ended(
+                        JobStatus.KILLED, Instant.ofEpochMilli(2000), null, new ErrorInfo("killed", "K", ""))))
+                .isTrue();
+        assertThat(store.finish(running.ended(JobStatus.FINISHED, Instant.ofEpochMilli(3000), "1", null)))
+                .isFalse();
         assertThat(store.get("j1").orElseThrow().status()).isEqualTo(JobStatus.KILLED);
     }
 
@@ -77,19 +91,26 @@ class JobStoreContractTest {
     void listingIsNewestFirstLimitedFilteredAndLight() {
         for (int i = 0; i < 10; i++) {
             JobStatus status = i % 3 == 0 ? JobStatus.RUNNING : JobStatus.FINISHED;
-            store.insert(job("j" + i, "ctx", status, 1000 + i, status == JobStatus.FINISHED ? 5000L : null,
-                    status == JobStatus.FINISHED ? "{\"big\":\"" + "x".repeat(10_000) + "\"}" : null, null));
+            store.insert(job(
+                    "j" + i,
+                    "ctx",
+                    status,
+                    1000 + i,
+                    status == JobStatus.FINISHED ? 5000L : null,
+                    status == JobStatus.FINISHED ? "{\"big\":\"" + "x".repeat(10_000) + "\"}" : null,
+                    null));
         }
         assertThat(store.list(4, null)).extracting(JobInfo::jobId).containsExactly("j9", "j8", "j7", "j6");
-        assertThat(store.list(100, JobStatus.RUNNING)).extracting(JobInfo::jobId).containsExactly("j9", "j6", "j3", "j0");
+        assertThat(store.list(100, JobStatus.RUNNING))
+                .extracting(JobInfo::jobId)
+                .containsExactly("j9", "j6", "j3", "j0");
         assertThat(store.list(2, JobStatus.FINISHED)).extracting(JobInfo::jobId).containsExactly("j8", "j7");
         assertThat(store.list(100, JobStatus.KILLED)).isEmpty();
         assertThat(store.list(0, null)).isEmpty();
-        assertThat(store.list(100, null)).hasSize(10)
-                .allSatisfy(j -> {
-                    assertThat(j.result()).isNull();
-                    assertThat(j.config()).isEmpty();
-                });
+        assertThat(store.list(100, null)).hasSize(10).allSatisfy(j -> {
+            assertThat(j.result()).isNull();
+            assertThat(j.config()).isEmpty();
+        });
     }
 
     @Test
@@ -105,7 +126,9 @@ class JobStoreContractTest {
         store.insert(job("r1", "ctx-1", JobStatus.RUNNING, 1000, null, null, null));
         store.insert(job("r2", "ctx-2", JobStatus.RUNNING, 1001, null, null, null));
         store.insert(job("f1", "ctx-1", JobStatus.FINISHED, 1002, 2000L, "1", null));
-        assertThat(store.unfinishedInContext("ctx-1")).extracting(JobInfo::jobId).containsExactly("r1");
+        assertThat(store.unfinishedInContext("ctx-1"))
+                .extracting(JobInfo::jobId)
+                .containsExactly("r1");
         assertThat(store.unfinishedUsingBinary("app")).containsExactly("r1", "r2");
         assertThat(store.unfinishedUsingBinary("dep")).containsExactly("r1", "r2");
         assertThat(store.unfinishedUsingBinary("other")).isEmpty();
@@ -119,7 +142,8 @@ class JobStoreContractTest {
         store.insert(job("new-finished", "ctx", JobStatus.FINISHED, 1000, 9000L, "1", null));
 
         assertThat(store.deleteEndedBefore(Instant.ofEpochMilli(5000))).isEqualTo(2);
-        assertThat(store.list(100, null)).extracting(JobInfo::jobId)
+        assertThat(store.list(100, null))
+                .extracting(JobInfo::jobId)
                 .containsExactlyInAnyOrder("old-running", "new-finished");
     }
 
@@ -133,7 +157,8 @@ class JobStoreContractTest {
 
         // listing order of ended jobs: e7 e6 e5 e4 e3-tie e3 e2 e1 e0
         assertThat(store.deleteEndedBeyond(5)).isEqualTo(4);
-        assertThat(store.list(100, null)).extracting(JobInfo::jobId)
+        assertThat(store.list(100, null))
+                .extracting(JobInfo::jobId)
                 .containsExactly("e7", "e6", "e5", "e4", "e3-tie", "running");
         assertThat(store.deleteEndedBeyond(5)).isZero();
         assertThat(store.deleteEndedBeyond(0)).isEqualTo(5);
@@ -154,9 +179,11 @@ class JobStoreContractTest {
                 done.add(pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < perWriter; i++) {
-                        JobInfo j = job("w" + writer + "-" + i, "ctx-" + writer, JobStatus.RUNNING, 1000 + i, null, null, null);
+                        JobInfo j = job(
+                                "w" + writer + "-" + i, "ctx-" + writer, JobStatus.RUNNING, 1000 + i, null, null, null);
                         store.insert(j);
-                        store.finish(j.ended(JobStatus.FINISHED, Instant.ofEpochMilli(5000 + i), "{\"i\":" + i + "}", null));
+                        store.finish(
+                                j.ended(JobStatus.FINISHED, Instant.ofEpochMilli(5000 + i), "{\"i\":" + i + "}", null));
                     }
                     return null;
                 }));
@@ -193,8 +220,8 @@ class JobStoreContractTest {
                 JobStatus status = i % 2 == 0 ? JobStatus.FINISHED : JobStatus.KILLED;
                 wins.add(pool.submit(() -> {
                     go.await();
-                    return store.finish(running.ended(status, Instant.ofEpochMilli(2000), status == JobStatus.FINISHED
-                            ? "1" : null, null));
+                    return store.finish(running.ended(
+                            status, Instant.ofEpochMilli(2000), status == JobStatus.FINISHED ? "1" : null, null));
                 }));
             }
             go.countDown();
@@ -208,10 +235,21 @@ class JobStoreContractTest {
         }
     }
 
-    private static JobInfo job(String id, String contextId, JobStatus status, long start, Long end, String result,
-            ErrorInfo error) {
-        return new JobInfo(id, contextId, "name-" + contextId, "app", "spark.jobserver.WordCountExample",
-                List.of("dep", "app"), "{}", status, Instant.ofEpochMilli(start), end == null ? null : Instant.ofEpochMilli(end),
-                result, error, null);
+    private static JobInfo job(
+            String id, String contextId, JobStatus status, long start, Long end, String result, ErrorInfo error) {
+        return new JobInfo(
+                id,
+                contextId,
+                "name-" + contextId,
+                "app",
+                "spark.jobserver.WordCountExample",
+                List.of("dep", "app"),
+                "{}",
+                status,
+                Instant.ofEpochMilli(start),
+                end == null ? null : Instant.ofEpochMilli(end),
+                result,
+                error,
+                null);
     }
 }

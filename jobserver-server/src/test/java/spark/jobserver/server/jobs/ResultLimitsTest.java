@@ -24,16 +24,20 @@ class ResultLimitsTest {
         assertThat(end.status()).isEqualTo(JobStatus.ERROR);
         assertThat(end.result()).isNull();
         assertThat(end.error().errorClass()).isEqualTo(ResultLimits.TOO_LARGE_CLASS);
-        assertThat(end.error().message()).contains("job-1").contains("102 bytes").contains("max-result-size")
+        assertThat(end.error().message())
+                .contains("job-1")
+                .contains("102 bytes")
+                .contains("max-result-size")
                 .contains("100 bytes");
     }
 
     @Test
     void aLongErrorIsCutToFitKeepingItsClassAndTheStartOfItsMessage() {
-        ErrorInfo huge = new ErrorInfo("boom: " + "x".repeat(1000), "java.lang.IllegalStateException",
-                "at a.B.c(B.java:1)\n".repeat(1000));
+        ErrorInfo huge = new ErrorInfo(
+                "boom: " + "x".repeat(1000), "java.lang.IllegalStateException", "at a.B.c(B.java:1)\n".repeat(1000));
         ErrorInfo capped = limits.apply("j", JobStatus.ERROR, null, huge).error();
-        assertThat(Json.write(capped).getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(300);
+        assertThat(Json.write(capped).getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(300);
         assertThat(capped.errorClass()).isEqualTo("java.lang.IllegalStateException");
         assertThat(capped.message()).startsWith("boom: xxx").contains("(cut");
     }

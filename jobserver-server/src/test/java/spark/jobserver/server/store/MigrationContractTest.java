@@ -54,8 +54,10 @@ class MigrationContractTest {
                     ps.setString(1, "a".repeat(64));
                     ps.executeUpdate();
                 }
-                c.createStatement().executeUpdate("INSERT INTO jobs (id, context_name, class_path, config, status,"
-                        + " start_time, end_time, result) VALUES ('old-job', 'ctx', 'C', '{}', 'FINISHED', 1, 2, '42')");
+                c.createStatement()
+                        .executeUpdate(
+                                "INSERT INTO jobs (id, context_name, class_path, config, status,"
+                                        + " start_time, end_time, result) VALUES ('old-job', 'ctx', 'C', '{}', 'FINISHED', 1, 2, '42')");
             }
         }
 
@@ -64,7 +66,8 @@ class MigrationContractTest {
             BinaryInfo info = binaries.latest("old-app").orElseThrow();
             assertThat(info.size()).isEqualTo(5);
             try (InputStream in = binaries.content(info.sha256()).orElseThrow()) {
-                assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)).isEqualTo("PK\3\4!");
+                assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1))
+                        .isEqualTo("PK\3\4!");
             }
             JobInfo job = new JdbcJobStore(upgraded).get("old-job").orElseThrow();
             assertThat(job.result()).isEqualTo("42");

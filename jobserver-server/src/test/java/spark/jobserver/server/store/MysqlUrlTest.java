@@ -17,8 +17,8 @@ class MysqlUrlTest {
         ServerConfig.Database scratch = TestDatabases.scratch(Backend.MYSQL);
         String url = scratch.jdbcUrl().replaceFirst("^jdbc:mariadb:", "jdbc:mysql:");
         assertThat(url).startsWith("jdbc:mysql:");
-        ServerConfig.Database settings = new ServerConfig.Database(url, scratch.user(), scratch.password(), 2,
-                "com.mysql.cj.jdbc.Driver");
+        ServerConfig.Database settings =
+                new ServerConfig.Database(url, scratch.user(), scratch.password(), 2, "com.mysql.cj.jdbc.Driver");
         try (Database database = Database.open(settings, root)) {
             assertThat(database.dialect()).isEqualTo(Database.Dialect.MYSQL);
             assertThat(database.isHealthy()).isTrue();

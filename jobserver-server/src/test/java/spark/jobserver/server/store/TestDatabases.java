@@ -30,7 +30,9 @@ public final class TestDatabases {
 
     /** The databases every store must work on. */
     public enum Backend {
-        H2, POSTGRESQL, MYSQL;
+        H2,
+        POSTGRESQL,
+        MYSQL;
 
         String env(String what, String fallback) {
             String value = System.getenv("JOBSERVER_TEST_" + name() + "_" + what);
@@ -74,7 +76,8 @@ public final class TestDatabases {
      * H2 database; dropped when the JVM exits. Skips or fails like {@link #clean}.
      */
     public static ServerConfig.Database scratch(Backend backend) {
-        String name = "jobserver_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String name = "jobserver_test_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (backend == Backend.H2) {
             return new ServerConfig.Database("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "", "", 10);
         }
@@ -101,8 +104,8 @@ public final class TestDatabases {
             try (Connection c = DriverManager.getConnection(b.url(), b.user(), b.password())) {
                 return c.isValid(5) ? "" : b + " at " + b.url() + " does not answer";
             } catch (SQLException e) {
-                String message = b + " is not reachable at " + b.url() + " as " + b.user() + " (" + e.getMessage()
-                        + ")";
+                String message =
+                        b + " is not reachable at " + b.url() + " as " + b.user() + " (" + e.getMessage() + ")";
                 if (!required()) {
                     System.err.println("WARNING: " + message + ": its store contract tests are SKIPPED. Start it with"
                             + " `source .ci/databases.sh` (as root), or set " + REQUIRE_ALL + "=true to fail instead.");
@@ -129,7 +132,8 @@ public final class TestDatabases {
         int slash = url.indexOf('/', hosts + 2);
         int query = url.indexOf('?', hosts + 2);
         String options = query < 0 ? "" : url.substring(query);
-        String prefix = slash < 0 || (query >= 0 && slash > query) ? url.substring(0, query < 0 ? url.length() : query)
+        String prefix = slash < 0 || (query >= 0 && slash > query)
+                ? url.substring(0, query < 0 ? url.length() : query)
                 : url.substring(0, slash);
         return prefix + "/" + database + options;
     }
@@ -145,7 +149,8 @@ public final class TestDatabases {
 
     /** Empties every table, children first. */
     public static void deleteAllRows(Database database) {
-        try (Connection c = database.connection(); Statement s = c.createStatement()) {
+        try (Connection c = database.connection();
+                Statement s = c.createStatement()) {
             for (String table : new String[] {"jobs", "contexts", "binaries", "binary_chunks", "binary_contents"}) {
                 s.executeUpdate("DELETE FROM " + table);
             }
@@ -156,7 +161,8 @@ public final class TestDatabases {
 
     /** How many rows {@code table} has. */
     public static long count(Database database, String table) {
-        try (Connection c = database.connection(); Statement s = c.createStatement();
+        try (Connection c = database.connection();
+                Statement s = c.createStatement();
                 var rs = s.executeQuery("SELECT COUNT(*) FROM " + table.toLowerCase(Locale.ROOT))) {
             rs.next();
             return rs.getLong(1);

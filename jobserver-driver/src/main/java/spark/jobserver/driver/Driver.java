@@ -21,6 +21,8 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.streaming.StreamingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.Lazy;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.context.ContextLike;
 import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.protocol.DriverLaunch;
@@ -58,7 +60,8 @@ final class Driver {
     private volatile JobManager jobs;
     private ServerConnection connection;
     private ExecutorService httpThreads;
-    private HttpClient externalClient; // guarded by this
+    /** The client for {@code http(s):} dependencies: follows redirects, never carries the driver's credentials. */
+    private Lazy<HttpClient> externalClient;
 
     /**
      * @param secret the context's secret; never logged
@@ -80,7 +83,12 @@ final class Driver {
         ClassLoader startLoader = Thread.currentThread().getContextClassLoader();
         ContextClassLoader loader =
                 new ContextClassLoader(startLoader != null ? startLoader : Driver.class.getClassLoader());
-        httpThreads = Executors.newCachedThreadPool(new NamedThreads("jobserver-http", true));
+        httpThreads = Executors.newCachedThreadPool(NamedThreads.daemon("jobserver-http"));
+        externalClient = Lazy.of(() -> HttpClient.newBuilder()
+                .executor(httpThreads)
+                .connectTimeout(HTTP_CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build());
         // No redirects for the server: its answers are final, and the auth header must not travel elsewhere.
         // With HTTPS, the launcher's environment names the server certificate to trust (and a client certificate).
         HttpClient serverClient = DriverTls.configure(HttpClient.newBuilder(), System.getenv())
@@ -99,7 +107,7 @@ final class Driver {
                 this::runningJobIds,
                 clock);
         ScheduledExecutorService heartbeats =
-                Executors.newSingleThreadScheduledExecutor(new NamedThreads("jobserver-heartbeat", true));
+                Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("jobserver-heartbeat"));
         // Spark has its own hook for the SparkContext; this one also covers what a custom ContextLike holds.
         Thread shutdownHook = new Thread(this::stopContext, "jobserver-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -118,7 +126,7 @@ final class Driver {
 
             // Threads Spark starts from here inherit the context loader, so Spark finds job classes too.
             Thread.currentThread().setContextClassLoader(loader);
-            BinaryCache binaries = new BinaryCache(config.binaryCacheDir(), serverFiles, this::externalClient);
+            BinaryCache binaries = new BinaryCache(config.binaryCacheDir(), serverFiles, externalClient);
             JobClassPath classPath = new JobClassPath(loader, binaries);
             ContextLike created;
             try {
@@ -235,18 +243,6 @@ final class Driver {
     private List<String> runningJobIds() {
         JobManager j = jobs;
         return j == null ? List.of() : j.runningJobIds();
-    }
-
-    /** The client for {@code http(s):} dependencies: follows redirects, never carries the driver's credentials. */
-    private synchronized HttpClient externalClient() {
-        if (externalClient == null) {
-            externalClient = HttpClient.newBuilder()
-                    .executor(httpThreads)
-                    .connectTimeout(HTTP_CONNECT_TIMEOUT)
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .build();
-        }
-        return externalClient;
     }
 
     private void shutdown(int code, ScheduledExecutorService heartbeats) {

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.DataFileCache;
 import spark.jobserver.NamedObjects;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.context.ContextLike;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
@@ -101,7 +102,7 @@ final class JobManager implements AutoCloseable {
                 0,
                 TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(),
-                new NamedThreads("jobserver-job", true));
+                NamedThreads.daemon("jobserver-job"));
     }
 
     /** Handles {@code StartJob}: answers at once when the job cannot start, otherwise queues it on the pool. */

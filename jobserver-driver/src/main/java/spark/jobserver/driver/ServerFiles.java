@@ -10,17 +10,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import spark.jobserver.common.MoreFiles;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 
@@ -140,7 +138,7 @@ final class ServerFiles {
                             + ", expected " + expectedSha256);
                 }
             }
-            moveIntoPlace(partial, target);
+            MoreFiles.moveIntoPlace(partial, target);
         } finally {
             Files.deleteIfExists(partial);
         }
@@ -169,16 +167,6 @@ final class ServerFiles {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
-        }
-    }
-
-    private static void moveIntoPlace(Path partial, Path target) throws IOException {
-        try {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            // Another driver sharing the cache finished the same download first; its copy is as good.
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

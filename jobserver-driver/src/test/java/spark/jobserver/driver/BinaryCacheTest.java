@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
@@ -117,7 +118,7 @@ class BinaryCacheTest {
     @Test
     void concurrentJobsNeedingOneBinaryDownloadItOnce() throws Exception {
         String sha = serveBinary(new byte[1 << 20]);
-        ExecutorService pool = Executors.newFixedThreadPool(4, new NamedThreads("fetch-test", true));
+        ExecutorService pool = Executors.newFixedThreadPool(4, NamedThreads.daemon("fetch-test"));
         try {
             List<Future<Path>> fetches = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {

@@ -17,11 +17,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import spark.jobserver.NamedObjectPersister;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.driver.TestJobs.Box;
 
 class DriverNamedObjectsTest {
     private final DriverNamedObjects objects = new DriverNamedObjects(Duration.ofSeconds(5));
-    private final ExecutorService pool = Executors.newCachedThreadPool(new NamedThreads("named-objects-test", true));
+    private final ExecutorService pool = Executors.newCachedThreadPool(NamedThreads.daemon("named-objects-test"));
 
     /** Counts its calls. */
     private static final class CountingPersister implements NamedObjectPersister<Box> {

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.Message;
 
 class JobRunTest {
@@ -81,7 +82,7 @@ class JobRunTest {
 
     @Test
     void aKillRacingTheJobYieldsExactlyOneOutcome() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2, new NamedThreads("race", true));
+        ExecutorService pool = Executors.newFixedThreadPool(2, NamedThreads.daemon("race"));
         try {
             for (int i = 0; i < 500; i++) {
                 events.clear();

@@ -9,10 +9,10 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.server.auth.AccessControl;
 import spark.jobserver.server.auth.AccessGate;
 import spark.jobserver.server.auth.AuthSettings;
@@ -69,7 +69,7 @@ public final class JobServer implements AutoCloseable {
         DriverTrust driverTrust = driverTrust(tls, config);
         Clock clock = Clock.systemUTC();
         this.database = Database.open(config.database(), config.rootDir());
-        this.scheduler = Executors.newScheduledThreadPool(2, namedThreads("jobserver-scheduler"));
+        this.scheduler = Executors.newScheduledThreadPool(2, NamedThreads.daemon("jobserver-scheduler"));
 
         JdbcJobStore jobStore = new JdbcJobStore(database);
         BinaryService binaries = new BinaryService(
@@ -209,14 +209,5 @@ public final class JobServer implements AutoCloseable {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

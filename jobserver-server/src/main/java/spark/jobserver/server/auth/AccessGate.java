@@ -15,10 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.server.http.ApiException;
 
 /**
@@ -45,12 +45,7 @@ public final class AccessGate implements AutoCloseable {
         this.access = requireNonNull(access, "access is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.isDriverCertificate = requireNonNull(isDriverCertificate, "isDriverCertificate is null");
-        AtomicInteger n = new AtomicInteger();
-        this.checks = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "jobserver-auth-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.checks = Executors.newCachedThreadPool(NamedThreads.daemon("jobserver-auth"));
     }
 
     public void register(RoutesConfig routes) {

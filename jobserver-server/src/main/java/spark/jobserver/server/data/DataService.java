@@ -5,13 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -25,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.MoreFiles;
 import spark.jobserver.server.http.ApiException;
 
 /**
@@ -73,11 +72,7 @@ public final class DataService {
             try (OutputStream out = Files.newOutputStream(partial)) {
                 copyLimited(body, out);
             }
-            try {
-                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, target);
-            }
+            MoreFiles.moveIntoPlace(partial, target);
             partial = null;
             LOG.info("Stored data file {}", target);
             return target;

@@ -3,10 +3,8 @@ package spark.jobserver.server.drivers;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.MoreFiles;
 
 /**
  * Class-data sharing (AppCDS) for driver JVMs: a dynamic archive of the classes a driver loads while
@@ -89,11 +88,7 @@ final class ClassDataSharing {
     private void finish(String key, Path partial, Path archive, int exitCode, Path work, Path log) {
         try {
             if (exitCode == 0 && Files.isRegularFile(partial)) {
-                try {
-                    Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING);
-                }
+                MoreFiles.moveIntoPlace(partial, archive);
                 LOG.info("Class-data sharing archive ready: later contexts start faster ({})", archive);
             } else {
                 LOG.warn("Building the class-data sharing archive failed (exit code {}); see {}", exitCode, log);

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.MoreFiles;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.http.TlsSettings;
@@ -58,11 +59,7 @@ public final class DriverTrust {
         try (OutputStream out = Files.newOutputStream(tmp)) {
             trust.store(out, TRUST_PASSWORD.toCharArray());
         }
-        Files.move(
-                tmp,
-                trustFile,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        MoreFiles.moveIntoPlace(tmp, trustFile);
         env.put(DriverLaunch.TLS_TRUSTSTORE_ENV, trustFile.toString());
         env.put(DriverLaunch.TLS_TRUSTSTORE_PASSWORD_ENV, TRUST_PASSWORD);
 

@@ -15,9 +15,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.Lazy;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Json;
 
@@ -36,7 +37,8 @@ public final class JobCallbacks implements AutoCloseable {
     private final double backoff;
     private final Duration timeout;
     private final ExecutorService httpThreads;
-    private HttpClient client; // guarded by this
+    /** Built at the first callback: a client sets up TLS (trust store and all) when it is built. */
+    private final Lazy<HttpClient> client;
 
     /**
      * @param scheduler schedules retries (not closed here)
@@ -47,24 +49,12 @@ public final class JobCallbacks implements AutoCloseable {
         this.firstDelay = settings.callbackRetryDelay();
         this.backoff = settings.callbackRetryBackoff();
         this.timeout = settings.callbackTimeout();
-        AtomicInteger n = new AtomicInteger();
-        this.httpThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "jobserver-callback-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /** Built at the first callback: a client sets up TLS (trust store and all) when it is built. */
-    private synchronized HttpClient client() {
-        if (client == null) {
-            client = HttpClient.newBuilder()
-                    .executor(httpThreads)
-                    .connectTimeout(timeout)
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .build();
-        }
-        return client;
+        this.httpThreads = Executors.newCachedThreadPool(NamedThreads.daemon("jobserver-callback"));
+        this.client = Lazy.of(() -> HttpClient.newBuilder()
+                .executor(httpThreads)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build());
     }
 
     /**
@@ -124,7 +114,8 @@ public final class JobCallbacks implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        client().sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        client.get()
+                .sendAsync(request, HttpResponse.BodyHandlers.discarding())
                 .whenCompleteAsync(
                         (response, failure) -> {
                             String problem = failure != null

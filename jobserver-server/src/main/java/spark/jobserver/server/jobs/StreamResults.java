@@ -7,14 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.MoreFiles;
 import spark.jobserver.server.http.ApiException;
 
 /**
@@ -84,11 +83,7 @@ final class StreamResults {
                     out.write(buffer, 0, n);
                 }
             }
-            try {
-                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            MoreFiles.moveIntoPlace(partial, target);
             LOG.info("Job {}: received a stream result of {} bytes", jobId, total);
             return total;
         } finally {

@@ -46,6 +46,8 @@ class StreamResultsIT {
                 spark.jobserver.result-chunk-size = 64k
                 spark.jobserver.max-stream-result-size = 60m
                 spark.jobserver.driver.max-message-size = 256k
+                spark.jobserver.driver.heartbeat-interval = 1s
+                spark.jobserver.driver.heartbeat-timeout = 6s
                 """);
         server.uploadExamples("test");
         server.createContext(CTX, "");
@@ -228,6 +230,64 @@ class StreamResultsIT {
         assertThat(after.status()).as(after.toString()).isEqualTo(200);
         assertThat(after.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
         assertThat(server.get("/contexts/" + CTX).json().get("state").asText()).isEqualTo("RUNNING");
+    }
+
+    /**
+     * A client that reads a large sync stream result slowly holds up only its own reply: the driver's
+     * messages (heartbeats, other jobs' events) keep being handled, so the context is not declared dead
+     * after the heartbeat timeout (6 s here) and its other jobs answer meanwhile.
+     */
+    @Test
+    @Order(8)
+    void aSlowClientOfASyncStreamResultHoldsUpNothingElse() throws Exception {
+        long size = 50L << 20;
+        long bytesPerSecond = 5L << 20; // about 10 s for the whole reply, longer than the heartbeat timeout
+        URI base = URI.create(server.baseUrl());
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024); // keep the kernel from absorbing the reply
+            socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()));
+            byte[] body = ("stream.size = " + size).getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + streamJob("&sync=true&timeout=120") + " HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Content-Type: text/plain\r\nConnection: close\r\nContent-Length: " + body.length
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            long start = System.nanoTime();
+            boolean otherJobChecked = false;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (!otherJobChecked && total > (4L << 20)) {
+                    // mid-relay: another job in the same context answers while this reply is still held up
+                    var other = server.post(
+                            "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CTX
+                                    + "&sync=true&timeout=30",
+                            "input.string = \"x y x\"");
+                    assertThat(other.status()).as(other.toString()).isEqualTo(200);
+                    assertThat(other.json().get("result").toString()).isEqualTo("{\"x\":2,\"y\":1}");
+                    otherJobChecked = true;
+                }
+                long due = start + total * 1_000_000_000L / bytesPerSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    // pacing the reader to its rate, not waiting for something to happen
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("SLOW-CLIENT: %d MiB read in %.1f s%n", total >> 20, seconds);
+            assertThat(otherJobChecked).isTrue();
+            assertThat(total).isGreaterThan(size);
+            assertThat(seconds).as("the read outlasted the heartbeat timeout").isGreaterThan(6.0);
+        }
+        assertThat(server.get("/contexts/" + CTX).json().get("state").asText()).isEqualTo("RUNNING");
+        var after = server.post(streamJob("&sync=true&timeout=60"), "stream.size = 4");
+        assertThat(after.body()).isEqualTo("{\"result\":\"01\"}");
     }
 
     private static String latestJobId() {

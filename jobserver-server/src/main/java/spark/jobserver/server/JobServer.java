@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.common.NamedThreads;
@@ -32,15 +33,19 @@ import spark.jobserver.server.drivers.DriverEndpoint;
 import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.drivers.DriverTrust;
+import spark.jobserver.server.drivers.LocalDriverLauncher;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
 import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
+import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
+import spark.jobserver.server.jobs.StreamResultService;
+import spark.jobserver.server.jobs.StreamResults;
 import spark.jobserver.server.store.Database;
 
 /** The composition root: reading it tells the whole server. */
@@ -53,6 +58,7 @@ public final class JobServer implements AutoCloseable {
     private final ContextService contexts;
     private final ConfiguredContexts configured;
     private final DriverLauncher launcher;
+    private final QueuedThreadPool httpThreads;
     private final HttpServer http;
     private final AccessGate gate;
     private final boolean https;
@@ -81,35 +87,35 @@ public final class JobServer implements AutoCloseable {
         binaries.removeLeftoverTemporaryFiles();
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
         JdbcContextStore contextStore = new JdbcContextStore(database);
-        this.launcher = new DriverLauncher(config, driverTrust.environment());
+        this.launcher = new LocalDriverLauncher(config, driverTrust.environment());
+        JobSettings jobSettings = JobSettings.from(config.raw());
+        this.callbacks = new JobCallbacks(jobSettings, scheduler);
+        StreamResults streamFiles = new StreamResults(
+                config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
+        JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        JobRecorder recorder =
+                new JobRecorder(jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
                 launcher,
+                recorder,
                 clock,
                 scheduler,
                 serverUrl::get,
                 name -> binaries.get(name).sha256());
         this.configured = new ConfiguredContexts(contexts, config.contexts(), config.contextDefaults(), scheduler);
-        JobSettings jobSettings = JobSettings.from(config.raw());
-        this.callbacks = new JobCallbacks(jobSettings, scheduler);
-        JobService jobs = new JobService(
-                jobStore,
-                binaries,
-                contexts,
-                config.contextDefaults(),
-                clock,
-                new JdbcStreamResultStore(database),
-                config.rootDir().resolve("results"),
-                jobSettings,
-                callbacks,
-                config.jobHistory());
-        contexts.addListener(jobs);
-        this.pruner =
-                new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, jobs::deleteOrphanStreamResults);
+        StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
+        JobService jobs =
+                new JobService(jobStore, binaries, contexts, recorder, streams, config.contextDefaults(), clock);
+        this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, streams::deleteOrphans);
 
-        DriverEndpoint drivers = new DriverEndpoint(contexts, binaries::localFile);
-        DriverRequests driverRequests = new DriverRequests(contexts);
+        DriverEndpoint drivers = new DriverEndpoint(contexts.drivers(), binaries::localFile);
+        DriverRequests driverRequests = new DriverRequests(contexts.drivers());
+        // Jetty's request threads; replies that wait on a context are written on them too, never on the
+        // context's own event thread.
+        this.httpThreads = new QueuedThreadPool(200, 8, 60_000);
+        httpThreads.setName("jobserver-http");
         DataService data =
                 new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(), scheduler);
         this.gate = new AccessGate(AccessControl.create(auth), auth.authTimeout(), driverTrust::isDriverCertificate);
@@ -119,13 +125,15 @@ public final class JobServer implements AutoCloseable {
                 config.port(),
                 config.maxContentLength(),
                 config.driver().maxMessageSize(),
+                httpThreads,
                 sslContextFactory(tls, driverTrust),
                 List.of(
                         gate::register,
                         new HealthRoutes(database)::register,
                         new BinaryRoutes(binaries)::register,
-                        new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers)::register,
-                        new JobRoutes(jobs, driverRequests, proxyUsers)::register,
+                        new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers, httpThreads)
+                                ::register,
+                        new JobRoutes(jobs, streams, driverRequests, proxyUsers, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
                         drivers::register));
     }
@@ -169,12 +177,21 @@ public final class JobServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        stopQuietly(httpThreads); // Jetty stops the pool it was given; this makes sure of it
         gate.close();
         contexts.close();
         callbacks.close();
         scheduler.shutdownNow();
         database.close();
         LOG.info("Spark Job Server stopped");
+    }
+
+    private static void stopQuietly(QueuedThreadPool pool) {
+        try {
+            pool.stop();
+        } catch (Exception e) {
+            LOG.debug("Stopping the HTTP threads failed", e);
+        }
     }
 
     /** What drivers need to dial back over HTTPS: the server certificate to pin and, with client auth, their certificate. */

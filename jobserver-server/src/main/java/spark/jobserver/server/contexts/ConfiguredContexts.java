@@ -72,7 +72,10 @@ public final class ConfiguredContexts {
         List<CompletableFuture<ContextInfo>> stops = new ArrayList<>();
         for (String name : running) {
             try {
-                stops.add(service.stopAndWait(name));
+                stops.add(service.stopAndWait(name).exceptionally(failure -> {
+                    LOG.debug("Context {} ended before the reset reached it: {}", name, reason(failure));
+                    return null;
+                }));
             } catch (ApiException e) {
                 LOG.debug("Context {} ended before the reset reached it", name);
             }

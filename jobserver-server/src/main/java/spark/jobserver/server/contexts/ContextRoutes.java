@@ -1,10 +1,14 @@
 package spark.jobserver.server.contexts;
 
+import static java.util.Objects.requireNonNull;
+
 import com.typesafe.config.Config;
 import io.javalin.config.RoutesConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Replies;
@@ -18,18 +22,24 @@ public final class ContextRoutes {
     private final Config defaults;
     private final ConfiguredContexts configured;
     private final ProxyUsers proxyUsers;
+    private final Executor replies;
 
-    public ContextRoutes(ContextService service, Config contextDefaults, ConfiguredContexts configured) {
-        this(service, contextDefaults, configured, ProxyUsers.off());
-    }
-
-    /** @param proxyUsers with use-as-proxy-user, each user sees and addresses only its own contexts */
+    /**
+     * @param proxyUsers with use-as-proxy-user, each user sees and addresses only its own contexts
+     * @param replies where replies are written once a context's future completes (an HTTP thread, never
+     *     the context's event thread)
+     */
     public ContextRoutes(
-            ContextService service, Config contextDefaults, ConfiguredContexts configured, ProxyUsers proxyUsers) {
-        this.service = service;
-        this.defaults = contextDefaults;
-        this.configured = configured;
-        this.proxyUsers = proxyUsers;
+            ContextService service,
+            Config contextDefaults,
+            ConfiguredContexts configured,
+            ProxyUsers proxyUsers,
+            Executor replies) {
+        this.service = requireNonNull(service, "service is null");
+        this.defaults = requireNonNull(contextDefaults, "contextDefaults is null");
+        this.configured = requireNonNull(configured, "configured is null");
+        this.proxyUsers = requireNonNull(proxyUsers, "proxyUsers is null");
+        this.replies = requireNonNull(replies, "replies is null");
     }
 
     public void register(RoutesConfig routes) {
@@ -41,7 +51,7 @@ public final class ContextRoutes {
         });
         routes.post("/contexts/{name}", ctx -> {
             String name = ctx.pathParam("name");
-            ContextService.validateName(name);
+            ContextNames.validateUserName(name);
             Config body = Requests.bodyConfig(ctx);
             Config fromBody = body.hasPath("spark.context-settings")
                     ? body.getConfig("spark.context-settings")
@@ -52,25 +62,36 @@ public final class ContextRoutes {
                             .withFallback(defaults)
                             .resolve());
             ctx.future(() -> service.start(proxyUsers.storedName(ctx, name), settings, false)
-                    .handle((info, failure) -> {
-                        if (failure != null) {
-                            throw asApiException(failure);
-                        }
-                        Replies.success(ctx, 200, "Context initialized");
-                        return null;
-                    }));
+                    .handleAsync(
+                            (info, failure) -> {
+                                if (failure != null) {
+                                    throw ContextStartException.asApiException(failure);
+                                }
+                                Replies.success(ctx, 200, "Context initialized");
+                                return null;
+                            },
+                            replies));
         });
         routes.put("/contexts", this::reset);
         routes.delete("/contexts/{name}", ctx -> {
             boolean force = Requests.booleanParam(ctx, "force", false);
             ctx.future(() -> service.stop(proxyUsers.storedName(ctx, ctx.pathParam("name")), force)
-                    .thenAccept(stopped -> {
-                        if (stopped) {
-                            Replies.success(ctx, 200, "Context stopped");
-                        } else {
-                            ctx.status(202).header("Location", ctx.fullUrl()).result("");
-                        }
-                    }));
+                    .handleAsync(
+                            (stopped, failure) -> {
+                                if (failure != null) {
+                                    Throwable cause = ApiException.causeOf(failure);
+                                    throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+                                }
+                                if (stopped) {
+                                    Replies.success(ctx, 200, "Context stopped");
+                                } else {
+                                    ctx.status(202)
+                                            .header("Location", ctx.fullUrl())
+                                            .result("");
+                                }
+                                return null;
+                            },
+                            replies));
         });
     }
 
@@ -84,29 +105,21 @@ public final class ContextRoutes {
             throw ApiException.error(400, "Invalid value for reset: '" + reset + "' (only 'reboot' is supported)");
         }
         if (Requests.booleanParam(ctx, "sync", true)) {
-            ctx.future(() -> configured.reset().handle((done, failure) -> {
-                if (failure != null) {
-                    throw asApiException(failure);
-                }
-                Replies.success(ctx, 200, "Context reset");
-                return null;
-            }));
+            ctx.future(() -> configured
+                    .reset()
+                    .handleAsync(
+                            (done, failure) -> {
+                                if (failure != null) {
+                                    throw ContextStartException.asApiException(failure);
+                                }
+                                Replies.success(ctx, 200, "Context reset");
+                                return null;
+                            },
+                            replies));
         } else {
             configured.reset();
             Replies.success(ctx, 200, "Context reset requested");
         }
-    }
-
-    /** A failure of a context start as the reply the reference gives. */
-    public static ApiException asApiException(Throwable failure) {
-        Throwable cause = ApiException.causeOf(failure);
-        if (cause instanceof ApiException api) {
-            return api;
-        }
-        if (cause instanceof ContextService.ContextStartException start) {
-            return ApiException.withError(500, "CONTEXT INIT ERROR", start.error());
-        }
-        return ApiException.withError(500, "CONTEXT INIT ERROR", spark.jobserver.protocol.ErrorInfo.of(cause));
     }
 
     static Map<String, Object> render(ContextInfo info) {

@@ -97,7 +97,7 @@ public final class DriverEndpoint {
             ctx.closeSession(1008, "authentication failed");
             return;
         }
-        DriverSession session = new DriverSession(auth.contextId(), ctx);
+        DriverSession session = new WsDriverSession(auth.contextId(), ctx);
         sessions.put(ctx.sessionId(), session);
         boolean ready = registry.attached(session);
         session.send(new Message.Accepted(ready));

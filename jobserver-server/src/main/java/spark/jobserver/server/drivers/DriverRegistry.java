@@ -3,7 +3,11 @@ package spark.jobserver.server.drivers;
 import java.util.Optional;
 import spark.jobserver.protocol.Message;
 
-/** What the driver endpoint needs from whoever supervises contexts. */
+/**
+ * What the driver endpoint needs from whoever supervises contexts. Every method is called on the
+ * connection's WebSocket reader thread, which reads that driver's next frames only when the call
+ * returns: implementations must not block (no I/O, no waiting); they hand the work off.
+ */
 public interface DriverRegistry {
 
     /** The secret of a context whose driver may connect; empty for unknown or finished contexts. */
@@ -16,7 +20,7 @@ public interface DriverRegistry {
      */
     boolean attached(DriverSession session);
 
-    /** A message from an attached driver; called in order for each connection. */
+    /** A message from an attached driver; called in order for each connection. Hand it off, in order. */
     void received(DriverSession session, Message.ToServer message);
 
     /** The connection is gone (the driver may come back). */

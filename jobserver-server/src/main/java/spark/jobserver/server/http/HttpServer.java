@@ -18,6 +18,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,18 +35,8 @@ public final class HttpServer implements AutoCloseable {
     private final int port;
 
     /**
-     * @param features each registers its routes
-     */
-    public HttpServer(
-            String host,
-            int port,
-            long maxRequestSize,
-            long maxWebSocketMessage,
-            List<Consumer<RoutesConfig>> features) {
-        this(host, port, maxRequestSize, maxWebSocketMessage, null, features);
-    }
-
-    /**
+     * @param threads the server's request threads; also where replies that wait on a context are written
+     *     (owned by the caller, which passes the same pool to the routes)
      * @param tls HTTPS on the port instead of plain HTTP; null for plain HTTP
      * @param features each registers its routes
      */
@@ -54,11 +45,13 @@ public final class HttpServer implements AutoCloseable {
             int port,
             long maxRequestSize,
             long maxWebSocketMessage,
+            ThreadPool threads,
             SslContextFactory.Server tls,
             List<Consumer<RoutesConfig>> features) {
         this.host = host;
         this.port = port;
         this.app = Javalin.create(cfg -> {
+            cfg.jetty.threadPool = threads;
             configure(cfg, maxRequestSize, maxWebSocketMessage, features);
             if (tls != null) {
                 cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tls, host, port));

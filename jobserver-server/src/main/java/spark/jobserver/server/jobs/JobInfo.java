@@ -55,4 +55,22 @@ public record JobInfo(
                 newError,
                 callbackUrl);
     }
+
+    /** The job as it runs: RUNNING since {@code start}, with no end. */
+    JobInfo startedAt(Instant start) {
+        return new JobInfo(
+                jobId,
+                contextId,
+                contextName,
+                appName,
+                classPath,
+                binaries,
+                config,
+                JobStatus.RUNNING,
+                start,
+                null,
+                null,
+                null,
+                callbackUrl);
+    }
 }

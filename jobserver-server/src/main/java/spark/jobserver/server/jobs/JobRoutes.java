@@ -1,11 +1,15 @@
 package spark.jobserver.server.jobs;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.auth.AccessGate;
 import spark.jobserver.server.auth.ProxyUsers;
@@ -28,18 +34,28 @@ import spark.jobserver.server.http.Times;
 public final class JobRoutes {
     private static final int DEFAULT_TIMEOUT_SECONDS = 10;
     private final JobService service;
+    private final StreamResultService streams;
     private final DriverRequests drivers;
     private final ProxyUsers proxyUsers;
+    private final Executor replies;
 
-    public JobRoutes(JobService service, DriverRequests drivers) {
-        this(service, drivers, ProxyUsers.off());
-    }
-
-    /** @param proxyUsers with use-as-proxy-user, jobs address the user's own contexts and ad-hoc contexts run as the user */
-    public JobRoutes(JobService service, DriverRequests drivers, ProxyUsers proxyUsers) {
-        this.service = service;
-        this.drivers = drivers;
-        this.proxyUsers = proxyUsers;
+    /**
+     * @param proxyUsers with use-as-proxy-user, jobs address the user's own contexts and ad-hoc contexts run
+     *     as the user
+     * @param replies where replies are written once a job's future completes (an HTTP thread, never a
+     *     context's event thread: a slow client must not hold up the driver's messages)
+     */
+    public JobRoutes(
+            JobService service,
+            StreamResultService streams,
+            DriverRequests drivers,
+            ProxyUsers proxyUsers,
+            Executor replies) {
+        this.service = requireNonNull(service, "service is null");
+        this.streams = requireNonNull(streams, "streams is null");
+        this.drivers = requireNonNull(drivers, "drivers is null");
+        this.proxyUsers = requireNonNull(proxyUsers, "proxyUsers is null");
+        this.replies = requireNonNull(replies, "replies is null");
     }
 
     public void register(RoutesConfig routes) {
@@ -58,7 +74,7 @@ public final class JobRoutes {
         });
         routes.get("/jobs/{id}", ctx -> {
             JobInfo job = service.get(ctx.pathParam("id"));
-            if (job.status() == JobStatus.FINISHED && service.hasStreamResult(job.jobId())) {
+            if (job.status() == JobStatus.FINISHED && streams.hasStreamResult(job.jobId())) {
                 // The original's chunked form: the report's fields, then the raw bytes as "result".
                 String fields = Json.write(report(job, false));
                 streamReply(ctx, job.jobId(), "{\n" + fields.substring(1, fields.length() - 1) + ",\"result\":");
@@ -88,7 +104,7 @@ public final class JobRoutes {
         });
         routes.post(DriverLaunch.RESULT_PATH + "{jobId}", ctx -> {
             String contextId = drivers.authenticate(ctx, "upload job results");
-            long size = service.receiveStream(
+            long size = streams.receive(
                     contextId,
                     ctx.pathParam("jobId"),
                     ctx.req().getInputStream(),
@@ -98,11 +114,11 @@ public final class JobRoutes {
     }
 
     /** A 200 reply of {@code prefix}, the job's stream result and a closing brace, chunked, read from disk. */
-    private void streamReply(Context ctx, String jobId, String prefix) throws java.io.IOException {
+    private void streamReply(Context ctx, String jobId, String prefix) throws IOException {
         ctx.status(200).contentType("application/json");
         // Jetty's own buffer would cut the chunks to its size; make it exactly one chunk.
-        ctx.res().setBufferSize(service.resultChunkSize());
-        service.relayStream(
+        ctx.res().setBufferSize(streams.chunkSize());
+        streams.relay(
                 jobId,
                 prefix.getBytes(StandardCharsets.UTF_8),
                 new byte[] {'}'},
@@ -152,26 +168,38 @@ public final class JobRoutes {
             throw ApiException.error(
                     400, "Cannot parse config: To start the job appName or cp parameters should be configured!");
         }
-        ctx.future(() -> service.start(request).thenAccept(reply -> {
-            if (reply instanceof JobService.Reply.Started started) {
-                Map<String, Object> body = report(started.job(), false);
-                body.put("status", JobStatus.STARTED.name());
-                Replies.json(ctx, 202, body);
-            } else if (reply instanceof JobService.Reply.Finished finished) {
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("jobId", finished.jobId());
-                body.put("result", resultNode(finished.result()));
-                Replies.json(ctx, 200, body);
-            } else if (reply instanceof JobService.Reply.Failed failed) {
-                throw ApiException.jobError(200, failed.jobId(), failed.error());
-            } else if (reply instanceof JobService.Reply.Streamed streamed) {
-                try {
-                    streamReply(ctx, streamed.jobId(), "{\"result\":");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+        ctx.future(() -> service.start(request)
+                .handleAsync(
+                        (reply, failure) -> {
+                            if (failure != null) {
+                                Throwable cause = ApiException.causeOf(failure);
+                                throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+                            }
+                            writeReply(ctx, reply);
+                            return null;
+                        },
+                        replies));
+    }
+
+    private void writeReply(Context ctx, JobService.Reply reply) {
+        if (reply instanceof JobService.Reply.Started started) {
+            Map<String, Object> body = report(started.job(), false);
+            body.put("status", JobStatus.STARTED.name());
+            Replies.json(ctx, 202, body);
+        } else if (reply instanceof JobService.Reply.Finished finished) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("jobId", finished.jobId());
+            body.put("result", resultNode(finished.result()));
+            Replies.json(ctx, 200, body);
+        } else if (reply instanceof JobService.Reply.Failed failed) {
+            throw ApiException.jobError(200, failed.jobId(), failed.error());
+        } else if (reply instanceof JobService.Reply.Streamed streamed) {
+            try {
+                streamReply(ctx, streamed.jobId(), "{\"result\":");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        }));
+        }
     }
 
     /** A query parameter, or the same key at the top of the body (the original accepts both for cp/mainClass). */

@@ -20,7 +20,7 @@ import spark.jobserver.server.http.ApiException;
  * The bytes of stream results ({@code <rootdir>/results/<jobId>.bin}): received from drivers with a size
  * limit, relayed to clients from disk in chunks. Never held in memory whole.
  */
-final class StreamResults {
+public final class StreamResults {
     private static final Logger LOG = LoggerFactory.getLogger(StreamResults.class);
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
@@ -28,7 +28,12 @@ final class StreamResults {
     private final long maxSize;
     private final int chunkSize;
 
-    StreamResults(Path dir, long maxSize, int chunkSize) {
+    /**
+     * @param dir where the files are ({@code <rootdir>/results})
+     * @param maxSize the largest stream kept ({@code spark.jobserver.max-stream-result-size})
+     * @param chunkSize the size of the chunks a relayed stream is written in ({@code result-chunk-size})
+     */
+    public StreamResults(Path dir, long maxSize, int chunkSize) {
         this.dir = requireNonNull(dir, "dir is null");
         this.maxSize = maxSize;
         this.chunkSize = chunkSize;

@@ -1,0 +1,98 @@
+package spark.jobserver.server.contexts;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.Message;
+import spark.jobserver.server.drivers.DriverRegistry;
+import spark.jobserver.server.drivers.DriverSession;
+
+/**
+ * Drivers' connections to their contexts. Called on each connection's reader thread, so it only notes
+ * what it must at once (the connection, that the driver was heard from) and hands every message to the
+ * context's event executor: a slow database, or a slow client of a job's result, never holds up the
+ * reading of a driver's next frames, its heartbeats included.
+ */
+final class DriverConnections implements DriverRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(DriverConnections.class);
+
+    private final LiveContexts contexts;
+    private final ContextLifecycle lifecycle;
+    private final ContextEvents events;
+    private final Clock clock;
+
+    DriverConnections(LiveContexts contexts, ContextLifecycle lifecycle, ContextEvents events, Clock clock) {
+        this.contexts = requireNonNull(contexts, "contexts is null");
+        this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
+        this.events = requireNonNull(events, "events is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public Optional<String> secretFor(String contextId) {
+        return contexts.byId(contextId).map(LiveContext::verifier);
+    }
+
+    @Override
+    public boolean attached(DriverSession session) {
+        Optional<LiveContext> found = contexts.byId(session.contextId());
+        if (found.isEmpty()) {
+            session.close();
+            return false;
+        }
+        LiveContext live = found.get();
+        DriverSession previous = live.session();
+        live.session(session);
+        live.seen(clock.instant());
+        if (previous != null && previous != session && previous.isOpen()) {
+            previous.close();
+        }
+        boolean running = live.state() == ContextState.RUNNING;
+        LOG.info("Driver of context {} connected{}", live.name(), running ? " again" : "");
+        return running;
+    }
+
+    @Override
+    public void received(DriverSession session, Message.ToServer message) {
+        Optional<LiveContext> found = contexts.byId(session.contextId());
+        if (found.isEmpty()) {
+            return;
+        }
+        LiveContext live = found.get();
+        // heard from now, whatever the queue of its events: a busy context is not a silent driver
+        live.seen(clock.instant());
+        live.execute(() -> handle(live, message));
+    }
+
+    private void handle(LiveContext live, Message.ToServer message) {
+        if (message instanceof Message.ContextReady ready) {
+            lifecycle.ready(live, ready.applicationId(), ready.uiUrl());
+        } else if (message instanceof Message.ContextInitFailed failed) {
+            LOG.warn(
+                    "Context {} failed to start: {}",
+                    live.name(),
+                    failed.error().message());
+            lifecycle.end(live, ContextState.ERROR, failed.error(), false);
+        } else if (message instanceof Message.ContextStopping stopping) {
+            LOG.info("Context {} is stopping on its own: {}", live.name(), stopping.reason());
+            lifecycle.moveTo(live, ContextState.STOPPING);
+        } else if (message instanceof Message.JobEvent event) {
+            events.jobEvent(live.info(), event);
+        } else if (message instanceof Message.Heartbeat heartbeat) {
+            events.heartbeat(live.info(), heartbeat);
+        }
+    }
+
+    @Override
+    public void detached(DriverSession session) {
+        contexts.byId(session.contextId()).ifPresent(live -> {
+            if (live.session() == session) {
+                live.session(null);
+                LOG.info("Driver of context {} disconnected", live.name());
+            }
+        });
+    }
+}

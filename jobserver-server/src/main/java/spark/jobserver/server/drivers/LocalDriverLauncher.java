@@ -1,0 +1,182 @@
+package spark.jobserver.server.drivers;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.File;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.BinaryRef;
+import spark.jobserver.protocol.DriverLaunch;
+import spark.jobserver.server.config.Configs;
+import spark.jobserver.server.config.ServerConfig;
+
+/**
+ * Starts drivers as child processes of the server, from the Spark runtime the build brings:
+ * {@link DriverCommand} in the context's own directory and session, its output in its own log file,
+ * its secret in the environment and its secret Spark settings in a 0600 file.
+ */
+public final class LocalDriverLauncher implements DriverLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalDriverLauncher.class);
+    private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
+
+    private final ServerConfig config;
+    private final Path contextsDir;
+    private final DriverCommand command;
+    private final ClassDataSharing cds;
+    private final Map<String, String> environment;
+
+    /**
+     * @param environment extra environment of every driver (the TLS trust material of {@link DriverTrust});
+     *     never logged
+     */
+    public LocalDriverLauncher(ServerConfig config, Map<String, String> environment) {
+        this.config = requireNonNull(config, "config is null");
+        this.environment = Map.copyOf(environment);
+        this.contextsDir = config.rootDir().resolve("contexts");
+        String javaHome = config.driver().javaHome().isBlank()
+                ? System.getProperty("java.home")
+                : config.driver().javaHome();
+        this.command = new DriverCommand(
+                config.driver(),
+                config.sparkMaster(),
+                javaFeatureVersion(javaHome),
+                new File("/usr/bin/setsid").canExecute());
+        this.cds = new ClassDataSharing(
+                config.rootDir().resolve("cds"), config.driver().classDataSharing());
+    }
+
+    /** Starts building the class-data sharing archive (in the background), if the runtime is configured. */
+    @Override
+    public void prepare() {
+        if (isConfigured()) {
+            cdsOptions();
+        }
+    }
+
+    private boolean isConfigured() {
+        return !config.driver().jar().isBlank() && !config.driver().classpath().isBlank();
+    }
+
+    @Override
+    public Launched launch(Spec spec) throws IOException {
+        if (!isConfigured()) {
+            throw new IllegalStateException("No driver runtime configured: set spark.jobserver.driver.jar and"
+                    + " spark.jobserver.driver.classpath(-file) (bin/jobserver does this)");
+        }
+        Path workDir = contextsDir.resolve(spec.contextId());
+        Files.createDirectories(workDir);
+        Path logFile = workDir.resolve("driver.log");
+        writePrivate(
+                workDir.resolve(DriverCommand.CONF_FILE),
+                driverConfig(spec, workDir)
+                        .root()
+                        .render(ConfigRenderOptions.concise().setFormatted(true)));
+        DriverCommand.Command cmd = command.build(spec, workDir, cdsOptions());
+        if (!cmd.secretConf().isEmpty()) {
+            // secret Spark settings go through a 0600 file, never the command line (ps would show them)
+            Properties properties = new Properties();
+            properties.putAll(cmd.secretConf());
+            StringWriter text = new StringWriter();
+            properties.store(text, "secret Spark settings of context " + spec.contextName());
+            writePrivate(workDir.resolve(DriverCommand.SECRETS_FILE), text.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd.arguments())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().put(DriverLaunch.SECRET_ENV, spec.secret());
+        pb.environment().putAll(environment);
+        if (SparkSettings.isLocalMaster(SparkSettings.master(spec.settings(), config.sparkMaster()))
+                && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
+            pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        }
+        LOG.info("Launching the driver of context {} ({}), log {}", spec.contextName(), spec.contextId(), logFile);
+        LOG.debug("Driver command: {}", cmd.forLog());
+        return new Launched(LocalDriverProcess.started(pb.start()), logFile);
+    }
+
+    @Override
+    public Optional<DriverProcess> find(long pid, String contextId) {
+        return LocalDriverProcess.adopt(pid, contextId);
+    }
+
+    private List<String> cdsOptions() {
+        return cds.options(command.java(), command.classpath(), command::trainingCommand);
+    }
+
+    /** What the driver reads at start: who it is, where the server is, its limits, and the context's settings. */
+    private Config driverConfig(Spec spec, Path workDir) {
+        String http = spec.serverHttpUrl();
+        Map<String, Object> driver = new LinkedHashMap<>();
+        driver.put("context-id", spec.contextId());
+        driver.put("context-name", spec.contextName());
+        driver.put("server-http-url", http);
+        driver.put("server-ws-url", http.replaceFirst("^http", "ws") + DriverLaunch.WEBSOCKET_PATH);
+        driver.put("max-jobs", config.maxJobsPerContext());
+        driver.put("heartbeat-interval", config.driver().heartbeatInterval().toMillis() + "ms");
+        driver.put(
+                "reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
+        driver.put(
+                "named-object-creation-timeout",
+                config.namedObjectCreationTimeout().toMillis() + "ms");
+        driver.put("binary-cache-dir", workDir.resolve("binaries").toString());
+        List<Map<String, String>> binaries = new ArrayList<>();
+        for (BinaryRef ref : spec.binaries()) {
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("name", ref.name());
+            if (ref.sha256() != null) {
+                entry.put("sha256", ref.sha256());
+            } else {
+                entry.put("uri", ref.uri());
+            }
+            binaries.add(entry);
+        }
+        driver.put("context-binaries", binaries);
+        return ConfigFactory.parseMap(Map.of("driver", driver))
+                .withValue("context-settings", spec.settings().root())
+                .withValue(
+                        "job-config-fallback",
+                        Configs.withoutSecrets(config.raw()).root());
+    }
+
+    private static void writePrivate(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, content);
+    }
+
+    static int javaFeatureVersion(String javaHome) {
+        if (javaHome.equals(System.getProperty("java.home"))) {
+            return Runtime.version().feature();
+        }
+        try {
+            Matcher m = JAVA_VERSION.matcher(Files.readString(Path.of(javaHome, "release")));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Cannot tell the Java version of {}; assuming 17", javaHome);
+        }
+        return 17;
+    }
+}

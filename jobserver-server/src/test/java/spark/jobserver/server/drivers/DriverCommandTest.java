@@ -1,0 +1,111 @@
+package spark.jobserver.server.drivers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import spark.jobserver.protocol.DriverLaunch;
+import spark.jobserver.server.config.ServerConfig;
+
+class DriverCommandTest {
+    private static final ServerConfig.Driver DRIVER = new ServerConfig.Driver(
+            "/x/driver.jar",
+            "/x/spark-core.jar:/x/scala.jar",
+            "/opt/jdk",
+            List.of("-XX:+UseSerialGC"),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(60),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(60),
+            64L << 20,
+            true);
+    private static final Path WORK = Path.of("/root/contexts/id-1");
+
+    private static DriverLauncher.Spec spec(String settings) {
+        return new DriverLauncher.Spec(
+                "id-1", "ctx", ConfigFactory.parseString(settings), "secret", "http://127.0.0.1:1", List.of());
+    }
+
+    @Test
+    void theCommandRunsSparkSubmitWithTheDriverMainInItsOwnSession() {
+        DriverCommand.Command cmd = new DriverCommand(DRIVER, "local[4]", 17, true)
+                .build(spec("launcher.spark.driver.memory = 2g"), WORK, List.of("-XX:SharedArchiveFile=/a.jsa"));
+        List<String> args = cmd.arguments();
+        assertThat(args.subList(0, 3)).containsExactly("/usr/bin/setsid", "/opt/jdk/bin/java", "-Xmx2g");
+        assertThat(args).containsSubsequence(DriverLaunch.SPARK_JVM_OPTIONS);
+        assertThat(args)
+                .containsSubsequence(
+                        "-XX:+UseSerialGC",
+                        "-XX:SharedArchiveFile=/a.jsa",
+                        "-cp",
+                        "/x/driver.jar:/x/spark-core.jar:/x/scala.jar",
+                        "org.apache.spark.deploy.SparkSubmit",
+                        "--master",
+                        "local[4]",
+                        "--deploy-mode",
+                        "client",
+                        "--name",
+                        "ctx",
+                        "--class",
+                        DriverLaunch.MAIN_CLASS);
+        assertThat(args.subList(args.size() - 2, args.size()))
+                .containsExactly("/x/driver.jar", "/root/contexts/id-1/driver.conf");
+        assertThat(args).doesNotContain("--enable-native-access=ALL-UNNAMED", "--properties-file");
+        assertThat(cmd.secretConf()).isEmpty();
+    }
+
+    @Test
+    void newerJdksGetTheirFlagsAndNoSessionWithoutSetsid() {
+        List<String> args = new DriverCommand(DRIVER, "local[4]", 25, false)
+                .build(spec(""), WORK, List.of())
+                .arguments();
+        assertThat(args.get(0)).isEqualTo("/opt/jdk/bin/java");
+        assertThat(args).contains("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+        assertThat(args).contains("-Xmx1g");
+    }
+
+    @Test
+    void aContextsMasterAndProxyUserReachSparkSubmit() {
+        List<String> args = new DriverCommand(DRIVER, "local[4]", 17, false)
+                .build(spec("launcher.spark.master = \"spark://m:7077\"\nspark.proxy.user = alice"), WORK, List.of())
+                .arguments();
+        assertThat(args).containsSubsequence("--master", "spark://m:7077").containsSubsequence("--proxy-user", "alice");
+        assertThat(args).noneMatch(a -> a.startsWith("spark.proxy.user="));
+        assertThat(args).noneMatch(a -> a.startsWith("spark.driver.host="));
+    }
+
+    @Test
+    void secretSparkSettingsStayOffTheCommandLine() {
+        DriverCommand.Command cmd = new DriverCommand(DRIVER, "local[4]", 17, false)
+                .build(spec("spark.hadoop.fs.s3a.secret.key = s3cr3t\nspark.executor.cores = 1"), WORK, List.of());
+        assertThat(String.join(" ", cmd.arguments())).doesNotContain("s3cr3t").contains("spark.executor.cores=1");
+        assertThat(cmd.arguments())
+                .containsSubsequence("--properties-file", "/root/contexts/id-1/spark-secrets.properties", "--class");
+        assertThat(cmd.secretConf()).containsEntry("spark.hadoop.fs.s3a.secret.key", "s3cr3t");
+        assertThat(cmd.forLog()).noneMatch(a -> a.contains("s3cr3t"));
+    }
+
+    @Test
+    void theTrainingRunWritesTheArchive() {
+        List<String> training =
+                new DriverCommand(DRIVER, "local[4]", 17, false).trainingCommand(Path.of("/cds/a.jsa.part"));
+        assertThat(training)
+                .contains("-XX:ArchiveClassesAtExit=/cds/a.jsa.part")
+                .containsSubsequence("--class", ClassDataSharing.TRAINING_CLASS, "/x/driver.jar");
+    }
+
+    @Test
+    void secretArgumentsAreMaskedForLogs() {
+        assertThat(DriverCommand.masked("spark.ssl.keyStorePassword=pw")).isEqualTo("spark.ssl.keyStorePassword=****");
+        assertThat(DriverCommand.masked("spark.executor.cores=1")).isEqualTo("spark.executor.cores=1");
+    }
+
+    @Test
+    void javaVersionOfTheRunningJdk() {
+        assertThat(LocalDriverLauncher.javaFeatureVersion(System.getProperty("java.home")))
+                .isEqualTo(Runtime.version().feature());
+    }
+}

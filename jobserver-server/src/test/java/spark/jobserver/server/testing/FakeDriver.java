@@ -1,0 +1,132 @@
+package spark.jobserver.server.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import spark.jobserver.protocol.Message;
+import spark.jobserver.server.drivers.DriverLauncher;
+import spark.jobserver.server.drivers.DriverRegistry;
+import spark.jobserver.server.drivers.DriverSession;
+
+/**
+ * Plays a context's driver at the service level: connects to the server's {@link DriverRegistry} as the
+ * WebSocket endpoint would, sends the driver's messages and reads what the server sends it.
+ */
+public final class FakeDriver {
+    private final DriverLauncher.Spec spec;
+    private final FakeProcess process;
+    private final DriverRegistry registry;
+    private volatile Session session;
+
+    FakeDriver(DriverLauncher.Spec spec, FakeProcess process, DriverRegistry registry) {
+        this.spec = requireNonNull(spec, "spec is null");
+        this.process = requireNonNull(process, "process is null");
+        this.registry = requireNonNull(registry, "registry is null");
+    }
+
+    /** A connection of the fake driver: what the server sends lands in a queue. */
+    static final class Session implements DriverSession {
+        private final String contextId;
+        private final BlockingQueue<Message.ToDriver> received = new LinkedBlockingQueue<>();
+        private volatile boolean open = true;
+
+        Session(String contextId) {
+            this.contextId = contextId;
+        }
+
+        @Override
+        public String contextId() {
+            return contextId;
+        }
+
+        @Override
+        public void send(Message.ToDriver message) {
+            if (!open) {
+                throw new IllegalStateException("closed");
+            }
+            received.add(message);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+        }
+    }
+
+    public DriverLauncher.Spec spec() {
+        return spec;
+    }
+
+    public FakeProcess process() {
+        return process;
+    }
+
+    /** Connects (a new connection each time); returns what the server answers: whether it knows the context as running. */
+    public boolean connect() {
+        Session s = new Session(spec.contextId());
+        session = s;
+        return registry.attached(s);
+    }
+
+    /** Connects and reports the Spark context up. */
+    public FakeDriver ready() {
+        connect();
+        send(new Message.ContextReady("app-" + spec.contextName(), null));
+        return this;
+    }
+
+    public void send(Message.ToServer message) {
+        registry.received(session(), message);
+    }
+
+    public void heartbeat(String... runningJobs) {
+        send(new Message.Heartbeat(System.currentTimeMillis(), List.of(runningJobs)));
+    }
+
+    /** The connection drops (the process lives on). */
+    public void disconnect() {
+        Session s = session();
+        s.close();
+        registry.detached(s);
+    }
+
+    public boolean isConnectionOpen() {
+        Session s = session;
+        return s != null && s.isOpen();
+    }
+
+    /** The next message the server sent this driver, waiting up to {@code timeout}. */
+    @SuppressWarnings("unchecked")
+    public <M extends Message.ToDriver> M next(Class<M> type, Duration timeout) {
+        try {
+            Message.ToDriver message = session().received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError("the driver of " + spec.contextName() + " got nothing within " + timeout);
+            }
+            if (!type.isInstance(message)) {
+                throw new AssertionError("expected a " + type.getSimpleName() + ", got " + message);
+            }
+            return (M) message;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private Session session() {
+        Session s = session;
+        if (s == null) {
+            throw new IllegalStateException("the fake driver has not connected");
+        }
+        return s;
+    }
+}

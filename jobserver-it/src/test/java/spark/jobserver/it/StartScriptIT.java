@@ -1,6 +1,7 @@
 package spark.jobserver.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,6 +120,56 @@ class StartScriptIT {
                         "-XX:OnOutOfMemoryError=kill -9 %p",
                         "-XX:+UseCompressedOops",
                         "-Dtag=GC");
+    }
+
+    @Test
+    void projectVersionOfThisRepositoryNamesTheJarsTheBuildMade() throws Exception {
+        Path home = Path.of(TestingJobServer.requiredProperty("jobserver.home"));
+        Path serverJar = Path.of(TestingJobServer.requiredProperty("jobserver.server.jar"));
+
+        String version = projectVersion(home.resolve("pom.xml"));
+
+        assertThat(serverJar.getFileName()).hasToString("jobserver-server-" + version + ".jar");
+    }
+
+    @Test
+    void projectVersionIsThatOfTheProjectElementWhateverTheLayoutAndTheOtherVersions() throws Exception {
+        Path pom = dist.resolve("pom.xml");
+        Files.writeString(pom, """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <!-- <version>0.0.1-comment</version> -->
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                	<parent>
+                		<groupId>g</groupId><artifactId>p</artifactId><version>9.9-parent</version>
+                	</parent>
+                	<dependencies>
+                		<dependency><artifactId>d</artifactId><version>1.2.3-dependency</version></dependency>
+                	</dependencies>
+                  <build><plugins><plugin><version>4.5.6-plugin</version></plugin></plugins></build>
+                	<version
+                	  >2.0.0-SNAPSHOT</version>
+                </project>
+                """);
+
+        assertThat(projectVersion(pom)).isEqualTo("2.0.0-SNAPSHOT");
+    }
+
+    @Test
+    void projectVersionIsInheritedFromTheParentAndNeverTakenFromAProperty() throws Exception {
+        Path pom = dist.resolve("pom.xml");
+        Files.writeString(
+                pom,
+                "<project><parent><version>3.1</version></parent>"
+                        + "<dependencies><dependency><version>1</version></dependency></dependencies></project>");
+        assertThat(projectVersion(pom)).isEqualTo("3.1");
+
+        Files.writeString(
+                pom, "<project><parent><version>3.1</version></parent><version>${revision}</version></project>");
+        assertThatThrownBy(() -> projectVersion(pom)).hasMessageContaining("the version is a property (${revision})");
+    }
+
+    private String projectVersion(Path pom) throws Exception {
+        return bash("jobserver_project_version \"$1\"", pom.toString()).strip();
     }
 
     /** Runs the script in bash after sourcing the distribution's bin/lib/common.sh; returns its output. */

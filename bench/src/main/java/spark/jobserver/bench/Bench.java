@@ -301,10 +301,11 @@ public final class Bench {
                         "spark.context-settings.launcher.spark.driver.memory = 1g",
                         ""));
         List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(Arrays.asList(prop("bench.server.jvm-options").split(" ")));
+        cmd.addAll(prop("bench.server.jvm-options").lines().toList()); // one per line (bench/run)
         cmd.addAll(
                 List.of("-cp", prop("bench.server.classpath"), "spark.jobserver.server.Main", "-c", conf.toString()));
-        System.out.println("Server JVM options (conf/server-jvm.options): " + prop("bench.server.jvm-options"));
+        System.out.println("Server JVM options (conf/server-jvm.options): "
+                + String.join(" ", prop("bench.server.jvm-options").lines().toList()));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(root.resolve("server.log").toFile());

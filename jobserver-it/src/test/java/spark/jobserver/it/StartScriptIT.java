@@ -1,14 +1,18 @@
 package spark.jobserver.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * {@code bin/jobserver} as a distribution runs it ({@code bin/}, {@code conf/}, {@code lib/server},
  * {@code lib/driver}, here with links to the built jars): it starts the server with the JVM options of
  * {@code conf/server-jvm.options}, lets {@code JAVA_OPTS} override them, and drops the file's collector
- * when the caller chooses another (the JVM refuses two).
+ * when the caller chooses another (the JVM refuses two). Also the functions of {@code bin/lib/common.sh}
+ * that {@code bin/jobserver} and the benchmark scripts share, run by bash on crafted files.
  */
 class StartScriptIT {
     private Path dist;
@@ -30,9 +35,12 @@ class StartScriptIT {
     void layOutDistribution() throws IOException {
         Path home = Path.of(TestingJobServer.requiredProperty("jobserver.home"));
         dist = Files.createTempDirectory("jobserver-dist-");
-        Files.createDirectories(dist.resolve("bin"));
-        Files.copy(home.resolve("bin/jobserver"), dist.resolve("bin/jobserver"));
-        dist.resolve("bin/jobserver").toFile().setExecutable(true);
+        // all of bin/, as jobserver-dist's assembly takes it: bin/jobserver sources bin/lib/
+        try (var paths = Files.walk(home.resolve("bin"))) {
+            for (Path p : paths.toList()) {
+                Files.copy(p, dist.resolve(home.relativize(p)), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
         Files.createDirectories(dist.resolve("conf"));
         Files.copy(home.resolve("conf/server-jvm.options"), dist.resolve("conf/server-jvm.options"));
         Path server = Files.createDirectories(dist.resolve("lib/server"));
@@ -78,6 +86,107 @@ class StartScriptIT {
         assertThat(args).contains("-XX:+UseG1GC", "-Xms16m").doesNotContain("-XX:+UseSerialGC");
         // the later -Xmx wins
         assertThat(args.lastIndexOf("-Xmx300m")).isGreaterThan(args.indexOf("-Xmx512m"));
+    }
+
+    @Test
+    void optionLinesAreTakenAsTheyAreAndOnlyACollectorOptionReplacesTheFilesCollector() throws Exception {
+        Path options = dist.resolve("test-jvm.options");
+        Files.writeString(
+                options,
+                String.join(
+                        "\n",
+                        "# a comment",
+                        "",
+                        "  -Xmx512m   # trailing comment",
+                        "\t-Dgreeting=\"hello world\"",
+                        "-XX:+UseSerialGC",
+                        "-XX:OnOutOfMemoryError=kill -9 %p")); // no newline at the end
+        String print = "jobserver_jvm_options \"$@\"; printf '%s\\n' \"${JOBSERVER_JVM_OPTIONS[@]}\"";
+
+        assertThat(bash(print, options.toString(), "-XX:+UseG1GC", "-Dx=1").lines())
+                .containsExactly(
+                        "-Xmx512m",
+                        "-Dgreeting=\"hello world\"",
+                        "-XX:OnOutOfMemoryError=kill -9 %p",
+                        "-XX:+UseG1GC",
+                        "-Dx=1");
+        // neither is a collector, though one starts like one and the other ends like one
+        assertThat(bash(print, options.toString(), "-XX:+UseCompressedOops", "-Dtag=GC")
+                        .lines())
+                .containsExactly(
+                        "-Xmx512m",
+                        "-Dgreeting=\"hello world\"",
+                        "-XX:+UseSerialGC",
+                        "-XX:OnOutOfMemoryError=kill -9 %p",
+                        "-XX:+UseCompressedOops",
+                        "-Dtag=GC");
+    }
+
+    @Test
+    void projectVersionOfThisRepositoryNamesTheJarsTheBuildMade() throws Exception {
+        Path home = Path.of(TestingJobServer.requiredProperty("jobserver.home"));
+        Path serverJar = Path.of(TestingJobServer.requiredProperty("jobserver.server.jar"));
+
+        String version = projectVersion(home.resolve("pom.xml"));
+
+        assertThat(serverJar.getFileName()).hasToString("jobserver-server-" + version + ".jar");
+    }
+
+    @Test
+    void projectVersionIsThatOfTheProjectElementWhateverTheLayoutAndTheOtherVersions() throws Exception {
+        Path pom = dist.resolve("pom.xml");
+        Files.writeString(pom, """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <!-- <version>0.0.1-comment</version> -->
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                	<parent>
+                		<groupId>g</groupId><artifactId>p</artifactId><version>9.9-parent</version>
+                	</parent>
+                	<dependencies>
+                		<dependency><artifactId>d</artifactId><version>1.2.3-dependency</version></dependency>
+                	</dependencies>
+                  <build><plugins><plugin><version>4.5.6-plugin</version></plugin></plugins></build>
+                	<version
+                	  >2.0.0-SNAPSHOT</version>
+                </project>
+                """);
+
+        assertThat(projectVersion(pom)).isEqualTo("2.0.0-SNAPSHOT");
+    }
+
+    @Test
+    void projectVersionIsInheritedFromTheParentAndNeverTakenFromAProperty() throws Exception {
+        Path pom = dist.resolve("pom.xml");
+        Files.writeString(
+                pom,
+                "<project><parent><version>3.1</version></parent>"
+                        + "<dependencies><dependency><version>1</version></dependency></dependencies></project>");
+        assertThat(projectVersion(pom)).isEqualTo("3.1");
+
+        Files.writeString(
+                pom, "<project><parent><version>3.1</version></parent><version>${revision}</version></project>");
+        assertThatThrownBy(() -> projectVersion(pom)).hasMessageContaining("the version is a property (${revision})");
+    }
+
+    private String projectVersion(Path pom) throws Exception {
+        return bash("jobserver_project_version \"$1\"", pom.toString()).strip();
+    }
+
+    /** Runs the script in bash after sourcing the distribution's bin/lib/common.sh; returns its output. */
+    private String bash(String script, String... args) throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of("bash", "-c", "set -euo pipefail; source \"$COMMON\"; " + script, "bash"));
+        command.addAll(List.of(args));
+        Path err = Files.createTempFile(dist, "bash-", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(err.toFile());
+        builder.environment().put("COMMON", dist.resolve("bin/lib/common.sh").toString());
+        Process bash = builder.start();
+        String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bash.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        if (bash.exitValue() != 0) {
+            throw new IllegalStateException("bash exited with " + bash.exitValue() + ": " + Files.readString(err));
+        }
+        return out;
     }
 
     /** Starts bin/jobserver, waits for /healthz, and returns the server JVM's arguments. */

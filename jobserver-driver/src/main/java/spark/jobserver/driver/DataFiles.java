@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.DataFileCache;
@@ -26,7 +24,8 @@ final class DataFiles implements DataFileCache {
 
     private final Path cacheDir;
     private final ServerFiles server;
-    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Two jobs needing the same file at once fetch it once. */
+    private final SingleFlight downloads = new SingleFlight();
 
     DataFiles(Path cacheDir, ServerFiles server) {
         this.cacheDir = requireNonNull(cacheDir, "cacheDir is null");
@@ -45,13 +44,20 @@ final class DataFiles implements DataFileCache {
                 ? "data"
                 : local.getFileName().toString();
         Path target = cacheDir.resolve(key + "-" + name);
-        synchronized (locks.computeIfAbsent(key, k -> new Object())) {
-            if (!Files.isRegularFile(target)) {
-                log.info("Fetching data file {} from the server", path);
-                server.fetchFromServer(requestPath(path), target, null);
-            }
+        if (!Files.isRegularFile(target)) {
+            downloads.run(key, "data file " + path, () -> {
+                if (!Files.isRegularFile(target)) {
+                    log.info("Fetching data file {} from the server", path);
+                    server.fetchFromServer(requestPath(path), target, null);
+                }
+            });
         }
         return target.toFile();
+    }
+
+    /** The number of downloads in progress. */
+    int downloadsInProgress() {
+        return downloads.inProgress();
     }
 
     /**

@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -60,13 +58,9 @@ final class DataFiles implements DataFileCache {
         return downloads.inProgress();
     }
 
-    /**
-     * The server route for {@code path}: the whole path as one URL-encoded segment. Spaces become
-     * {@code %20} rather than {@code +}, which path decoders do not all read as a space.
-     */
+    /** The server route for {@code path}: the whole path as one URL-encoded segment. */
     static String requestPath(String path) {
-        return DriverLaunch.DATA_PATH
-                + URLEncoder.encode(path, StandardCharsets.UTF_8).replace("+", "%20");
+        return DriverLaunch.DATA_PATH + ServerFiles.pathSegment(path);
     }
 
     private static Path localPath(String path) {

@@ -2,9 +2,7 @@ package spark.jobserver.driver;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -155,7 +153,8 @@ final class Driver {
                     new DriverNamedObjects(config.namedObjectCreationTimeout()),
                     new DataFiles(config.dataCacheDir(), serverFiles),
                     connection::send,
-                    (jobId, stream) -> serverFiles.uploadToServer(DriverLaunch.RESULT_PATH + encode(jobId), stream),
+                    (jobId, stream) -> serverFiles.uploadToServer(
+                            DriverLaunch.RESULT_PATH + ServerFiles.pathSegment(jobId), stream),
                     stopOnJobError ? this::stopAfterFailedJob : jobId -> {},
                     clock);
             if (exit.isDone()) {
@@ -227,10 +226,6 @@ final class Driver {
         exit.complete(EXIT_STOPPED);
     }
 
-    private static String encode(String pathSegment) {
-        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
     private void heartbeat() {
         try {
             connection.sendIfConnected(new Message.Heartbeat(clock.millis(), runningJobIds()));
@@ -288,15 +283,16 @@ final class Driver {
             JobManager j = jobs;
             if (message instanceof Message.StartJob start) {
                 if (j == null) {
-                    boolean stopping = exit.isDone();
-                    connection.send(new Message.JobRejected(
-                            start.jobId(),
-                            stopping ? Rejection.CONTEXT_STOPPING : Rejection.LOADING_FAILED,
-                            ErrorInfo.of(
-                                    stopping
-                                            ? "Context stop in progress"
-                                            : "Context '" + config.contextName() + "' is not ready yet",
-                                    IllegalStateException.class.getName())));
+                    if (exit.isDone()) {
+                        connection.send(JobManager.contextStopping(start.jobId()));
+                    } else {
+                        connection.send(new Message.JobRejected(
+                                start.jobId(),
+                                Rejection.LOADING_FAILED,
+                                ErrorInfo.of(
+                                        "Context '" + config.contextName() + "' is not ready yet",
+                                        IllegalStateException.class.getName())));
+                    }
                     return;
                 }
                 j.start(start);

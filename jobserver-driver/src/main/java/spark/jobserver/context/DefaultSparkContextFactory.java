@@ -27,7 +27,7 @@ public class DefaultSparkContextFactory implements SparkContextFactory {
             sc.stop();
             throw e;
         }
-        return new SparkContextLike(sc, this);
+        return new RunningContext(sc, sc, sc::stop, this::isValidJob);
     }
 
     /** Whether contexts of this factory can run {@code job}. */
@@ -56,37 +56,6 @@ public class DefaultSparkContextFactory implements SparkContextFactory {
             // entrySet keys are HOCON paths: "a.b" for nested keys, "\"a.b\"" for quoted ones; Hadoop wants a.b.
             String key = String.join(".", ConfigUtil.splitPath(e.getKey()));
             hadoop.set(key, String.valueOf(e.getValue().unwrapped()));
-        }
-    }
-
-    /** A running {@link SparkContext} whose jobs receive the context itself. */
-    private static final class SparkContextLike implements ContextLike {
-        private final SparkContext sc;
-        private final DefaultSparkContextFactory factory;
-
-        SparkContextLike(SparkContext sc, DefaultSparkContextFactory factory) {
-            this.sc = sc;
-            this.factory = factory;
-        }
-
-        @Override
-        public SparkContext sparkContext() {
-            return sc;
-        }
-
-        @Override
-        public Object jobContext() {
-            return sc;
-        }
-
-        @Override
-        public boolean isValidJob(Object job) {
-            return factory.isValidJob(job);
-        }
-
-        @Override
-        public void stop() {
-            sc.stop();
         }
     }
 }

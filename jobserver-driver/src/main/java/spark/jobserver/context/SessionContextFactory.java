@@ -2,7 +2,6 @@ package spark.jobserver.context;
 
 import com.typesafe.config.Config;
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.slf4j.Logger;
@@ -61,7 +60,7 @@ public class SessionContextFactory implements SparkContextFactory {
             spark.stop();
             throw e;
         }
-        return new SessionContextLike(spark, this);
+        return new RunningContext(spark, spark.sparkContext(), () -> stop(spark), this::isValidJob);
     }
 
     /** Whether contexts of this factory can run {@code job}. */
@@ -110,41 +109,15 @@ public class SessionContextFactory implements SparkContextFactory {
         return true;
     }
 
-    /** A running session; jobs receive the session itself. */
-    static final class SessionContextLike implements ContextLike {
-        private final SparkSession spark;
-        private final SessionContextFactory factory;
-
-        SessionContextLike(SparkSession spark, SessionContextFactory factory) {
-            this.spark = spark;
-            this.factory = factory;
-        }
-
-        @Override
-        public SparkContext sparkContext() {
-            return spark.sparkContext();
-        }
-
-        @Override
-        public Object jobContext() {
-            return spark;
-        }
-
-        @Override
-        public boolean isValidJob(Object job) {
-            return factory.isValidJob(job);
-        }
-
-        @Override
-        public void stop() {
-            for (StreamingQuery query : spark.streams().active()) {
-                try {
-                    query.stop();
-                } catch (Exception e) {
-                    log.warn("Stopping streaming query {} failed", query.id(), e);
-                }
+    /** Stops the session's active structured-streaming queries, then the session. */
+    private static void stop(SparkSession spark) {
+        for (StreamingQuery query : spark.streams().active()) {
+            try {
+                query.stop();
+            } catch (Exception e) {
+                log.warn("Stopping streaming query {} failed", query.id(), e);
             }
-            spark.stop();
         }
+        spark.stop();
     }
 }

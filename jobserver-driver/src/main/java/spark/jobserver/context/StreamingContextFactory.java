@@ -2,7 +2,6 @@ package spark.jobserver.context;
 
 import com.typesafe.config.Config;
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkContext;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.StreamingContext;
 import spark.jobserver.SparkStreamingJob;
@@ -34,7 +33,8 @@ public class StreamingContextFactory implements SparkContextFactory {
             ssc.stop(true, false);
             throw e;
         }
-        return new StreamingContextLike(ssc, this, stopSparkContext, stopGracefully);
+        return new RunningContext(
+                ssc, ssc.sparkContext(), () -> ssc.stop(stopSparkContext, stopGracefully), this::isValidJob);
     }
 
     /** Whether contexts of this factory can run {@code job}. */
@@ -55,45 +55,6 @@ public class StreamingContextFactory implements SparkContextFactory {
             return config.hasPath(path) ? config.getBoolean(path) : whenAbsent;
         } catch (com.typesafe.config.ConfigException.WrongType e) {
             throw new IllegalArgumentException(path + " must be true or false: " + e.getMessage(), e);
-        }
-    }
-
-    /** A running streaming context; jobs receive the {@link StreamingContext}. */
-    static final class StreamingContextLike implements ContextLike {
-        private final StreamingContext ssc;
-        private final StreamingContextFactory factory;
-        private final boolean stopSparkContext;
-        private final boolean stopGracefully;
-
-        StreamingContextLike(
-                StreamingContext ssc,
-                StreamingContextFactory factory,
-                boolean stopSparkContext,
-                boolean stopGracefully) {
-            this.ssc = ssc;
-            this.factory = factory;
-            this.stopSparkContext = stopSparkContext;
-            this.stopGracefully = stopGracefully;
-        }
-
-        @Override
-        public SparkContext sparkContext() {
-            return ssc.sparkContext();
-        }
-
-        @Override
-        public Object jobContext() {
-            return ssc;
-        }
-
-        @Override
-        public boolean isValidJob(Object job) {
-            return factory.isValidJob(job);
-        }
-
-        @Override
-        public void stop() {
-            ssc.stop(stopSparkContext, stopGracefully);
         }
     }
 }

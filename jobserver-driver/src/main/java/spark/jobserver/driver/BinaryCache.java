@@ -11,8 +11,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -32,8 +30,8 @@ final class BinaryCache {
     private final Path dir;
     private final ServerFiles server;
     private final Supplier<HttpClient> externalClient;
-    /** One lock per cache entry: two jobs needing the same binary download it once. */
-    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Two jobs needing the same binary at once download it once. */
+    private final SingleFlight downloads = new SingleFlight();
 
     /**
      * @param externalClient the client for {@code http(s):} dependencies; separate from the server's so
@@ -60,15 +58,22 @@ final class BinaryCache {
         }
         String hash = sha256.toLowerCase(Locale.ROOT);
         Path target = dir.resolve(hash + ".jar");
-        synchronized (locks.computeIfAbsent(hash, k -> new Object())) {
-            if (Files.isRegularFile(target)) {
-                return target;
-            }
-            log.info("Fetching binary {} from the server", hash);
-            // The route gets the hash as the server wrote it; only the cache normalises its case.
-            server.fetchFromServer(DriverLaunch.BINARY_PATH + sha256, target, hash);
+        if (Files.isRegularFile(target)) {
             return target;
         }
+        downloads.run(hash, "binary " + hash, () -> {
+            if (!Files.isRegularFile(target)) {
+                log.info("Fetching binary {} from the server", hash);
+                // The route gets the hash as the server wrote it; only the cache normalises its case.
+                server.fetchFromServer(DriverLaunch.BINARY_PATH + sha256, target, hash);
+            }
+        });
+        return target;
+    }
+
+    /** The number of downloads in progress. */
+    int downloadsInProgress() {
+        return downloads.inProgress();
     }
 
     private Path fromUri(String text) throws IOException {
@@ -95,18 +100,20 @@ final class BinaryCache {
             case "http", "https" -> {
                 String key = ServerFiles.sha256(text);
                 Path target = dir.resolve("uri-" + key + ".jar");
-                synchronized (locks.computeIfAbsent(key, k -> new Object())) {
-                    if (Files.isRegularFile(target)) {
-                        return target;
-                    }
-                    log.info("Downloading dependency {}", text);
-                    HttpRequest request = HttpRequest.newBuilder(uri)
-                            .timeout(ServerFiles.RESPONSE_TIMEOUT)
-                            .GET()
-                            .build();
-                    ServerFiles.download(externalClient.get(), request, target, null);
+                if (Files.isRegularFile(target)) {
                     return target;
                 }
+                downloads.run(key, text, () -> {
+                    if (!Files.isRegularFile(target)) {
+                        log.info("Downloading dependency {}", text);
+                        HttpRequest request = HttpRequest.newBuilder(uri)
+                                .timeout(ServerFiles.RESPONSE_TIMEOUT)
+                                .GET()
+                                .build();
+                        ServerFiles.download(externalClient.get(), request, target, null);
+                    }
+                });
+                return target;
             }
             default ->
                 throw new IOException("unsupported URI scheme '" + scheme + "' (use file:, local:, http: or https:)");

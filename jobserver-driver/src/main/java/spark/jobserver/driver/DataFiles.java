@@ -4,13 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.DataFileCache;
@@ -26,7 +22,8 @@ final class DataFiles implements DataFileCache {
 
     private final Path cacheDir;
     private final ServerFiles server;
-    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Two jobs needing the same file at once fetch it once. */
+    private final SingleFlight downloads = new SingleFlight();
 
     DataFiles(Path cacheDir, ServerFiles server) {
         this.cacheDir = requireNonNull(cacheDir, "cacheDir is null");
@@ -45,22 +42,25 @@ final class DataFiles implements DataFileCache {
                 ? "data"
                 : local.getFileName().toString();
         Path target = cacheDir.resolve(key + "-" + name);
-        synchronized (locks.computeIfAbsent(key, k -> new Object())) {
-            if (!Files.isRegularFile(target)) {
-                log.info("Fetching data file {} from the server", path);
-                server.fetchFromServer(requestPath(path), target, null);
-            }
+        if (!Files.isRegularFile(target)) {
+            downloads.run(key, "data file " + path, () -> {
+                if (!Files.isRegularFile(target)) {
+                    log.info("Fetching data file {} from the server", path);
+                    server.fetchFromServer(requestPath(path), target, null);
+                }
+            });
         }
         return target.toFile();
     }
 
-    /**
-     * The server route for {@code path}: the whole path as one URL-encoded segment. Spaces become
-     * {@code %20} rather than {@code +}, which path decoders do not all read as a space.
-     */
+    /** The number of downloads in progress. */
+    int downloadsInProgress() {
+        return downloads.inProgress();
+    }
+
+    /** The server route for {@code path}: the whole path as one URL-encoded segment. */
     static String requestPath(String path) {
-        return DriverLaunch.DATA_PATH
-                + URLEncoder.encode(path, StandardCharsets.UTF_8).replace("+", "%20");
+        return DriverLaunch.DATA_PATH + ServerFiles.pathSegment(path);
     }
 
     private static Path localPath(String path) {

@@ -2,9 +2,7 @@ package spark.jobserver.driver;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -83,36 +81,38 @@ final class Driver {
         ClassLoader startLoader = Thread.currentThread().getContextClassLoader();
         ContextClassLoader loader =
                 new ContextClassLoader(startLoader != null ? startLoader : Driver.class.getClassLoader());
+        // With HTTPS, the launcher's environment names the server certificate to trust (and a client
+        // certificate). Read before any thread exists: a bad setting fails the start.
+        HttpClient.Builder serverClientBuilder = DriverTls.configure(HttpClient.newBuilder(), System.getenv());
         httpThreads = Executors.newCachedThreadPool(NamedThreads.daemon("jobserver-http"));
-        externalClient = Lazy.of(() -> HttpClient.newBuilder()
-                .executor(httpThreads)
-                .connectTimeout(HTTP_CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build());
-        // No redirects for the server: its answers are final, and the auth header must not travel elsewhere.
-        // With HTTPS, the launcher's environment names the server certificate to trust (and a client certificate).
-        HttpClient serverClient = DriverTls.configure(HttpClient.newBuilder(), System.getenv())
-                .executor(httpThreads)
-                .connectTimeout(HTTP_CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        ServerFiles serverFiles = new ServerFiles(serverClient, config.serverHttpUrl(), config.contextId(), secret);
-        connection = new ServerConnection(
-                config.serverWsUrl(),
-                config.contextId(),
-                secret,
-                serverClient,
-                config.reconnectGracePeriod(),
-                new ConnectionListener(),
-                this::runningJobIds,
-                clock);
         ScheduledExecutorService heartbeats =
                 Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("jobserver-heartbeat"));
         // Spark has its own hook for the SparkContext; this one also covers what a custom ContextLike holds.
-        Thread shutdownHook = new Thread(this::stopContext, "jobserver-shutdown-hook");
+        Thread shutdownHook = NamedThreads.daemon("jobserver-shutdown-hook").newThread(this::stopContext);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         int code = EXIT_STOPPED;
         try {
+            externalClient = Lazy.of(() -> HttpClient.newBuilder()
+                    .executor(httpThreads)
+                    .connectTimeout(HTTP_CONNECT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build());
+            // No redirects for the server: its answers are final, and the auth header must not travel elsewhere.
+            HttpClient serverClient = serverClientBuilder
+                    .executor(httpThreads)
+                    .connectTimeout(HTTP_CONNECT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+            ServerFiles serverFiles = new ServerFiles(serverClient, config.serverHttpUrl(), config.contextId(), secret);
+            connection = new ServerConnection(
+                    config.serverWsUrl(),
+                    config.contextId(),
+                    secret,
+                    serverClient,
+                    config.reconnectGracePeriod(),
+                    new ConnectionListener(),
+                    this::runningJobIds,
+                    clock);
             connection.start();
             try {
                 CompletableFuture.anyOf(connection.firstConnection(), exit).join();
@@ -155,7 +155,8 @@ final class Driver {
                     new DriverNamedObjects(config.namedObjectCreationTimeout()),
                     new DataFiles(config.dataCacheDir(), serverFiles),
                     connection::send,
-                    (jobId, stream) -> serverFiles.uploadToServer(DriverLaunch.RESULT_PATH + encode(jobId), stream),
+                    (jobId, stream) -> serverFiles.uploadToServer(
+                            DriverLaunch.RESULT_PATH + ServerFiles.pathSegment(jobId), stream),
                     stopOnJobError ? this::stopAfterFailedJob : jobId -> {},
                     clock);
             if (exit.isDone()) {
@@ -227,10 +228,6 @@ final class Driver {
         exit.complete(EXIT_STOPPED);
     }
 
-    private static String encode(String pathSegment) {
-        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
     private void heartbeat() {
         try {
             connection.sendIfConnected(new Message.Heartbeat(clock.millis(), runningJobIds()));
@@ -245,26 +242,33 @@ final class Driver {
         return j == null ? List.of() : j.runningJobIds();
     }
 
+    /** Ends what {@link #run} started, whatever got started before it ended. */
     private void shutdown(int code, ScheduledExecutorService heartbeats) {
         heartbeats.shutdownNow();
         JobManager j = jobs;
-        if (j != null) {
-            // Every running job is KILLED and the server hears so before the socket closes.
-            j.killAll();
-        }
-        if (code == EXIT_STOPPED || code == EXIT_CONTEXT_FAILED) {
-            try {
-                connection.flush(FLUSH_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        ServerConnection c = connection;
+        try {
+            if (j != null) {
+                // Every running job is KILLED and the server hears so before the socket closes.
+                j.killAll();
             }
+            if (c != null && (code == EXIT_STOPPED || code == EXIT_CONTEXT_FAILED)) {
+                try {
+                    c.flush(FLUSH_TIMEOUT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            stopContext();
+            if (c != null) {
+                c.close(FLUSH_TIMEOUT);
+            }
+        } finally {
+            if (j != null) {
+                j.close();
+            }
+            httpThreads.shutdownNow();
         }
-        stopContext();
-        connection.close(FLUSH_TIMEOUT);
-        if (j != null) {
-            j.close();
-        }
-        httpThreads.shutdownNow();
     }
 
     private void stopContext() {
@@ -288,15 +292,16 @@ final class Driver {
             JobManager j = jobs;
             if (message instanceof Message.StartJob start) {
                 if (j == null) {
-                    boolean stopping = exit.isDone();
-                    connection.send(new Message.JobRejected(
-                            start.jobId(),
-                            stopping ? Rejection.CONTEXT_STOPPING : Rejection.LOADING_FAILED,
-                            ErrorInfo.of(
-                                    stopping
-                                            ? "Context stop in progress"
-                                            : "Context '" + config.contextName() + "' is not ready yet",
-                                    IllegalStateException.class.getName())));
+                    if (exit.isDone()) {
+                        connection.send(JobManager.contextStopping(start.jobId()));
+                    } else {
+                        connection.send(new Message.JobRejected(
+                                start.jobId(),
+                                Rejection.LOADING_FAILED,
+                                ErrorInfo.of(
+                                        "Context '" + config.contextName() + "' is not ready yet",
+                                        IllegalStateException.class.getName())));
+                    }
                     return;
                 }
                 j.start(start);

@@ -110,10 +110,7 @@ final class JobManager implements AutoCloseable {
         String jobId = request.jobId();
         if (stopping) {
             log.info("Job {}: refused, context '{}' is stopping", jobId, contextName);
-            events.publish(new Message.JobRejected(
-                    jobId,
-                    Rejection.CONTEXT_STOPPING,
-                    ErrorInfo.of("Context stop in progress", IllegalStateException.class.getName())));
+            events.publish(contextStopping(jobId));
             return;
         }
         if (jobs.containsKey(jobId)) {
@@ -134,13 +131,16 @@ final class JobManager implements AutoCloseable {
             run.attach(pool.submit(() -> execute(run, request)));
         } catch (RejectedExecutionException e) {
             // The pool is shut down: the context is going away.
-            run.moveTo(
-                    JobState.REJECTED,
-                    new Message.JobRejected(
-                            jobId,
-                            Rejection.CONTEXT_STOPPING,
-                            ErrorInfo.of("Context stop in progress", IllegalStateException.class.getName())));
+            run.moveTo(JobState.REJECTED, contextStopping(jobId));
         }
+    }
+
+    /** The answer to a job that comes while the context stops. */
+    static Message.JobRejected contextStopping(String jobId) {
+        return new Message.JobRejected(
+                jobId,
+                Rejection.CONTEXT_STOPPING,
+                ErrorInfo.of("Context stop in progress", IllegalStateException.class.getName()));
     }
 
     /** Handles {@code KillJob}: the job is KILLED at once, whatever its code does with the interrupt. */

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
@@ -27,10 +28,10 @@ import spark.jobserver.protocol.Messages;
 /**
  * The driver's one connection to the server, kept alive across server restarts.
  *
- * <p>Outgoing messages go through one queue drained by one thread ({@code jobserver-ws-sender}), which
+ * <p>Outgoing messages go through one queue drained by one thread ({@code jobserver-ws-sender-1}), which
  * both keeps them in order and honours the JDK WebSocket's rule of one outstanding send at a time. While
  * the server is unreachable, job events and other non-periodic messages stay queued; heartbeats are
- * dropped. A connector thread ({@code jobserver-ws-connector}) (re)connects with backoff for up to the
+ * dropped. A connector thread ({@code jobserver-ws-connector-1}) (re)connects with backoff for up to the
  * grace period: on every connection it answers the server's challenge, and once accepted it announces
  * the context ({@code ContextReady}, when the context is up), flushes the queued events in order and
  * sends a heartbeat.
@@ -99,10 +100,8 @@ final class ServerConnection implements AutoCloseable {
         this.listener = requireNonNull(listener, "listener is null");
         this.runningJobs = requireNonNull(runningJobs, "runningJobs is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.connector = new Thread(this::connectLoop, "jobserver-ws-connector");
-        this.connector.setDaemon(true);
-        this.sender = new Thread(this::sendLoop, "jobserver-ws-sender");
-        this.sender.setDaemon(true);
+        this.connector = NamedThreads.daemon("jobserver-ws-connector").newThread(this::connectLoop);
+        this.sender = NamedThreads.daemon("jobserver-ws-sender").newThread(this::sendLoop);
     }
 
     /** Starts connecting; {@link #firstConnection()} completes when the server first accepts the driver. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -53,7 +54,7 @@ final class ServerFiles {
     void fetchFromServer(String requestPath, Path target, String expectedSha256) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl + requestPath))
                 .timeout(RESPONSE_TIMEOUT)
-                .header(DriverLaunch.AUTH_HEADER, contextId + ":" + DriverAuth.mac(secret, requestPath))
+                .header(DriverLaunch.AUTH_HEADER, authorization(requestPath))
                 .GET()
                 .build();
         download(client, request, target, expectedSha256);
@@ -76,7 +77,7 @@ final class ServerFiles {
         HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl + requestPath))
                 // HTTP/1.1 chunked transfer: the length is not known in advance.
                 .version(HttpClient.Version.HTTP_1_1)
-                .header(DriverLaunch.AUTH_HEADER, contextId + ":" + DriverAuth.mac(secret, requestPath))
+                .header(DriverLaunch.AUTH_HEADER, authorization(requestPath))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(upload::body))
                 .build();
@@ -107,6 +108,19 @@ final class ServerFiles {
                     + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) : body)));
         }
         return size;
+    }
+
+    /** The driver's credentials for one request: they sign its path, so they are good for nothing else. */
+    private String authorization(String requestPath) {
+        return contextId + ":" + DriverAuth.mac(secret, requestPath);
+    }
+
+    /**
+     * {@code text} as one URL path segment. Spaces become {@code %20} rather than {@code +}, which path
+     * decoders do not all read as a space.
+     */
+    static String pathSegment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Downloads {@code request}'s body into {@code target}, atomically. */

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,14 +16,19 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,13 +42,19 @@ import spark.jobserver.protocol.DriverLaunch;
 class BinaryCacheTest {
     static final String CONTEXT_ID = "ctx-1";
     static final String SECRET = DriverAuth.randomToken();
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
 
     private HttpServer server;
+    private ExecutorService serverThreads;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Holds every answer until opened: a download in progress for as long as a test needs. */
+    private final CountDownLatch gate = new CountDownLatch(1);
+
+    private volatile boolean holdAnswers;
     private HttpClient client;
     private ServerFiles serverFiles;
     private BinaryCache cache;
@@ -51,6 +63,9 @@ class BinaryCacheTest {
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        // A thread per exchange, so that a held answer does not hold up the others.
+        serverThreads = Executors.newCachedThreadPool(NamedThreads.daemon("test-http"));
+        server.setExecutor(serverThreads);
         server.start();
         client = HttpClient.newBuilder().build();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
@@ -60,13 +75,22 @@ class BinaryCacheTest {
 
     @AfterEach
     void stopServer() {
+        gate.countDown();
         server.stop(0);
+        serverThreads.shutdownNow();
     }
 
     /** Serves {@link #files} by raw path; the driver routes demand the HMAC header like the real server. */
     private void handle(HttpExchange exchange) throws IOException {
         String rawPath = exchange.getRequestURI().getRawPath();
         requests.add(rawPath);
+        if (holdAnswers) {
+            try {
+                gate.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         byte[] body;
         int status;
         if (rawPath.startsWith("/driver/")) {
@@ -117,20 +141,112 @@ class BinaryCacheTest {
 
     @Test
     void concurrentJobsNeedingOneBinaryDownloadItOnce() throws Exception {
-        String sha = serveBinary(new byte[1 << 20]);
-        ExecutorService pool = Executors.newFixedThreadPool(4, NamedThreads.daemon("fetch-test"));
-        try {
-            List<Future<Path>> fetches = new java.util.ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                fetches.add(pool.submit(() -> cache.resolve(BinaryRef.uploaded("app", sha))));
-            }
-            for (Future<Path> f : fetches) {
-                assertThat(f.get(10, TimeUnit.SECONDS)).hasSize(1 << 20);
-            }
-        } finally {
-            pool.shutdownNow();
+        byte[] content = new byte[1 << 20];
+        String sha = serveBinary(content);
+        holdAnswers = true;
+        Caller first = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        awaitTrue(() -> requests.size() == 1, "the first download to start");
+        List<Caller> waiters = List.of(
+                new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha))),
+                new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha))),
+                new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha))));
+        for (Caller waiter : waiters) {
+            waiter.awaitParked();
+        }
+
+        gate.countDown();
+
+        Path jar = first.result();
+        assertThat(jar).hasBinaryContent(content);
+        for (Caller waiter : waiters) {
+            assertThat(waiter.result()).isEqualTo(jar);
         }
         assertThat(requests).hasSize(1);
+        assertThat(cache.downloadsInProgress()).isZero();
+    }
+
+    @Test
+    void aKilledJobWaitingForAnotherJobsDownloadLeavesAtOnceAndTheDownloadGoesOn() throws Exception {
+        byte[] content = "jar bytes".getBytes(StandardCharsets.UTF_8);
+        String sha = serveBinary(content);
+        holdAnswers = true;
+        Caller first = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        awaitTrue(() -> requests.size() == 1, "the first download to start");
+        Caller waiter = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        waiter.awaitParked();
+
+        // What JobManager does to a killed job's thread.
+        waiter.thread.interrupt();
+
+        assertThat(waiter.failure())
+                .isInstanceOf(InterruptedIOException.class)
+                .hasMessageContaining("interrupted while waiting for another job to fetch binary " + sha);
+        assertThat(waiter.interruptedAtEnd).isTrue();
+        assertThat(first.outcome).isNotDone();
+
+        gate.countDown();
+
+        assertThat(first.result()).hasBinaryContent(content);
+        assertThat(requests).hasSize(1);
+        assertThat(cache.downloadsInProgress()).isZero();
+    }
+
+    @Test
+    void whenTheDownloadingJobIsKilledAWaiterDownloadsTheBinaryItself() throws Exception {
+        byte[] content = "jar bytes".getBytes(StandardCharsets.UTF_8);
+        String sha = serveBinary(content);
+        holdAnswers = true;
+        Caller first = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        awaitTrue(() -> requests.size() == 1, "the first download to start");
+        Caller waiter = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        waiter.awaitParked();
+
+        first.thread.interrupt();
+
+        assertThat(first.failure()).isInstanceOf(InterruptedIOException.class);
+        // The waiter was not killed: it does not inherit the interrupt, it fetches the binary again.
+        awaitTrue(() -> requests.size() == 2, "the waiter to download the binary itself");
+        gate.countDown();
+        assertThat(waiter.result()).hasBinaryContent(content);
+        assertThat(cache.downloadsInProgress()).isZero();
+    }
+
+    @Test
+    void theWaitersOfAFailedDownloadSeeTheFailureAndTheNextCallerTriesAgain() throws Exception {
+        byte[] content = "jar bytes".getBytes(StandardCharsets.UTF_8);
+        String sha = serveBinary(content);
+        byte[] served = files.remove(DriverLaunch.BINARY_PATH + sha);
+        holdAnswers = true;
+        Caller first = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        awaitTrue(() -> requests.size() == 1, "the first download to start");
+        Caller waiter = new Caller(() -> cache.resolve(BinaryRef.uploaded("app", sha)));
+        waiter.awaitParked();
+
+        gate.countDown(); // answers 404: the binary is not there (yet)
+
+        assertThat(first.failure()).isInstanceOf(IOException.class).hasMessageContaining("HTTP 404");
+        assertThat(waiter.failure()).isInstanceOf(IOException.class).hasMessageContaining("HTTP 404");
+        assertThat(requests).hasSize(1);
+        assertThat(cache.downloadsInProgress()).isZero();
+
+        files.put(DriverLaunch.BINARY_PATH + sha, served);
+        assertThat(cache.resolve(BinaryRef.uploaded("app", sha))).hasBinaryContent(content);
+        assertThat(requests).hasSize(2);
+    }
+
+    @Test
+    void nothingIsKeptForDownloadsThatEnded() throws Exception {
+        String sha = serveBinary("jar bytes".getBytes(StandardCharsets.UTF_8));
+        cache.resolve(BinaryRef.uploaded("app", sha));
+        assertThatThrownBy(() -> cache.resolve(BinaryRef.uploaded("app", "b".repeat(64))))
+                .hasMessageContaining("HTTP 404");
+        files.put("/deps/lib.jar", "lib".getBytes(StandardCharsets.UTF_8));
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        cache.resolve(BinaryRef.uri(base + "/deps/lib.jar"));
+        assertThatThrownBy(() -> cache.resolve(BinaryRef.uri(base + "/deps/missing.jar")))
+                .hasMessageContaining("HTTP 404");
+
+        assertThat(cache.downloadsInProgress()).isZero();
     }
 
     @Test
@@ -208,5 +324,90 @@ class BinaryCacheTest {
         assertThat(data.getDataFile(remote)).hasContent("remote");
         assertThat(data.getDataFile(remote)).hasContent("remote");
         assertThat(requests).containsExactly(requestPath);
+    }
+
+    @Test
+    void aKilledJobWaitingForAnotherJobsDataFileLeavesAtOnceAndFailuresAreRetried() throws Exception {
+        DataFiles data = new DataFiles(dir.resolve("data"), serverFiles);
+        String remote = "/srv/upload/big.csv-2024-01-01T00_00_00.000Z.dat";
+        String requestPath = DataFiles.requestPath(remote);
+        holdAnswers = true;
+        Caller first = new Caller(() -> data.getDataFile(remote).toPath());
+        awaitTrue(() -> requests.size() == 1, "the first download to start");
+        Caller killed = new Caller(() -> data.getDataFile(remote).toPath());
+        killed.awaitParked();
+        Caller waiter = new Caller(() -> data.getDataFile(remote).toPath());
+        waiter.awaitParked();
+
+        killed.thread.interrupt();
+        assertThat(killed.failure()).isInstanceOf(InterruptedIOException.class);
+        assertThat(killed.interruptedAtEnd).isTrue();
+        assertThat(first.outcome).isNotDone();
+
+        gate.countDown(); // answers 404: the file is not there (yet)
+        assertThat(first.failure()).hasMessageContaining("HTTP 404");
+        assertThat(waiter.failure()).hasMessageContaining("HTTP 404");
+        assertThat(data.downloadsInProgress()).isZero();
+
+        files.put(requestPath, "a,b".getBytes(StandardCharsets.UTF_8));
+        assertThat(data.getDataFile(remote)).hasContent("a,b");
+        assertThat(requests).containsExactly(requestPath, requestPath);
+        assertThat(data.downloadsInProgress()).isZero();
+    }
+
+    /** A call to the cache in a thread of its own, which a test interrupts as JobManager does a killed job's. */
+    private static final class Caller {
+        final CompletableFuture<Path> outcome = new CompletableFuture<>();
+        final Thread thread;
+        volatile boolean interruptedAtEnd;
+
+        Caller(Callable<Path> call) {
+            thread = NamedThreads.daemon("test-job").newThread(() -> {
+                Path path = null;
+                Throwable failure = null;
+                try {
+                    path = call.call();
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                // Before the outcome, which the test may read at once.
+                interruptedAtEnd = Thread.currentThread().isInterrupted();
+                if (failure == null) {
+                    outcome.complete(path);
+                } else {
+                    outcome.completeExceptionally(failure);
+                }
+            });
+            thread.start();
+        }
+
+        /** Waits until the call blocks: waiting for another caller's download. */
+        void awaitParked() throws InterruptedException {
+            awaitTrue(
+                    () -> thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.BLOCKED,
+                    "the call to wait for another download");
+        }
+
+        Path result() throws Exception {
+            return outcome.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** What the call threw; fails the test when the call does not end soon. */
+        Throwable failure() throws Exception {
+            try {
+                Path path = outcome.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                throw new AssertionError("expected a failure, got " + path);
+            } catch (ExecutionException e) {
+                return e.getCause();
+            }
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 }

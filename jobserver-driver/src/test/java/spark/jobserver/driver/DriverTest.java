@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.Message;
 
@@ -80,18 +82,34 @@ class DriverTest {
 
     private static CompletableFuture<Integer> runInBackground(Driver driver) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread thread = new Thread(
-                () -> {
+        NamedThreads.daemon("driver-test-main")
+                .newThread(() -> {
                     try {
                         exit.complete(driver.run());
                     } catch (Throwable t) {
                         exit.completeExceptionally(t);
                     }
-                },
-                "driver-test-main");
-        thread.setDaemon(true);
-        thread.start();
+                })
+                .start();
         return exit;
+    }
+
+    /** Waits until every thread of the driver's own (named {@code jobserver-...}) started since {@code before} ended. */
+    private static void awaitNoThreadsLeftBehind(Set<Thread> before) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            List<String> left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t ->
+                            !before.contains(t) && t.isAlive() && t.getName().startsWith("jobserver-"))
+                    .map(Thread::getName)
+                    .sorted()
+                    .toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("threads left behind: " + left).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private static SparkConf localSpark() {
@@ -110,6 +128,7 @@ class DriverTest {
 
     @Test
     void runsJobsOutlivesAServerRestartAndStopsOnRequest() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         CompletableFuture<Integer> exit = runInBackground(new Driver(
                 config("spark.jobserver.context.JavaSparkContextFactory"),
                 SECRET,
@@ -156,6 +175,7 @@ class DriverTest {
                         Message.JobKilled.class, k -> assertThat(k.jobId()).isEqualTo("j3"));
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_STOPPED);
         assertThat(server.isConnected()).isFalse();
+        awaitNoThreadsLeftBehind(before);
     }
 
     @Test
@@ -172,6 +192,7 @@ class DriverTest {
 
     @Test
     void aDriverTheServerRefusesExitsWithoutCreatingAContext() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         CompletableFuture<Integer> exit = runInBackground(new Driver(
                 config("spark.jobserver.context.DefaultSparkContextFactory"),
                 "wrong secret",
@@ -179,6 +200,7 @@ class DriverTest {
                 Clock.systemUTC()));
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_SERVER_LOST);
         assertThat(server.acceptedConnections()).isZero();
+        awaitNoThreadsLeftBehind(before);
     }
 
     @Test

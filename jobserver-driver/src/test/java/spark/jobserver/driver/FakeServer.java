@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
@@ -35,6 +36,7 @@ final class FakeServer implements AutoCloseable {
     private final String secret;
     private final ServerSocket serverSocket;
     private final Thread acceptor;
+    private final NamedThreads connectionThreads = NamedThreads.daemon("fake-server-connection");
     private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile Connection current;
@@ -45,8 +47,7 @@ final class FakeServer implements AutoCloseable {
         this.contextId = contextId;
         this.secret = secret;
         this.serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        this.acceptor = new Thread(this::acceptLoop, "fake-server-acceptor");
-        this.acceptor.setDaemon(true);
+        this.acceptor = NamedThreads.daemon("fake-server-acceptor").newThread(this::acceptLoop);
         this.acceptor.start();
     }
 
@@ -118,9 +119,7 @@ final class FakeServer implements AutoCloseable {
                     socket.close();
                     continue;
                 }
-                Thread t = new Thread(() -> serve(socket), "fake-server-connection");
-                t.setDaemon(true);
-                t.start();
+                connectionThreads.newThread(() -> serve(socket)).start();
             } catch (IOException e) {
                 return;
             }

@@ -13,7 +13,9 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 
@@ -30,6 +32,7 @@ final class ResultSink implements AutoCloseable {
     private final String contextId;
     private final String secret;
     private final HttpServer server;
+    private final ExecutorService serverThreads = Executors.newCachedThreadPool(NamedThreads.daemon("result-sink"));
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
     private volatile int failWith;
 
@@ -38,7 +41,7 @@ final class ResultSink implements AutoCloseable {
         this.secret = secret;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext(DriverLaunch.RESULT_PATH, this::handle);
-        server.setExecutor(Executors.newCachedThreadPool());
+        server.setExecutor(serverThreads);
         server.start();
     }
 
@@ -105,5 +108,6 @@ final class ResultSink implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        serverThreads.shutdownNow();
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.typesafe.config.ConfigFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -26,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 import spark.jobserver.server.http.HttpServer;
 
 /**
- * The gate as a client sees it, on the project's HTTP server with a real provider (Shiro's LDAP realm)
- * whose directory accepts connections and never answers.
+ * The gate as a client sees it, on the project's HTTP server, with real providers that hang: Shiro's LDAP
+ * realm against a directory that accepts connections and never answers, and the Keycloak provider against
+ * an identity provider whose token endpoint stops answering.
  */
 class AccessGateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +41,7 @@ class AccessGateTest {
 
     @Test
     void aHangingProviderHoldsAtMostTheLimitOfThreadsAndTheRestAre503AtOnce() throws Exception {
+        await("the threads of other tests' gates are gone", () -> authThreads() == 0);
         // Nobody ever accepts: the kernel completes each connection into the backlog, and the bind request that
         // the realm sends is never read nor answered, as with a directory server that hangs.
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -128,6 +133,70 @@ class AccessGateTest {
         } finally {
             silent.close();
         }
+    }
+
+    @Test
+    void cachedLoginsAreAnsweredWhileTheProviderHangs() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+        try (TestIdentityProvider idp = new TestIdentityProvider(key)) {
+            AuthSettings settings = AuthSettings.from(ConfigFactory.parseString("access-control {\n"
+                    + "  provider = spark.jobserver.auth.KeycloakAccessControl\n"
+                    + "  use-cache = on\n"
+                    + "  auth-timeout = 3s\n"
+                    + "  max-concurrent-authentications = 1\n"
+                    + "  keycloak { issuer = \"" + idp.issuer() + "\", client = " + TestIdentityProvider.CLIENT
+                    + ", clientSecret = " + TestIdentityProvider.CLIENT_SECRET + " }\n"
+                    + "}"));
+            try (AccessGate gate = new AccessGate(
+                            AccessControl.create(settings),
+                            settings.authTimeout(),
+                            settings.maxConcurrentAuthentications(),
+                            certificate -> false);
+                    HttpServer http = new HttpServer(
+                                    "127.0.0.1",
+                                    0,
+                                    1 << 20,
+                                    1 << 20,
+                                    List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
+                            .start()) {
+                HttpClient client = HttpClient.newHttpClient();
+                String url = "http://127.0.0.1:" + http.port() + "/binaries";
+                assertThat(client.send(request(url, "alice"), HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(200);
+
+                // the token endpoint hangs: bob's check holds the only thread
+                idp.tokenGate = new CountDownLatch(1);
+                CompletableFuture<HttpResponse<String>> bob =
+                        client.sendAsync(request(url, "bob"), HttpResponse.BodyHandlers.ofString());
+                await("bob's check reached the identity provider", () -> idp.tokenRequests.get() == 2);
+
+                long started = System.nanoTime();
+                HttpResponse<String> alice = client.send(request(url, "alice"), HttpResponse.BodyHandlers.ofString());
+                assertThat(alice.statusCode()).isEqualTo(200);
+                assertBusy(client.send(request(url, "carol"), HttpResponse.BodyHandlers.ofString()));
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
+                assertThat(bob.isDone()).isFalse();
+
+                // the provider's own HTTP timeout is the same as the gate's: either ends bob's wait, with a 503
+                HttpResponse<String> unanswered = bob.get(30, TimeUnit.SECONDS);
+                assertThat(unanswered.statusCode()).isEqualTo(503);
+                assertThat(JSON.readTree(unanswered.body()).path("status").asText())
+                        .isEqualTo("ERROR");
+                idp.tokenGate.countDown();
+            }
+        }
+    }
+
+    private static HttpRequest request(String url, String user) {
+        return HttpRequest.newBuilder(URI.create(url))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((user + ":" + user + "pw").getBytes(StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     private static void assertBusy(HttpResponse<String> response) throws Exception {

@@ -118,7 +118,11 @@ public final class JobServer implements AutoCloseable {
         httpThreads.setName("jobserver-http");
         DataService data =
                 new DataService(config.dataDir(), config.maxContentLength(), clock, ZoneId.systemDefault(), scheduler);
-        this.gate = new AccessGate(AccessControl.create(auth), auth.authTimeout(), driverTrust::isDriverCertificate);
+        this.gate = new AccessGate(
+                AccessControl.create(auth),
+                auth.authTimeout(),
+                auth.maxConcurrentAuthentications(),
+                driverTrust::isDriverCertificate);
         ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
         this.http = new HttpServer(
                 config.bindAddress(),

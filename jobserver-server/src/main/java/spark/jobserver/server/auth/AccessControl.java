@@ -21,6 +21,16 @@ public interface AccessControl extends AutoCloseable {
      */
     Optional<AuthUser> authenticate(String user, String password);
 
+    /**
+     * A login answered from memory, without asking a directory or identity provider: cheap enough to run
+     * on the request's thread.
+     *
+     * @return the user when this exact login was accepted recently; empty when it must be checked
+     */
+    default Optional<AuthUser> remembered(String user, String password) {
+        return Optional.empty();
+    }
+
     @Override
     default void close() {}
 

@@ -10,9 +10,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -27,6 +28,12 @@ import spark.jobserver.server.http.ApiException;
  * credentials, 403 without the permission, both as JSON envelopes. Health, UI and metrics paths and the
  * drivers' paths are exempt. With TLS client authentication, the certificate the server gives its own
  * drivers opens the drivers' paths only.
+ *
+ * <p>Checks run on at most {@code maxConcurrent} threads of the gate's own, so a directory or identity
+ * provider that hangs holds that many threads and no more: a request that finds them all busy is
+ * answered 503 at once, and one whose check outlasts the timeout gets 503 when it runs out. A check that
+ * ignores the interrupt sent at its timeout keeps its thread until it returns. Logins the provider
+ * remembers (the login cache) are answered on the request's thread, so they keep working meanwhile.
  */
 public final class AccessGate implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessGate.class);
@@ -36,16 +43,30 @@ public final class AccessGate implements AutoCloseable {
     private final AccessControl access;
     private final Duration timeout;
     private final Predicate<X509Certificate> isDriverCertificate;
-    private final ExecutorService checks;
+    private final ThreadPoolExecutor checks;
 
     /**
+     * @param timeout how long a request waits for its check
+     * @param maxConcurrent how many checks may run at once
      * @param isDriverCertificate whether a TLS client certificate is the one the server gave its drivers
      */
-    public AccessGate(AccessControl access, Duration timeout, Predicate<X509Certificate> isDriverCertificate) {
+    public AccessGate(
+            AccessControl access, Duration timeout, int maxConcurrent, Predicate<X509Certificate> isDriverCertificate) {
         this.access = requireNonNull(access, "access is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.isDriverCertificate = requireNonNull(isDriverCertificate, "isDriverCertificate is null");
-        this.checks = Executors.newCachedThreadPool(NamedThreads.daemon("jobserver-auth"));
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be at least 1, not " + maxConcurrent);
+        }
+        // No queue: a check either gets a thread now or the request is refused; idle threads end after a minute.
+        this.checks = new ThreadPoolExecutor(
+                0,
+                maxConcurrent,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                NamedThreads.daemon("jobserver-auth"),
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     public void register(RoutesConfig routes) {
@@ -90,7 +111,20 @@ public final class AccessGate implements AutoCloseable {
     }
 
     private Optional<AuthUser> authenticate(String user, String password) {
-        Future<Optional<AuthUser>> attempt = checks.submit(() -> access.authenticate(user, password));
+        Optional<AuthUser> known = access.remembered(user, password);
+        if (known.isPresent()) {
+            return known;
+        }
+        Future<Optional<AuthUser>> attempt;
+        try {
+            attempt = checks.submit(() -> access.authenticate(user, password));
+        } catch (RejectedExecutionException e) {
+            LOG.warn(
+                    "Authentication of user [{}] refused: {} checks are already running",
+                    user,
+                    checks.getMaximumPoolSize());
+            throw ApiException.error(503, "Too many authentications in progress; try again later");
+        }
         try {
             return attempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -44,7 +44,7 @@ final class CachingAccessControl implements AccessControl {
     }
 
     @Override
-    public Optional<AuthUser> authenticate(String user, String password) {
+    public Optional<AuthUser> remembered(String user, String password) {
         String key = key(user, password);
         Instant now = clock.instant();
         synchronized (this) {
@@ -54,10 +54,20 @@ final class CachingAccessControl implements AccessControl {
             }
             entries.remove(key);
         }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<AuthUser> authenticate(String user, String password) {
+        Optional<AuthUser> known = remembered(user, password);
+        if (known.isPresent()) {
+            return known;
+        }
+        Instant now = clock.instant();
         Optional<AuthUser> result = delegate.authenticate(user, password);
         result.ifPresent(u -> {
             synchronized (this) {
-                entries.put(key, new Entry(u, now.plus(timeToLive)));
+                entries.put(key(user, password), new Entry(u, now.plus(timeToLive)));
             }
         });
         return result;

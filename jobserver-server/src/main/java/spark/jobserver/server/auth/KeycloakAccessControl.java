@@ -2,51 +2,84 @@ package spark.jobserver.server.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Resource;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.io.IOException;
-import java.math.BigInteger;
+import java.io.InterruptedIOException;
+import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.RSAPublicKeySpec;
+import java.text.ParseException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.common.Lazy;
 
 /**
  * Keycloak, or any OpenID Connect provider, through the resource-owner password grant: the user's
  * credentials are exchanged for an access token at the realm's token endpoint (found in the issuer's
  * discovery document, {@code <issuer>/.well-known/openid-configuration}, else Keycloak's fixed path),
- * the token's signature is checked against the realm's published keys, and the client roles
- * ({@code resource_access.<client>.roles}) that name permissions become the user's permissions; none →
- * ALLOW_ALL, as in the original.
+ * the token is verified with Nimbus JOSE+JWT (signature against the realm's published keys, issuer,
+ * expiry, not-before, audience), and the client roles ({@code resource_access.<client>.roles}) that name
+ * permissions become the user's permissions; none → ALLOW_ALL, as in the original.
  */
 final class KeycloakAccessControl implements AccessControl {
     private static final Logger LOG = LoggerFactory.getLogger(KeycloakAccessControl.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The signatures accepted: the RSA and EC algorithms an identity provider publishes keys for. Never
+     * {@code none} (the processor refuses unsigned tokens) nor an HMAC: a token "signed" with a realm's
+     * public key as an HMAC secret must not verify.
+     */
+    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256,
+            JWSAlgorithm.ES384,
+            JWSAlgorithm.ES512);
+
     private final AuthSettings.Keycloak settings;
     private final Duration timeout;
     private final HttpClient http;
-    private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
-    private volatile Endpoints endpoints;
+    /** Keycloak's fixed paths, used while discovery fails. */
+    private final Lazy<Realm> fallback;
 
-    private record Endpoints(String issuer, URI token, URI jwks) {}
+    private volatile Realm discovered;
+
+    /** Where to get tokens and how to verify them. */
+    private record Realm(URI token, ConfigurableJWTProcessor<SecurityContext> verifier) {}
 
     KeycloakAccessControl(AuthSettings.Keycloak settings, Duration timeout) {
         this.settings = settings;
@@ -55,6 +88,11 @@ final class KeycloakAccessControl implements AccessControl {
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        String issuer = settings.issuer().toString();
+        this.fallback = Lazy.of(() -> realm(
+                URI.create(issuer + "/protocol/openid-connect/token"),
+                URI.create(issuer + "/protocol/openid-connect/certs"),
+                null));
     }
 
     @Override
@@ -64,7 +102,7 @@ final class KeycloakAccessControl implements AccessControl {
 
     @Override
     public Optional<AuthUser> authenticate(String user, String password) {
-        Endpoints ep = endpoints();
+        Realm realm = realm();
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("username", user);
@@ -77,7 +115,7 @@ final class KeycloakAccessControl implements AccessControl {
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpResponse<String> response = send(HttpRequest.newBuilder(ep.token())
+        HttpResponse<String> response = send(HttpRequest.newBuilder(realm.token())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
@@ -93,9 +131,15 @@ final class KeycloakAccessControl implements AccessControl {
             LOG.info("Access denied to user [{}]: no access token in the identity provider's answer", user);
             return Optional.empty();
         }
-        JsonNode claims = verifiedClaims(token.asText(), ep);
-        if (claims == null) {
-            LOG.warn("Access denied to user [{}]: the access token did not verify", user);
+        JsonNode claims;
+        try {
+            claims = JSON.valueToTree(
+                    realm.verifier().process(token.asText(), null).toJSONObject());
+        } catch (KeySourceException e) {
+            // the keys could not be fetched (or not again so soon): says nothing about the user
+            throw new AccessControlException("The identity provider's keys are unavailable: " + e.getMessage(), e);
+        } catch (ParseException | BadJOSEException | JOSEException e) {
+            LOG.warn("Access denied to user [{}]: the access token did not verify: {}", user, e.getMessage());
             return Optional.empty();
         }
         String name = claims.path("preferred_username").isTextual()
@@ -109,110 +153,137 @@ final class KeycloakAccessControl implements AccessControl {
         return Optional.of(new AuthUser(name, granted));
     }
 
-    /** The token's claims when its RS256 signature checks out against the realm's keys and it has not expired. */
-    private JsonNode verifiedClaims(String jwt, Endpoints ep) {
-        String[] parts = jwt.split("\\.");
-        if (parts.length != 3) {
-            return null;
-        }
-        Base64.Decoder b64 = Base64.getUrlDecoder();
-        try {
-            JsonNode header = JSON.readTree(b64.decode(parts[0]));
-            JsonNode claims = JSON.readTree(b64.decode(parts[1]));
-            if (!"RS256".equals(header.path("alg").asText())) {
-                return null;
-            }
-            PublicKey key = key(header.path("kid").asText(""), ep);
-            if (key == null) {
-                return null;
-            }
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initVerify(key);
-            rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-            if (!rsa.verify(b64.decode(parts[2]))) {
-                return null;
-            }
-            if (claims.has("exp")
-                    && Instant.ofEpochSecond(claims.path("exp").asLong()).isBefore(Instant.now())) {
-                return null;
-            }
-            if (ep.issuer() != null
-                    && claims.has("iss")
-                    && !ep.issuer().equals(claims.path("iss").asText())) {
-                return null;
-            }
-            return claims;
-        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            LOG.debug("Access token rejected", e);
-            return null;
-        }
-    }
-
-    private PublicKey key(String kid, Endpoints ep) throws GeneralSecurityException {
-        PublicKey key = keys.get(kid);
-        if (key == null) {
-            // unknown key id: the realm may have rotated its keys
-            JsonNode jwks =
-                    readJson(send(HttpRequest.newBuilder(ep.jwks()).GET()).body());
-            for (JsonNode jwk : jwks.path("keys")) {
-                if ("RSA".equals(jwk.path("kty").asText())) {
-                    Base64.Decoder b64 = Base64.getUrlDecoder();
-                    PublicKey k = KeyFactory.getInstance("RSA")
-                            .generatePublic(new RSAPublicKeySpec(
-                                    new BigInteger(1, b64.decode(jwk.path("n").asText())),
-                                    new BigInteger(1, b64.decode(jwk.path("e").asText()))));
-                    keys.put(jwk.path("kid").asText(""), k);
-                }
-            }
-            key = keys.get(kid);
-        }
-        return key;
-    }
-
-    /** The realm's endpoints, from its discovery document once it could be read. */
-    private Endpoints endpoints() {
-        Endpoints ep = endpoints;
-        if (ep != null) {
-            return ep;
+    /** The realm from its discovery document once that could be read; Keycloak's fixed paths until then. */
+    private Realm realm() {
+        Realm realm = discovered;
+        if (realm != null) {
+            return realm;
         }
         String issuer = settings.issuer().toString();
-        URI token = URI.create(issuer + "/protocol/openid-connect/token");
-        URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
-        String expectedIssuer = null;
         try {
             HttpResponse<String> discovery =
                     send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
                             .GET());
             if (discovery.statusCode() == 200) {
                 JsonNode doc = readJson(discovery.body());
-                token = doc.path("token_endpoint").isTextual()
+                URI token = doc.path("token_endpoint").isTextual()
                         ? URI.create(doc.path("token_endpoint").asText())
-                        : token;
-                jwks = doc.path("jwks_uri").isTextual()
+                        : URI.create(issuer + "/protocol/openid-connect/token");
+                URI jwks = doc.path("jwks_uri").isTextual()
                         ? URI.create(doc.path("jwks_uri").asText())
-                        : jwks;
-                expectedIssuer =
+                        : URI.create(issuer + "/protocol/openid-connect/certs");
+                String expectedIssuer =
                         doc.path("issuer").isTextual() ? doc.path("issuer").asText() : null;
-                ep = new Endpoints(
-                        expectedIssuer, settings.tokenEndpoint() != null ? settings.tokenEndpoint() : token, jwks);
-                endpoints = ep;
-                return ep;
+                realm = realm(token, jwks, expectedIssuer);
+                discovered = realm;
+                return realm;
             }
             LOG.warn(
                     "OpenID discovery at {} answered {}; using Keycloak's default paths",
-                    issuer,
+                    AuthSettings.display(settings.issuer()),
                     discovery.statusCode());
-        } catch (AccessControlException e) {
-            LOG.warn("OpenID discovery at {} failed ({}); using Keycloak's default paths", issuer, e.getMessage());
+        } catch (AccessControlException | IllegalArgumentException e) {
+            LOG.warn(
+                    "OpenID discovery at {} failed ({}); using Keycloak's default paths",
+                    AuthSettings.display(settings.issuer()),
+                    e.getMessage());
         }
-        return new Endpoints(null, settings.tokenEndpoint() != null ? settings.tokenEndpoint() : token, jwks);
+        return fallback.get();
+    }
+
+    /**
+     * @param expectedIssuer the {@code iss} every token must carry; null to accept any (no discovery)
+     */
+    private Realm realm(URI discoveredToken, URI jwks, String expectedIssuer) {
+        URL jwksUrl = httpUrl("key set", jwks);
+        URI token = settings.tokenEndpoint() != null ? settings.tokenEndpoint() : discoveredToken;
+        httpUrl("token endpoint", token);
+        // Keys by kid, cached (5 min); a kid not in the cache refetches the set, at most twice per 30 s.
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUrl, this::fetchKeys)
+                .cache(JWKSourceBuilder.DEFAULT_CACHE_TIME_TO_LIVE, timeout.toMillis())
+                .rateLimited(true)
+                .build();
+        DefaultJWTProcessor<SecurityContext> verifier = new DefaultJWTProcessor<>();
+        verifier.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+        verifier.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+        verifier.setJWTClaimsSetVerifier(new AccessTokenClaims(expectedIssuer, settings.audience()));
+        return new Realm(token, verifier);
+    }
+
+    private static URL httpUrl(String what, URI uri) {
+        try {
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                throw new IllegalArgumentException("not http(s)");
+            }
+            return uri.toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new AccessControlException(
+                    "The identity provider's " + what + " URL is invalid: " + AuthSettings.display(uri), e);
+        }
+    }
+
+    /**
+     * Issuer (when known), expiry and not-before with Nimbus' default clock skew (60 s), and the audience:
+     * {@code aud} contains it or {@code azp} is it (Keycloak names the client in {@code azp} and often
+     * sends {@code aud: account}).
+     */
+    private static final class AccessTokenClaims extends DefaultJWTClaimsVerifier<SecurityContext> {
+        private final String audience;
+
+        AccessTokenClaims(String issuer, String audience) {
+            super(
+                    null, // the audience is checked below: aud or azp
+                    issuer == null
+                            ? new JWTClaimsSet.Builder().build()
+                            : new JWTClaimsSet.Builder().issuer(issuer).build(),
+                    Set.of("exp"),
+                    null);
+            this.audience = audience;
+        }
+
+        @Override
+        public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+            super.verify(claims, context);
+            List<String> aud = claims.getAudience();
+            Object azp = claims.getClaim("azp");
+            if (!aud.contains(audience) && !audience.equals(azp)) {
+                throw new BadJWTException(
+                        "JWT audience rejected: aud " + aud + ", azp " + azp + ", expected " + audience);
+            }
+        }
+    }
+
+    /** The key set, fetched with the same client, timeout and redirect policy as the token. */
+    private Resource fetchKeys(URL url) throws IOException {
+        HttpResponse<String> response;
+        try {
+            response = http.send(
+                    HttpRequest.newBuilder(url.toURI())
+                            .timeout(timeout)
+                            .header("Accept", "application/json")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (URISyntaxException e) {
+            throw new IOException("Not a URI: " + url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while fetching " + url);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("The identity provider's key set " + url + " answered " + response.statusCode());
+        }
+        return new Resource(
+                response.body(), response.headers().firstValue("Content-Type").orElse(null));
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new AccessControlException("The identity provider is unreachable: " + e.getMessage(), e);
+            throw new AccessControlException(
+                    "The identity provider is unreachable: " + (e.getMessage() != null ? e.getMessage() : e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AccessControlException("Interrupted", e);

@@ -69,6 +69,8 @@ class AccessGateTest {
                                     0,
                                     1 << 20,
                                     1 << 20,
+                                    new org.eclipse.jetty.util.thread.QueuedThreadPool(),
+                                    null,
                                     List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
                             .start()) {
                 HttpClient client = HttpClient.newBuilder()
@@ -157,6 +159,8 @@ class AccessGateTest {
                                     0,
                                     1 << 20,
                                     1 << 20,
+                                    new org.eclipse.jetty.util.thread.QueuedThreadPool(),
+                                    null,
                                     List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
                             .start()) {
                 HttpClient client = HttpClient.newHttpClient();

@@ -42,6 +42,13 @@ class ServerConfigTest {
     }
 
     @Test
+    void yarnMastersUseTheYarnTimeouts() {
+        ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.parseString("spark.master = yarn")));
+        assertThat(c.contextCreationTimeout()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(c.contextDeletionTimeout()).isEqualTo(Duration.ofSeconds(40));
+    }
+
+    @Test
     void rootDirMovesEveryDerivedDirectory(@TempDir Path root) throws Exception {
         Path file = root.resolve("my.conf");
         Files.writeString(file, "spark.jobserver.rootdir = \"" + root + "\"\nspark.jobserver.port = 9999\n");
@@ -53,13 +60,20 @@ class ServerConfigTest {
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        assertThatThrownBy(() -> ServerConfig.from(Configs.load(
-                        null,
-                        ConfigFactory.parseString(
-                                "spark.jobserver.port = abc\nspark.jobserver.max-jobs-per-context = 0"))))
+        assertThatThrownBy(() -> ServerConfig.from(Configs.load(null, ConfigFactory.parseString("""
+                        spark.jobserver.port = abc
+                        spark.jobserver.max-jobs-per-context = 0
+                        spark.jobserver.job-history.prune-interval = 0s
+                        spark.jobserver.driver.heartbeat-interval = 0s
+                        spark.jobserver.dao-cleanup-after = soon
+                        """))))
                 .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid configuration:")
                 .hasMessageContaining("port")
-                .hasMessageContaining("max-jobs-per-context");
+                .hasMessageContaining("spark.jobserver.max-jobs-per-context: must be at least 1, was 0")
+                .hasMessageContaining("spark.jobserver.job-history.prune-interval: must be positive")
+                .hasMessageContaining("spark.jobserver.driver.heartbeat-interval: must be positive")
+                .hasMessageContaining("dao-cleanup-after");
     }
 
     @Test
@@ -68,10 +82,29 @@ class ServerConfigTest {
     }
 
     @Test
-    void passwordsAreMaskedWhenDescribed() {
-        ServerConfig c = ServerConfig.from(
-                Configs.load(null, ConfigFactory.parseString("spark.jobserver.sqldao.jdbc.password = hunter2")));
-        assertThat(c.describe()).doesNotContain("hunter2");
-        assertThat(c.database().toString()).doesNotContain("hunter2");
+    void toStringShowsTheBoundSettings() {
+        ServerConfig c =
+                ServerConfig.from(Configs.load(null, ConfigFactory.parseString("spark.jobserver.port = 9191")));
+        assertThat(c.toString())
+                .startsWith("ServerConfig[port=9191, bindAddress=0.0.0.0")
+                .contains("maxJobsPerContext=8")
+                .contains("password=****")
+                .contains("\"num-cpu-cores\":4");
+    }
+
+    @Test
+    void jvmOptionsThatAreSecretsAreMasked() {
+        ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.parseString("""
+                spark.jobserver.driver.jvm-options = ["-Xss4m", "-Djavax.net.ssl.trustStorePassword=Zq-jvm-6"]
+                """)));
+        assertThat(c.driver().jvmOptions()).contains("-Djavax.net.ssl.trustStorePassword=Zq-jvm-6");
+        assertThat(c.driver().toString())
+                .contains("-Xss4m")
+                .contains("-Djavax.net.ssl.trustStorePassword=****")
+                .doesNotContain("Zq-jvm-6");
+        assertThat(c.toString()).doesNotContain("Zq-jvm-6");
+        assertThat(c.describe())
+                .contains("-Djavax.net.ssl.trustStorePassword=****")
+                .doesNotContain("Zq-jvm-6");
     }
 }

@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigRenderOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's settings, bound once at start from HOCON with the original project's key names.
@@ -33,6 +35,8 @@ public record ServerConfig(
         Config contextDefaults,
         Config contexts,
         JobHistory jobHistory) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerConfig.class);
 
     public ServerConfig {
         requireNonNull(raw, "raw is null");
@@ -112,12 +116,16 @@ public record ServerConfig(
     }
 
     /**
-     * Binds an already loaded and resolved configuration.
+     * Binds an already loaded and resolved configuration. Keys of the original that this server ignores are
+     * logged, one warning each; those it refuses ({@link UnsupportedSettings}) are problems like any other.
      *
      * @throws IllegalArgumentException naming every problem of the configuration, secrets not shown
      */
     public static ServerConfig from(Config c) {
         ConfigProblems problems = new ConfigProblems(c);
+        for (String warning : UnsupportedSettings.check(c, problems)) {
+            LOG.warn("{}", warning);
+        }
         String js = "spark.jobserver.";
         Path root = problems.bind(
                 js + "rootdir", () -> Path.of(c.getString(js + "rootdir")).toAbsolutePath(), Path.of("."));

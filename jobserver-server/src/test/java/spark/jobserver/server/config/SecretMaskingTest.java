@@ -18,7 +18,7 @@ import spark.jobserver.server.jobs.JobSettings;
 
 /**
  * Every secret key the server knows, each set to a distinctive value, must not show in any text of the
- * configuration layer: toString, describe(), binding errors, load errors.
+ * configuration layer: toString, describe(), warnings, binding errors, load errors.
  */
 class SecretMaskingTest {
     /** The secret keys of the original (camelCase kept), ours, and one per kind of key Configs.isSecretKey matches. */
@@ -91,11 +91,16 @@ class SecretMaskingTest {
         texts.add(c.describe());
         texts.add(c.database().toString());
         texts.add(c.driver().toString());
+        texts.addAll(UnsupportedSettings.check(c.raw(), new ConfigProblems(c.raw())));
         for (String text : texts) {
             assertNoSecretIn(text);
         }
         // the keys are still there, masked
         assertThat(c.describe()).contains("\"keystorePW\" : \"****\"").contains("password=****");
+        // and the ignored keys holding secrets were warned about by name only
+        assertThat(UnsupportedSettings.check(c.raw(), new ConfigProblems()))
+                .contains("spray.can.server.keystorePW is ignored: the HTTP server reads akka.http.server.*"
+                        + " (request-timeout, parsing.max-content-length, ssl-encryption, keystore, ...)");
     }
 
     /** Typesafe Config quotes a value it cannot parse: "Could not parse duration number '...'". */

@@ -7,38 +7,75 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigTest {
 
+    /** Pins every default: a changed default is a decision, made in the defaults file and here. */
     @Test
     void defaultsAreTheReferenceValues() {
         ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.empty()));
         assertThat(c.port()).isEqualTo(8090);
         assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
         assertThat(c.sparkMaster()).isEqualTo("local[4]");
+        assertThat(c.deployMode()).isEqualTo("client");
         assertThat(c.maxJobsPerContext()).isEqualTo(8);
         assertThat(c.contextCreationTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.contextDeletionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.namedObjectCreationTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(40));
         assertThat(c.maxContentLength()).isEqualTo(30L * 1024 * 1024);
         assertThat(c.rootDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".spark-jobserver"));
-        assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:h2:file:" + c.rootDir() + "/sqldao/data/h2-db");
         assertThat(c.binaryCacheDir()).isEqualTo(c.rootDir().resolve("binaries"));
         assertThat(c.dataDir()).isEqualTo(c.rootDir().resolve("upload"));
+
+        assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:h2:file:" + c.rootDir() + "/sqldao/data/h2-db");
+        assertThat(c.database().user()).isEmpty();
+        assertThat(c.database().password()).isEmpty();
+        assertThat(c.database().poolSize()).isEqualTo(20);
+        assertThat(c.database().driverClass()).isEqualTo("org.h2.Driver");
+
+        ServerConfig.Driver driver = c.driver();
+        assertThat(driver.jar()).isEqualTo(Objects.requireNonNullElse(System.getenv("JOBSERVER_DRIVER_JAR"), ""));
+        if (System.getenv("JOBSERVER_DRIVER_CLASSPATH") == null
+                && System.getenv("JOBSERVER_DRIVER_CLASSPATH_FILE") == null) {
+            assertThat(driver.classpath()).isEmpty();
+        }
+        assertThat(driver.javaHome()).isEmpty();
+        assertThat(driver.jvmOptions()).isEmpty();
+        assertThat(driver.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(driver.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(driver.reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(driver.reattachTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(driver.maxMessageSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(driver.classDataSharing()).isTrue();
+
+        assertThat(c.contexts().isEmpty()).isTrue();
         assertThat(c.contextDefaults().getInt("num-cpu-cores")).isEqualTo(4);
         assertThat(c.contextDefaults().getString("memory-per-node")).isEqualTo("512m");
         assertThat(c.contextDefaults().getString("context-factory"))
                 .isEqualTo("spark.jobserver.context.DefaultSparkContextFactory");
+        assertThat(c.contextDefaults().getBoolean("spark.session.hive.enabled")).isTrue();
+        assertThat(c.contextDefaults().getInt("streaming.batch_interval")).isEqualTo(1000);
+        assertThat(c.contextDefaults().getBoolean("streaming.stopGracefully")).isTrue();
+        assertThat(c.contextDefaults().getBoolean("streaming.stopSparkContext")).isTrue();
+        assertThat(c.contextDefaults().getDuration("forked-jvm-init-timeout")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.contextDefaults().getDuration("context-init-timeout")).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.contextDefaults().getBoolean("passthrough.spark.driver.allowMultipleContexts"))
+                .isTrue();
+        assertThat(c.contextDefaults().getStringList("python.paths")).isEmpty();
+        assertThat(c.contextDefaults().getString("python.executable")).isEqualTo("python3");
         assertThat(c.contextDefaults().getString("launcher.spark.driver.memory"))
                 .isEqualTo("1g");
-        assertThat(c.driver().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(c.driver().reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
+
         assertThat(c.jobHistory().cleanupAfter()).isEqualTo(Duration.ofHours(72));
-        assertThat(c.database().driverClass()).isEqualTo("org.h2.Driver");
-        assertThat(c.database().poolSize()).isEqualTo(20);
+        assertThat(c.jobHistory().maxJobs()).isZero();
+        assertThat(c.jobHistory().pruneInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.jobHistory().maxResultSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.jobHistory().maxErrorSize()).isEqualTo(64L * 1024);
+        assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
     }
 
     @Test

@@ -37,8 +37,8 @@ public final class ConfigProblems {
     /**
      * The value {@code getter} reads, or {@code fallback} with the failure recorded. A {@link ConfigException}
      * is recorded with its message (which names the key and where it was set); an
-     * {@link IllegalArgumentException} as {@code key: message}, so validations throw it with a message such as
-     * "must be at least 1, was 0".
+     * {@link IllegalArgumentException} as {@code key: message} (as is when it starts with the key), so
+     * validations throw it with a message such as "must be at least 1, was 0".
      *
      * @param key the key read, to name it and to hide its value when it is a secret
      */
@@ -48,7 +48,8 @@ public final class ConfigProblems {
         } catch (ConfigException e) {
             add(key, e.getMessage());
         } catch (IllegalArgumentException e) {
-            add(key, key + ": " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            add(key, message.startsWith(key) ? message : key + ": " + message);
         } catch (Exception e) {
             add(key, key + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }

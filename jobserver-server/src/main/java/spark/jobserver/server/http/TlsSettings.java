@@ -78,9 +78,10 @@ public record TlsSettings(
             return Optional.empty();
         }
         String k = p + "keystore";
-        Path keystore = problems.bind(k, () -> readableFile(root.hasPath(k) ? root.getString(k) : "", true), null);
+        Path keystore = problems.bind(k, () -> readableFile(k, root.hasPath(k) ? root.getString(k) : "", true), null);
         String t = p + "truststore";
-        Path truststore = problems.bind(t, () -> readableFile(root.hasPath(t) ? root.getString(t) : "", false), null);
+        Path truststore =
+                problems.bind(t, () -> readableFile(t, root.hasPath(t) ? root.getString(t) : "", false), null);
         TlsSettings settings = new TlsSettings(
                 keystore == null ? Path.of("") : keystore,
                 problems.bindOptional(root, p + "keystorePW", Config::getString, ""),
@@ -110,10 +111,10 @@ public record TlsSettings(
     }
 
     /** For a getter: the readable file {@code name} names, or null for none when it is optional. */
-    private static Path readableFile(String name, boolean required) {
+    private static Path readableFile(String key, String name, boolean required) {
         if (name.isBlank()) {
             if (required) {
-                throw new IllegalArgumentException("is required when ssl-encryption is on");
+                throw new IllegalArgumentException(key + " is required when ssl-encryption is on");
             }
             return null;
         }

@@ -18,13 +18,20 @@ class ConfigProblemsTest {
         assertThat(problems.bind("jobs", () -> ConfigProblems.atLeast(1, c.getInt("jobs")), 8))
                 .isEqualTo(8);
         problems.bind("cleanup", () -> ConfigProblems.notNegative(c.getDuration("cleanup")), Duration.ZERO);
+        problems.bind(
+                "ok",
+                () -> {
+                    throw new IllegalArgumentException("ok is required when the feature is on");
+                },
+                null);
         assertThat(problems.bind("ok", () -> c.getDuration("ok"), Duration.ZERO))
                 .isEqualTo(Duration.ofSeconds(5));
         assertThat(problems.list())
-                .hasSize(3)
+                .hasSize(4)
                 .anySatisfy(p -> assertThat(p).contains("port"))
                 .anySatisfy(p -> assertThat(p).isEqualTo("jobs: must be at least 1, was 0"))
-                .anySatisfy(p -> assertThat(p).isEqualTo("cleanup: must not be negative, was PT-1S"));
+                .anySatisfy(p -> assertThat(p).isEqualTo("cleanup: must not be negative, was PT-1S"))
+                .anySatisfy(p -> assertThat(p).isEqualTo("ok is required when the feature is on"));
         assertThatThrownBy(() -> problems.throwIfAny("Invalid configuration"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Invalid configuration:\n  - ");

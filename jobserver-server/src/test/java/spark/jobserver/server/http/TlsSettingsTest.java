@@ -53,7 +53,7 @@ class TlsSettingsTest {
                         """.formatted(dir.resolve("missing.jks")))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Invalid HTTPS configuration (akka.http.server):")
-                .hasMessageContaining("akka.http.server.keystore: is required when ssl-encryption is on")
+                .hasMessageContaining("akka.http.server.keystore is required when ssl-encryption is on")
                 .hasMessageContaining("akka.http.server.keystoreType")
                 .hasMessageContaining("akka.http.server.truststore: cannot read " + dir.resolve("missing.jks"))
                 .hasMessageContaining("akka.http.server.provider");

@@ -3,17 +3,17 @@ package spark.jobserver.server.config;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's settings, bound once at start from HOCON with the original project's key names.
- * Every problem is reported at once.
+ * Every problem is reported at once, secrets masked; {@link #toString()} and {@link #describe()} mask them too.
  */
 public record ServerConfig(
         Config raw,
@@ -36,6 +36,8 @@ public record ServerConfig(
         Config contexts,
         JobHistory jobHistory) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ServerConfig.class);
+
     public ServerConfig {
         requireNonNull(raw, "raw is null");
         requireNonNull(rootDir, "rootDir is null");
@@ -50,8 +52,8 @@ public record ServerConfig(
 
         @Override
         public String toString() {
-            return "Database[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=****, poolSize=" + poolSize
-                    + ", driverClass=" + driverClass + "]";
+            return "Database[jdbcUrl=" + Configs.maskSecretsInText(jdbcUrl) + ", user=" + user
+                    + ", password=****, poolSize=" + poolSize + ", driverClass=" + driverClass + "]";
         }
     }
 
@@ -92,108 +94,167 @@ public record ServerConfig(
         public Driver {
             jvmOptions = List.copyOf(jvmOptions);
         }
+
+        /** Secret system properties among the JVM options ({@code -Djavax.net.ssl.keyStorePassword=...}) masked. */
+        @Override
+        public String toString() {
+            return "Driver[jar=" + jar + ", classpath=" + classpath + ", javaHome=" + javaHome + ", jvmOptions="
+                    + jvmOptions.stream().map(Configs::maskSecretsInText).toList() + ", heartbeatInterval="
+                    + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout + ", reconnectGracePeriod="
+                    + reconnectGracePeriod + ", reattachTimeout=" + reattachTimeout + ", maxMessageSize="
+                    + maxMessageSize + ", classDataSharing=" + classDataSharing + "]";
+        }
     }
 
-    /** Loads the bundled defaults, overridden by {@code userFile} (may be null), overridden by -D properties. */
+    /**
+     * Loads the bundled defaults, overridden by {@code userFile} (may be null), overridden by -D properties.
+     *
+     * @throws IllegalArgumentException naming every problem of the configuration, secrets not shown
+     */
     public static ServerConfig load(Path userFile) {
         return from(Configs.load(userFile));
     }
 
-    /** Binds an already loaded and resolved configuration. */
+    /**
+     * Binds an already loaded and resolved configuration. Keys of the original that this server ignores are
+     * logged, one warning each; those it refuses ({@link UnsupportedSettings}) are problems like any other.
+     *
+     * @throws IllegalArgumentException naming every problem of the configuration, secrets not shown
+     */
     public static ServerConfig from(Config c) {
-        List<String> problems = new ArrayList<>();
+        ConfigProblems problems = new ConfigProblems(c);
+        for (String warning : UnsupportedSettings.check(c, problems)) {
+            LOG.warn("{}", warning);
+        }
         String js = "spark.jobserver.";
-        Path root = bind(problems, () -> Path.of(c.getString(js + "rootdir")).toAbsolutePath(), Path.of("."));
-        String master = bind(problems, () -> c.getString("spark.master"), "local[4]");
-        boolean yarn = master.startsWith("yarn");
-        String classpath = bind(problems, () -> driverClasspath(c), "");
+        Path root = problems.bind(
+                js + "rootdir", () -> Path.of(c.getString(js + "rootdir")).toAbsolutePath(), Path.of("."));
+        String master = problems.bind("spark.master", () -> c.getString("spark.master"), "local[4]");
+        String timeouts = js + (master.startsWith("yarn") ? "yarn-" : "");
         ServerConfig config = new ServerConfig(
                 c,
-                bind(problems, () -> c.getInt(js + "port"), 8090),
-                bind(problems, () -> c.getString(js + "bind-address"), "0.0.0.0"),
+                problems.bind(js + "port", () -> c.getInt(js + "port"), 8090),
+                problems.bind(js + "bind-address", () -> c.getString(js + "bind-address"), "0.0.0.0"),
                 root,
                 master,
-                bind(problems, () -> c.getString("spark.submit.deployMode"), "client"),
-                bind(problems, () -> positive(c.getInt(js + "max-jobs-per-context"), js + "max-jobs-per-context"), 8),
-                bind(
-                        problems,
-                        () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-creation-timeout"),
+                problems.bind("spark.submit.deployMode", () -> c.getString("spark.submit.deployMode"), "client"),
+                problems.bind(
+                        js + "max-jobs-per-context",
+                        () -> ConfigProblems.atLeast(1, c.getInt(js + "max-jobs-per-context")),
+                        8),
+                problems.bind(
+                        timeouts + "context-creation-timeout",
+                        () -> c.getDuration(timeouts + "context-creation-timeout"),
                         Duration.ofSeconds(60)),
-                bind(
-                        problems,
-                        () -> c.getDuration(js + (yarn ? "yarn-" : "") + "context-deletion-timeout"),
+                problems.bind(
+                        timeouts + "context-deletion-timeout",
+                        () -> c.getDuration(timeouts + "context-deletion-timeout"),
                         Duration.ofSeconds(15)),
-                bind(problems, () -> c.getDuration(js + "named-object-creation-timeout"), Duration.ofSeconds(60)),
-                bind(problems, () -> c.getDuration("akka.http.server.request-timeout"), Duration.ofSeconds(40)),
-                bind(problems, () -> c.getBytes("akka.http.server.parsing.max-content-length"), 30L << 20),
-                bind(problems, () -> Path.of(c.getString(js + "daorootdir")).toAbsolutePath(), root),
-                bind(
-                        problems,
+                problems.bind(
+                        js + "named-object-creation-timeout",
+                        () -> c.getDuration(js + "named-object-creation-timeout"),
+                        Duration.ofSeconds(60)),
+                problems.bind(
+                        "akka.http.server.request-timeout",
+                        () -> c.getDuration("akka.http.server.request-timeout"),
+                        Duration.ofSeconds(40)),
+                problems.bind(
+                        "akka.http.server.parsing.max-content-length",
+                        () -> c.getBytes("akka.http.server.parsing.max-content-length"),
+                        30L << 20),
+                problems.bind(
+                        js + "daorootdir",
+                        () -> Path.of(c.getString(js + "daorootdir")).toAbsolutePath(),
+                        root),
+                problems.bind(
+                        js + "datadao.rootdir",
                         () -> Path.of(c.getString(js + "datadao.rootdir")).toAbsolutePath(),
                         root),
                 new Database(
-                        bind(problems, () -> c.getString(js + "sqldao.jdbc.url"), ""),
-                        bind(problems, () -> c.getString(js + "sqldao.jdbc.user"), ""),
-                        bind(problems, () -> c.getString(js + "sqldao.jdbc.password"), ""),
-                        bind(
-                                problems,
-                                () -> positive(c.getInt(js + "sqldao.dbcp.maxactive"), js + "sqldao.dbcp.maxactive"),
+                        problems.bind(js + "sqldao.jdbc.url", () -> c.getString(js + "sqldao.jdbc.url"), ""),
+                        problems.bind(js + "sqldao.jdbc.user", () -> c.getString(js + "sqldao.jdbc.user"), ""),
+                        problems.bind(js + "sqldao.jdbc.password", () -> c.getString(js + "sqldao.jdbc.password"), ""),
+                        problems.bind(
+                                js + "sqldao.dbcp.maxactive",
+                                () -> ConfigProblems.atLeast(1, c.getInt(js + "sqldao.dbcp.maxactive")),
                                 20),
-                        bind(problems, () -> c.getString(js + "sqldao.jdbc-driver"), "")),
-                new Driver(
-                        bind(problems, () -> c.getString(js + "driver.jar"), ""),
-                        classpath,
-                        bind(problems, () -> c.getString(js + "driver.java-home"), ""),
-                        bind(problems, () -> c.getStringList(js + "driver.jvm-options"), List.of()),
-                        bind(problems, () -> c.getDuration(js + "driver.heartbeat-interval"), Duration.ofSeconds(5)),
-                        bind(problems, () -> c.getDuration(js + "driver.heartbeat-timeout"), Duration.ofSeconds(60)),
-                        bind(
-                                problems,
-                                () -> c.getDuration(js + "driver.reconnect-grace-period"),
-                                Duration.ofMinutes(5)),
-                        bind(problems, () -> c.getDuration(js + "driver.reattach-timeout"), Duration.ofSeconds(60)),
-                        bind(problems, () -> c.getBytes(js + "driver.max-message-size"), 64L << 20),
-                        bind(problems, () -> c.getBoolean(js + "driver.class-data-sharing"), true)),
-                bind(problems, () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
-                bind(problems, () -> c.getConfig("spark.contexts"), ConfigFactory.empty()),
-                new JobHistory(
-                        bind(
-                                problems,
-                                () -> notNegative(c.getDuration(js + "dao-cleanup-after"), js + "dao-cleanup-after"),
-                                Duration.ofHours(72)),
-                        bind(
-                                problems,
-                                () -> notNegative(c.getInt(js + "job-history.max-jobs"), js + "job-history.max-jobs"),
-                                0),
-                        bind(
-                                problems,
-                                () -> positive(
-                                        c.getDuration(js + "job-history.prune-interval"),
-                                        js + "job-history.prune-interval"),
-                                Duration.ofMinutes(10)),
-                        bind(
-                                problems,
-                                () -> positive(
-                                        c.getBytes(js + "job-history.max-result-size"),
-                                        js + "job-history.max-result-size"),
-                                10L << 20),
-                        bind(
-                                problems,
-                                () -> positive(
-                                        c.getBytes(js + "job-history.max-error-size"),
-                                        js + "job-history.max-error-size"),
-                                64L << 10)));
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
-        }
+                        problems.bind(js + "sqldao.jdbc-driver", () -> c.getString(js + "sqldao.jdbc-driver"), "")),
+                driver(c, problems),
+                problems.bind(
+                        "spark.context-settings", () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
+                problems.bind("spark.contexts", () -> c.getConfig("spark.contexts"), ConfigFactory.empty()),
+                jobHistory(c, problems));
+        problems.throwIfAny("Invalid configuration");
         return config;
     }
 
-    /** The configuration without secrets, as HOCON text, for logs and for jobs. */
+    private static Driver driver(Config c, ConfigProblems problems) {
+        String d = "spark.jobserver.driver.";
+        return new Driver(
+                problems.bind(d + "jar", () -> c.getString(d + "jar"), ""),
+                problems.bind(d + "classpath", () -> driverClasspath(c), ""),
+                problems.bind(d + "java-home", () -> c.getString(d + "java-home"), ""),
+                problems.bind(d + "jvm-options", () -> c.getStringList(d + "jvm-options"), List.of()),
+                problems.bind(
+                        d + "heartbeat-interval",
+                        () -> ConfigProblems.positive(c.getDuration(d + "heartbeat-interval")),
+                        Duration.ofSeconds(5)),
+                problems.bind(
+                        d + "heartbeat-timeout",
+                        () -> ConfigProblems.positive(c.getDuration(d + "heartbeat-timeout")),
+                        Duration.ofSeconds(60)),
+                problems.bind(
+                        d + "reconnect-grace-period",
+                        () -> c.getDuration(d + "reconnect-grace-period"),
+                        Duration.ofMinutes(5)),
+                problems.bind(
+                        d + "reattach-timeout", () -> c.getDuration(d + "reattach-timeout"), Duration.ofSeconds(60)),
+                problems.bind(d + "max-message-size", () -> c.getBytes(d + "max-message-size"), 64L << 20),
+                problems.bind(d + "class-data-sharing", () -> c.getBoolean(d + "class-data-sharing"), true));
+    }
+
+    private static JobHistory jobHistory(Config c, ConfigProblems problems) {
+        String js = "spark.jobserver.";
+        String h = js + "job-history.";
+        return new JobHistory(
+                problems.bind(
+                        js + "dao-cleanup-after",
+                        () -> ConfigProblems.notNegative(c.getDuration(js + "dao-cleanup-after")),
+                        Duration.ofHours(72)),
+                problems.bind(h + "max-jobs", () -> ConfigProblems.atLeast(0, c.getInt(h + "max-jobs")), 0),
+                problems.bind(
+                        h + "prune-interval",
+                        () -> ConfigProblems.positive(c.getDuration(h + "prune-interval")),
+                        Duration.ofMinutes(10)),
+                problems.bind(
+                        h + "max-result-size",
+                        () -> ConfigProblems.atLeast(1, c.getBytes(h + "max-result-size")),
+                        10L << 20),
+                problems.bind(
+                        h + "max-error-size",
+                        () -> ConfigProblems.atLeast(1, c.getBytes(h + "max-error-size")),
+                        64L << 10));
+    }
+
+    /**
+     * The configuration as HOCON text for logs: secret values (and passwords in URLs) shown as {@code ****}.
+     * Jobs get {@link Configs#withoutSecrets} instead, which drops the secret keys.
+     */
     public String describe() {
-        return Configs.withoutSecrets(raw)
-                .root()
-                .render(ConfigRenderOptions.concise().setFormatted(true));
+        return Configs.masked(raw).root().render(ConfigRenderOptions.concise().setFormatted(true));
+    }
+
+    /** The bound settings, secrets masked; the whole configuration is {@link #describe()}. */
+    @Override
+    public String toString() {
+        return "ServerConfig[port=" + port + ", bindAddress=" + bindAddress + ", rootDir=" + rootDir
+                + ", sparkMaster=" + Configs.maskSecretsInText(sparkMaster) + ", deployMode=" + deployMode
+                + ", maxJobsPerContext=" + maxJobsPerContext + ", contextCreationTimeout=" + contextCreationTimeout
+                + ", contextDeletionTimeout=" + contextDeletionTimeout + ", namedObjectCreationTimeout="
+                + namedObjectCreationTimeout + ", requestTimeout=" + requestTimeout + ", maxContentLength="
+                + maxContentLength + ", binaryCacheDir=" + binaryCacheDir + ", dataDir=" + dataDir + ", database="
+                + database + ", driver=" + driver + ", contextDefaults=" + Configs.maskedJson(contextDefaults)
+                + ", contexts=" + Configs.maskedJson(contexts) + ", jobHistory=" + jobHistory + "]";
     }
 
     private static String driverClasspath(Config c) throws Exception {
@@ -203,55 +264,5 @@ public record ServerConfig(
             return explicit;
         }
         return java.nio.file.Files.readString(Path.of(file)).trim();
-    }
-
-    private static int notNegative(int value, String key) {
-        if (value < 0) {
-            throw new IllegalArgumentException(key + " must not be negative, was " + value);
-        }
-        return value;
-    }
-
-    private static Duration notNegative(Duration value, String key) {
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(key + " must not be negative, was " + value);
-        }
-        return value;
-    }
-
-    private static Duration positive(Duration value, String key) {
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(key + " must be positive, was " + value);
-        }
-        return value;
-    }
-
-    private static long positive(long value, String key) {
-        if (value < 1) {
-            throw new IllegalArgumentException(key + " must be at least 1, was " + value);
-        }
-        return value;
-    }
-
-    private static int positive(int value, String key) {
-        if (value < 1) {
-            throw new IllegalArgumentException(key + " must be at least 1, was " + value);
-        }
-        return value;
-    }
-
-    private interface Getter<T> {
-        T get() throws Exception;
-    }
-
-    private static <T> T bind(List<String> problems, Getter<T> getter, T fallback) {
-        try {
-            return getter.get();
-        } catch (ConfigException e) {
-            problems.add(e.getMessage());
-        } catch (Exception e) {
-            problems.add(e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-        return fallback;
     }
 }

@@ -12,12 +12,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import spark.jobserver.server.config.ConfigProblems;
 
 /**
  * HTTPS settings under {@code akka.http.server}, with the reference's keys: {@code ssl-encryption = on},
@@ -62,43 +61,68 @@ public record TlsSettings(
      */
     public static Optional<TlsSettings> from(Config root) {
         String p = "akka.http.server.";
-        if (!root.hasPath(p + "ssl-encryption") || !bool(root, p + "ssl-encryption")) {
+        ConfigProblems problems = new ConfigProblems(root);
+        boolean on = problems.bindOptional(
+                root,
+                p + "ssl-encryption",
+                (c, key) -> {
+                    try {
+                        return c.getBoolean(key);
+                    } catch (ConfigException.WrongType e) {
+                        throw new IllegalArgumentException("must be on or off");
+                    }
+                },
+                false);
+        if (!on) {
+            problems.throwIfAny("Invalid HTTPS configuration (akka.http.server)");
             return Optional.empty();
         }
-        List<String> problems = new ArrayList<>();
-        Path keystore = readableFile(root, p + "keystore", problems);
-        String keystorePw = string(root, p + "keystorePW", "");
-        Path truststore = root.hasPath(p + "truststore")
-                        && !root.getString(p + "truststore").isBlank()
-                ? readableFile(root, p + "truststore", problems)
-                : null;
+        String k = p + "keystore";
+        Path keystore = problems.bind(k, () -> readableFile(k, root.hasPath(k) ? root.getString(k) : "", true), null);
+        String t = p + "truststore";
+        Path truststore =
+                problems.bind(t, () -> readableFile(t, root.hasPath(t) ? root.getString(t) : "", false), null);
         TlsSettings settings = new TlsSettings(
                 keystore == null ? Path.of("") : keystore,
-                keystorePw,
-                string(root, p + "keystoreType", "JKS"),
-                string(root, p + "provider", "SunX509"),
-                tlsProtocol(string(root, p + "encryptionType", "TLS")),
+                problems.bindOptional(root, p + "keystorePW", Config::getString, ""),
+                problems.bindOptional(root, p + "keystoreType", Config::getString, "JKS"),
+                problems.bindOptional(root, p + "provider", Config::getString, "SunX509"),
+                tlsProtocol(problems.bindOptional(root, p + "encryptionType", Config::getString, "TLS")),
                 truststore,
-                string(root, p + "truststorePW", ""),
-                string(root, p + "truststore-type", "JKS"),
-                string(root, p + "truststore-provider", "SunX509"));
+                problems.bindOptional(root, p + "truststorePW", Config::getString, ""),
+                problems.bindOptional(root, p + "truststore-type", Config::getString, "JKS"),
+                problems.bindOptional(root, p + "truststore-provider", Config::getString, "SunX509"));
         if (problems.isEmpty()) {
             try {
                 settings.loadKeyStore();
-                if (settings.clientAuth()) {
-                    settings.loadTrustStore();
-                }
             } catch (IOException | GeneralSecurityException e) {
-                problems.add("cannot read the "
-                        + (e.getMessage() != null && e.getMessage().contains("truststore") ? "truststore" : "keystore")
-                        + ": " + e.getMessage());
+                problems.add(p + "keystore", p + "keystore: cannot read the keystore: " + e.getMessage());
+            }
+            if (settings.clientAuth()) {
+                try {
+                    settings.loadTrustStore();
+                } catch (IOException | GeneralSecurityException e) {
+                    problems.add(p + "truststore", p + "truststore: cannot read the truststore: " + e.getMessage());
+                }
             }
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "Invalid HTTPS configuration (akka.http.server):\n  - " + String.join("\n  - ", problems));
-        }
+        problems.throwIfAny("Invalid HTTPS configuration (akka.http.server)");
         return Optional.of(settings);
+    }
+
+    /** For a getter: the readable file {@code name} names, or null for none when it is optional. */
+    private static Path readableFile(String key, String name, boolean required) {
+        if (name.isBlank()) {
+            if (required) {
+                throw new IllegalArgumentException(key + " is required when ssl-encryption is on");
+            }
+            return null;
+        }
+        Path file = Path.of(name).toAbsolutePath();
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("cannot read " + file);
+        }
+        return file;
     }
 
     /** "SSL" (the reference's default) and "TLS" both mean TLS here: the enabled protocol versions decide. */
@@ -165,30 +189,5 @@ public record TlsSettings(
             factory.setNeedClientAuth(true);
         }
         return factory;
-    }
-
-    private static boolean bool(Config root, String path) {
-        try {
-            return root.getBoolean(path);
-        } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(path + " must be on or off", e);
-        }
-    }
-
-    private static String string(Config root, String path, String fallback) {
-        return root.hasPath(path) ? root.getString(path) : fallback;
-    }
-
-    private static Path readableFile(Config root, String path, List<String> problems) {
-        if (!root.hasPath(path) || root.getString(path).isBlank()) {
-            problems.add(path + " is required when ssl-encryption is on");
-            return null;
-        }
-        Path file = Path.of(root.getString(path)).toAbsolutePath();
-        if (!Files.isReadable(file)) {
-            problems.add(path + ": cannot read " + file);
-            return null;
-        }
-        return file;
     }
 }

@@ -1,10 +1,8 @@
 package spark.jobserver.server.jobs;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import spark.jobserver.server.config.ConfigProblems;
 
 /**
  * Settings of the jobs feature, bound once at start; every problem is reported at once.
@@ -31,59 +29,48 @@ public record JobSettings(
         }
     }
 
-    /** Binds the server configuration. */
+    /**
+     * Binds the server configuration.
+     *
+     * @throws IllegalArgumentException naming every problem at once
+     */
     public static JobSettings from(Config c) {
         String js = "spark.jobserver.";
-        List<String> problems = new ArrayList<>();
-        long chunk = bind(
-                problems, () -> atLeast(c.getBytes(js + "result-chunk-size"), 1, js + "result-chunk-size"), 100L << 10);
-        long max = bind(
-                problems,
-                () -> atLeast(c.getBytes(js + "max-stream-result-size"), 1, js + "max-stream-result-size"),
-                1L << 30);
-        int attempts = bind(
-                problems,
-                () -> (int) atLeast(c.getInt(js + "callback.max-attempts"), 1, js + "callback.max-attempts"),
-                5);
-        Duration delay = bind(problems, () -> c.getDuration(js + "callback.retry-delay"), Duration.ofSeconds(10));
-        double backoff = bind(
-                problems,
+        String cb = js + "callback.";
+        ConfigProblems problems = new ConfigProblems(c);
+        long chunk = problems.bind(
+                js + "result-chunk-size",
                 () -> {
-                    double b = c.getDouble(js + "callback.retry-backoff");
+                    long size = ConfigProblems.atLeast(1, c.getBytes(js + "result-chunk-size"));
+                    if (size > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException("must be less than 2g, was " + size);
+                    }
+                    return size;
+                },
+                100L << 10);
+        long max = problems.bind(
+                js + "max-stream-result-size",
+                () -> ConfigProblems.atLeast(1, c.getBytes(js + "max-stream-result-size")),
+                1L << 30);
+        int attempts =
+                problems.bind(cb + "max-attempts", () -> ConfigProblems.atLeast(1, c.getInt(cb + "max-attempts")), 5);
+        Duration delay = problems.bind(
+                cb + "retry-delay",
+                () -> ConfigProblems.notNegative(c.getDuration(cb + "retry-delay")),
+                Duration.ofSeconds(10));
+        double backoff = problems.bind(
+                cb + "retry-backoff",
+                () -> {
+                    double b = c.getDouble(cb + "retry-backoff");
                     if (b < 1.0) {
-                        throw new IllegalArgumentException(
-                                js + "callback.retry-backoff must be at least 1.0, was " + b);
+                        throw new IllegalArgumentException("must be at least 1.0, was " + b);
                     }
                     return b;
                 },
                 1.0);
-        Duration timeout = bind(problems, () -> c.getDuration(js + "callback.timeout"), Duration.ofSeconds(10));
-        if (chunk > Integer.MAX_VALUE) {
-            problems.add(js + "result-chunk-size must be less than 2g");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
-        }
+        Duration timeout = problems.bind(
+                cb + "timeout", () -> ConfigProblems.positive(c.getDuration(cb + "timeout")), Duration.ofSeconds(10));
+        problems.throwIfAny("Invalid configuration");
         return new JobSettings((int) chunk, max, attempts, delay, backoff, timeout);
-    }
-
-    private static long atLeast(long value, long min, String key) {
-        if (value < min) {
-            throw new IllegalArgumentException(key + " must be at least " + min + ", was " + value);
-        }
-        return value;
-    }
-
-    private interface Getter<T> {
-        T get();
-    }
-
-    private static <T> T bind(List<String> problems, Getter<T> getter, T fallback) {
-        try {
-            return getter.get();
-        } catch (ConfigException | IllegalArgumentException e) {
-            problems.add(e.getMessage());
-            return fallback;
-        }
     }
 }

@@ -7,38 +7,82 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigTest {
 
+    /** Pins every default: a changed default is a decision, made in the defaults file and here. */
     @Test
     void defaultsAreTheReferenceValues() {
         ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.empty()));
         assertThat(c.port()).isEqualTo(8090);
         assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
         assertThat(c.sparkMaster()).isEqualTo("local[4]");
+        assertThat(c.deployMode()).isEqualTo("client");
         assertThat(c.maxJobsPerContext()).isEqualTo(8);
         assertThat(c.contextCreationTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.contextDeletionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.namedObjectCreationTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(40));
         assertThat(c.maxContentLength()).isEqualTo(30L * 1024 * 1024);
         assertThat(c.rootDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".spark-jobserver"));
-        assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:h2:file:" + c.rootDir() + "/sqldao/data/h2-db");
         assertThat(c.binaryCacheDir()).isEqualTo(c.rootDir().resolve("binaries"));
         assertThat(c.dataDir()).isEqualTo(c.rootDir().resolve("upload"));
+
+        assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:h2:file:" + c.rootDir() + "/sqldao/data/h2-db");
+        assertThat(c.database().user()).isEmpty();
+        assertThat(c.database().password()).isEmpty();
+        assertThat(c.database().poolSize()).isEqualTo(20);
+        assertThat(c.database().driverClass()).isEqualTo("org.h2.Driver");
+
+        ServerConfig.Driver driver = c.driver();
+        assertThat(driver.jar()).isEqualTo(Objects.requireNonNullElse(System.getenv("JOBSERVER_DRIVER_JAR"), ""));
+        if (System.getenv("JOBSERVER_DRIVER_CLASSPATH") == null
+                && System.getenv("JOBSERVER_DRIVER_CLASSPATH_FILE") == null) {
+            assertThat(driver.classpath()).isEmpty();
+        }
+        assertThat(driver.javaHome()).isEmpty();
+        assertThat(driver.jvmOptions()).isEmpty();
+        assertThat(driver.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(driver.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(driver.reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(driver.reattachTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(driver.maxMessageSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(driver.classDataSharing()).isTrue();
+
+        assertThat(c.contexts().isEmpty()).isTrue();
         assertThat(c.contextDefaults().getInt("num-cpu-cores")).isEqualTo(4);
         assertThat(c.contextDefaults().getString("memory-per-node")).isEqualTo("512m");
         assertThat(c.contextDefaults().getString("context-factory"))
                 .isEqualTo("spark.jobserver.context.DefaultSparkContextFactory");
+        assertThat(c.contextDefaults().getBoolean("spark.session.hive.enabled")).isTrue();
+        assertThat(c.contextDefaults().getInt("streaming.batch_interval")).isEqualTo(1000);
+        assertThat(c.contextDefaults().getBoolean("streaming.stopGracefully")).isTrue();
+        assertThat(c.contextDefaults().getBoolean("streaming.stopSparkContext")).isTrue();
+        assertThat(c.contextDefaults().getDuration("forked-jvm-init-timeout")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.contextDefaults().getDuration("context-init-timeout")).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.contextDefaults().getBoolean("passthrough.spark.driver.allowMultipleContexts"))
+                .isTrue();
+        assertThat(c.contextDefaults().getStringList("python.paths")).isEmpty();
+        assertThat(c.contextDefaults().getString("python.executable")).isEqualTo("python3");
         assertThat(c.contextDefaults().getString("launcher.spark.driver.memory"))
                 .isEqualTo("1g");
-        assertThat(c.driver().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(c.driver().reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
+
         assertThat(c.jobHistory().cleanupAfter()).isEqualTo(Duration.ofHours(72));
-        assertThat(c.database().driverClass()).isEqualTo("org.h2.Driver");
-        assertThat(c.database().poolSize()).isEqualTo(20);
+        assertThat(c.jobHistory().maxJobs()).isZero();
+        assertThat(c.jobHistory().pruneInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.jobHistory().maxResultSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.jobHistory().maxErrorSize()).isEqualTo(64L * 1024);
+        assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
+    }
+
+    @Test
+    void yarnMastersUseTheYarnTimeouts() {
+        ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.parseString("spark.master = yarn")));
+        assertThat(c.contextCreationTimeout()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(c.contextDeletionTimeout()).isEqualTo(Duration.ofSeconds(40));
     }
 
     @Test
@@ -53,13 +97,20 @@ class ServerConfigTest {
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        assertThatThrownBy(() -> ServerConfig.from(Configs.load(
-                        null,
-                        ConfigFactory.parseString(
-                                "spark.jobserver.port = abc\nspark.jobserver.max-jobs-per-context = 0"))))
+        assertThatThrownBy(() -> ServerConfig.from(Configs.load(null, ConfigFactory.parseString("""
+                        spark.jobserver.port = abc
+                        spark.jobserver.max-jobs-per-context = 0
+                        spark.jobserver.job-history.prune-interval = 0s
+                        spark.jobserver.driver.heartbeat-interval = 0s
+                        spark.jobserver.dao-cleanup-after = soon
+                        """))))
                 .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid configuration:")
                 .hasMessageContaining("port")
-                .hasMessageContaining("max-jobs-per-context");
+                .hasMessageContaining("spark.jobserver.max-jobs-per-context: must be at least 1, was 0")
+                .hasMessageContaining("spark.jobserver.job-history.prune-interval: must be positive")
+                .hasMessageContaining("spark.jobserver.driver.heartbeat-interval: must be positive")
+                .hasMessageContaining("dao-cleanup-after");
     }
 
     @Test
@@ -68,10 +119,29 @@ class ServerConfigTest {
     }
 
     @Test
-    void passwordsAreMaskedWhenDescribed() {
-        ServerConfig c = ServerConfig.from(
-                Configs.load(null, ConfigFactory.parseString("spark.jobserver.sqldao.jdbc.password = hunter2")));
-        assertThat(c.describe()).doesNotContain("hunter2");
-        assertThat(c.database().toString()).doesNotContain("hunter2");
+    void toStringShowsTheBoundSettings() {
+        ServerConfig c =
+                ServerConfig.from(Configs.load(null, ConfigFactory.parseString("spark.jobserver.port = 9191")));
+        assertThat(c.toString())
+                .startsWith("ServerConfig[port=9191, bindAddress=0.0.0.0")
+                .contains("maxJobsPerContext=8")
+                .contains("password=****")
+                .contains("\"num-cpu-cores\":4");
+    }
+
+    @Test
+    void jvmOptionsThatAreSecretsAreMasked() {
+        ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.parseString("""
+                spark.jobserver.driver.jvm-options = ["-Xss4m", "-Djavax.net.ssl.trustStorePassword=Zq-jvm-6"]
+                """)));
+        assertThat(c.driver().jvmOptions()).contains("-Djavax.net.ssl.trustStorePassword=Zq-jvm-6");
+        assertThat(c.driver().toString())
+                .contains("-Xss4m")
+                .contains("-Djavax.net.ssl.trustStorePassword=****")
+                .doesNotContain("Zq-jvm-6");
+        assertThat(c.toString()).doesNotContain("Zq-jvm-6");
+        assertThat(c.describe())
+                .contains("-Djavax.net.ssl.trustStorePassword=****")
+                .doesNotContain("Zq-jvm-6");
     }
 }

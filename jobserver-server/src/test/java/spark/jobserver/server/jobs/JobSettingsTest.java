@@ -28,11 +28,24 @@ class JobSettingsTest {
                 spark.jobserver.callback.max-attempts = 0
                 spark.jobserver.callback.retry-backoff = 0.5
                 spark.jobserver.callback.timeout = soon
+                spark.jobserver.callback.retry-delay = -1s
+                spark.jobserver.max-stream-result-size = 0
                 """))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("result-chunk-size")
-                .hasMessageContaining("max-attempts")
-                .hasMessageContaining("retry-backoff")
-                .hasMessageContaining("callback.timeout");
+                .hasMessageStartingWith("Invalid configuration:")
+                .hasMessageContaining("spark.jobserver.result-chunk-size: must be at least 1, was 0")
+                .hasMessageContaining("spark.jobserver.callback.max-attempts: must be at least 1, was 0")
+                .hasMessageContaining("spark.jobserver.callback.retry-backoff: must be at least 1.0, was 0.5")
+                .hasMessageContaining("callback.timeout")
+                .hasMessageContaining("spark.jobserver.callback.retry-delay: must not be negative")
+                .hasMessageContaining("spark.jobserver.max-stream-result-size: must be at least 1, was 0");
+    }
+
+    @Test
+    void aChunkMustFitAnArray() {
+        assertThatThrownBy(() -> JobSettings.from(
+                        Configs.load(null, ConfigFactory.parseString("spark.jobserver.result-chunk-size = 3g"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("spark.jobserver.result-chunk-size: must be less than 2g");
     }
 }

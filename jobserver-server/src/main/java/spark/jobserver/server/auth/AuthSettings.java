@@ -121,7 +121,7 @@ public record AuthSettings(
             return allowAll();
         }
         Config c = root.getConfig("access-control");
-        ConfigProblems problems = new ConfigProblems();
+        ConfigProblems problems = new ConfigProblems(root);
         Provider provider = problems.bind(
                 "access-control.provider",
                 () -> Provider.parse(c.hasPath("provider") ? c.getString("provider") : ""),

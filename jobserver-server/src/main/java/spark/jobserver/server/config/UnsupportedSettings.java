@@ -190,6 +190,14 @@ final class UnsupportedSettings {
                 }
             }
         }
+        if (legacyAuthenticationWouldBeLost(config)) {
+            problems.add(
+                    "shiro.authentication",
+                    "shiro.authentication = on: authentication is configured under access-control here, so this"
+                            + " server would start with none and serve every request to anyone. Set access-control {"
+                            + " provider = spark.jobserver.auth.ShiroAccessControl, shiro.config.path = ... } (and"
+                            + " remove the shiro block)");
+        }
         List<String> warnings = new ArrayList<>();
         for (Ignored ignored : IGNORED) {
             for (String key : leaves(config, ignored.key())) {
@@ -199,6 +207,20 @@ final class UnsupportedSettings {
             }
         }
         return List.copyOf(warnings);
+    }
+
+    /**
+     * The original's top-level {@code shiro { authentication = on }} with no provider under access-control: the
+     * user meant the API to be protected, and ignoring the block would open it.
+     */
+    private static boolean legacyAuthenticationWouldBeLost(Config config) {
+        if (!config.hasPath("shiro.authentication") || !isIgnored(config, "shiro.authentication", TRUE)) {
+            return false;
+        }
+        String provider = config.hasPath("access-control.provider")
+                ? config.getValue("access-control.provider").unwrapped().toString()
+                : "";
+        return provider.isBlank() || provider.toLowerCase(java.util.Locale.ROOT).contains("allowall");
     }
 
     private static String refusal(DaoClass dao, String name) {

@@ -72,7 +72,7 @@ class UnsupportedSettingsTest {
             spark.jobserver.ignore-akka-hostname = false | spark.jobserver.ignore-akka-hostname = false is ignored: there is no Akka remoting
             spark.jobserver.cassandra.hosts = ["c1"] | spark.jobserver.cassandra.hosts = ["c1"] is ignored: there is no Cassandra store
             spray.can.server.request-timeout = 60s | spray.can.server.request-timeout = "60s" is ignored: the HTTP server reads akka.http.server.*
-            shiro.authentication = on | shiro.authentication = "on" is ignored: authentication is configured under access-control
+            shiro.config.path = /etc/shiro.ini | shiro.config.path = "/etc/shiro.ini" is ignored: authentication is configured under access-control
             akka.remote.netty.tcp.maximum-frame-size = 100MiB | akka.remote.netty.tcp.maximum-frame-size = "100MiB" is ignored: there is no Akka remoting
             akka.cluster.auto-down-unreachable-after = off | akka.cluster.auto-down-unreachable-after = "off" is ignored: there is no Akka cluster
             akka.http.server.enabledProtocols = ["TLSv1.2"] | akka.http.server.enabledProtocols = ["TLSv1.2"] is ignored: TLS 1.2 and 1.3 are enabled
@@ -164,6 +164,23 @@ class UnsupportedSettingsTest {
                 .hasMessageContaining(
                         "spark.jobserver.metadatadao.class = spark.jobserver.io.zookeeper.MetaDataZookeeperDAO")
                 .hasMessageContaining("spark.jobserver.port");
+    }
+
+    @Test
+    void theOriginalsShiroBlockWithoutAProviderIsRefusedRatherThanLeftOpen() {
+        assertThat(check("shiro { authentication = on, config.path = /etc/shiro.ini }")
+                        .problems())
+                .singleElement()
+                .asString()
+                .contains("shiro.authentication = on")
+                .contains("would start with none and serve every request to anyone");
+        Checked withProvider = check("""
+                shiro { authentication = on }
+                access-control.provider = spark.jobserver.auth.ShiroAccessControl
+                """);
+        assertThat(withProvider.problems()).isEmpty();
+        assertThat(withProvider.warnings()).singleElement().asString().startsWith("shiro.authentication");
+        assertThat(check("shiro.authentication = off").problems()).isEmpty();
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class JobServer implements AutoCloseable {
         binaries.removeLeftoverTemporaryFiles();
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
         JdbcContextStore contextStore = new JdbcContextStore(database);
-        this.launcher = new LocalDriverLauncher(config, driverTrust.environment());
+        this.launcher = new LocalDriverLauncher(config, driverTrust.environment(), scheduler);
         JobSettings jobSettings = JobSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
         StreamResults streamFiles = new StreamResults(

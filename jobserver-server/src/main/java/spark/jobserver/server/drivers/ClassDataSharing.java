@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.common.MoreFiles;
@@ -29,11 +30,14 @@ final class ClassDataSharing {
 
     private final Path dir;
     private final boolean enabled;
+    private final Executor executor;
     private final Set<String> building = ConcurrentHashMap.newKeySet();
 
-    ClassDataSharing(Path dir, boolean enabled) {
+    /** @param executor where the end of a training run is handled (not the JDK's process reaper) */
+    ClassDataSharing(Path dir, boolean enabled, Executor executor) {
         this.dir = dir;
         this.enabled = enabled;
+        this.executor = executor;
     }
 
     /**
@@ -78,7 +82,7 @@ final class ClassDataSharing {
             pb.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
             LOG.info("Building the class-data sharing archive for driver JVMs in the background ({})", archive);
             Process process = pb.start();
-            process.onExit().thenAccept(p -> finish(key, partial, archive, p.exitValue(), work, log));
+            process.onExit().thenAcceptAsync(p -> finish(key, partial, archive, p.exitValue(), work, log), executor);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not start building the class-data sharing archive; drivers start without it", e);
             building.remove(key);

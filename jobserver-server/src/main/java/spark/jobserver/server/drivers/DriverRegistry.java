@@ -4,9 +4,10 @@ import java.util.Optional;
 import spark.jobserver.protocol.Message;
 
 /**
- * What the driver endpoint needs from whoever supervises contexts. Every method is called on the
- * connection's WebSocket reader thread, which reads that driver's next frames only when the call
- * returns: implementations must not block (no I/O, no waiting); they hand the work off.
+ * What the driver endpoint needs from whoever supervises contexts. {@link #attached}, {@link #received}
+ * and {@link #detached} are called on the connection's WebSocket reader thread, which reads that
+ * driver's next frames only when the call returns: they must not block (no I/O, no waiting) and hand
+ * the work off. {@link #secretFor} is also called for drivers' plain HTTP requests.
  */
 public interface DriverRegistry {
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -44,8 +45,9 @@ public final class LocalDriverLauncher implements DriverLauncher {
     /**
      * @param environment extra environment of every driver (the TLS trust material of {@link DriverTrust});
      *     never logged
+     * @param background where the launcher's background work ends (the class-data sharing training run)
      */
-    public LocalDriverLauncher(ServerConfig config, Map<String, String> environment) {
+    public LocalDriverLauncher(ServerConfig config, Map<String, String> environment, Executor background) {
         this.config = requireNonNull(config, "config is null");
         this.environment = Map.copyOf(environment);
         this.contextsDir = config.rootDir().resolve("contexts");
@@ -58,7 +60,7 @@ public final class LocalDriverLauncher implements DriverLauncher {
                 javaFeatureVersion(javaHome),
                 new File("/usr/bin/setsid").canExecute());
         this.cds = new ClassDataSharing(
-                config.rootDir().resolve("cds"), config.driver().classDataSharing());
+                config.rootDir().resolve("cds"), config.driver().classDataSharing(), background);
     }
 
     /** Starts building the class-data sharing archive (in the background), if the runtime is configured. */

@@ -151,6 +151,51 @@ class HostileInputIT {
     }
 
     @Test
+    void deeplyNestedConfigsAre400() {
+        List<String> bodies = List.of(
+                "a = " + "[".repeat(5_000) + "]".repeat(5_000),
+                "{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000),
+                "a {".repeat(5_000) + "}".repeat(5_000),
+                "a" + ".a".repeat(10_000) + " = 1",
+                ("x.".repeat(99) + "x {").repeat(100) + "}".repeat(100));
+        for (String body : bodies) {
+            assertThat(body.length()).isLessThan(LIMIT);
+            Reply job = server.post("/jobs?appName=none&classPath=x", body);
+            assertRefused(job, 400);
+            assertThat(job.json().path("result").asText())
+                    .isEqualTo("Cannot parse config: nested more than 100 levels deep");
+            assertRefused(server.post("/contexts/deep", body), 400);
+        }
+        Reply query = server.post("/contexts/deep?" + "a.".repeat(3_500) + "a=1", "");
+        assertRefused(query, 400);
+        assertThat(query.json().path("result").asText())
+                .isEqualTo("Invalid query parameter: a key nested more than 100 levels deep");
+        // as deep as allowed is fine: the job is refused for its unknown binary only
+        Reply deepEnough = server.post("/jobs?appName=none&classPath=x", "a = " + "[".repeat(99) + "]".repeat(99));
+        assertRefused(deepEnough, 404);
+        assertThat(server.get("/contexts").json().size()).isZero();
+    }
+
+    @Test
+    void bodiesInACharsetTheServerDoesNotKnowAre415() {
+        for (String contentType :
+                List.of("text/plain; charset=does-not-exist", "text/plain; charset=", "application/json; charset=\"")) {
+            Reply reply =
+                    raw("POST", "/jobs?appName=none&classPath=x", "input.string = x", "Content-Type", contentType);
+            assertRefused(reply, 415);
+            assertThat(reply.json().path("result").asText()).startsWith("Unsupported charset ");
+            assertRefused(raw("POST", "/contexts/charset", "", "Content-Type", contentType), 415);
+        }
+        // a charset it knows is used
+        Reply latin1 = server.post(
+                "/jobs?appName=none&classPath=x",
+                "input.string = \"caf\u00e9\"".getBytes(StandardCharsets.ISO_8859_1),
+                "text/plain; charset=ISO-8859-1");
+        assertRefused(latin1, 404);
+        assertThat(server.get("/contexts").json().size()).isZero();
+    }
+
+    @Test
     void pathTraversalInBinaryNamesIsRefused() {
         byte[] zip = {0x50, 0x4B, 0x03, 0x04, 0, 0};
         for (String name : List.of("..%2F..%2Fevil", "a%2Fb", "%2Fetc%2Fpasswd", ".hidden", "a%5C..%5Cb")) {

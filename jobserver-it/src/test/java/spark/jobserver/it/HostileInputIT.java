@@ -50,6 +50,151 @@ class HostileInputIT {
                 .doesNotContain("<html");
     }
 
+    /** The refusal of a HEAD request: the status and the JSON content type, no body. */
+    static void assertRefusedHead(Reply reply, int status) {
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
+        assertThat(reply.header("Content-Type").orElse("")).as(reply.toString()).startsWith("application/json");
+        assertThat(reply.body()).isEmpty();
+    }
+
+    /** A request as written, malformed or not (the JDK client refuses malformed targets). */
+    static Reply raw(String method, String target, String body, String... headers) {
+        return RawHttp.send(
+                java.net.URI.create(server.baseUrl()).getPort(),
+                method,
+                target,
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+                headers);
+    }
+
+    static Reply raw(String method, String target) {
+        return raw(method, target, null);
+    }
+
+    @Test
+    void malformedPercentEncodingsInQueryStringsAre400OnEveryRoute() {
+        List<String> paths = List.of(
+                "/binaries",
+                "/binaries/app",
+                "/contexts",
+                "/contexts/ctx",
+                "/jobs",
+                "/jobs/some-id",
+                "/jobs/some-id/config",
+                "/data",
+                "/healthz",
+                "/driver/binaries/x",
+                "/nowhere");
+        List<String> queries = List.of(
+                "_method=%ZZ",
+                "_method=%", "status=%ZZ", "status=%00", "%ZZ=1", "a=%2", "a=%E9", "a=%C3%28", "a=1&b=%G0");
+        for (String path : paths) {
+            for (String query : queries) {
+                Reply get = raw("GET", path + "?" + query);
+                assertRefused(get, 400);
+                assertThat(get.json().path("result").asText()).startsWith("Invalid query string: ");
+                assertRefusedHead(raw("HEAD", path + "?" + query), 400);
+            }
+        }
+        assertThat(raw("GET", "/binaries?_method=%ZZ").json().path("result").asText())
+                .isEqualTo("Invalid query string: '%ZZ' is not a percent-encoded byte (% and two hex digits)");
+        assertThat(raw("GET", "/jobs?status=%ZZ").json().path("result").asText())
+                .isEqualTo("Invalid query string: '%ZZ' is not a percent-encoded byte (% and two hex digits)");
+        assertThat(raw("GET", "/jobs?status=%00").json().path("result").asText())
+                .isEqualTo("Invalid query string: it contains an encoded NUL character (%00)");
+        assertThat(raw("GET", "/jobs?status=%E9").json().path("result").asText())
+                .isEqualTo("Invalid query string: its percent-encoded bytes are not UTF-8");
+
+        // any method, before anything happens
+        assertRefused(raw("POST", "/contexts/ctx?num-cpu-cores=%ZZ", ""), 400);
+        assertRefused(raw("POST", "/jobs?appName=none&classPath=x&context=%E9", ""), 400);
+        assertRefused(raw("DELETE", "/binaries/app?_method=%ZZ"), 400);
+        assertRefused(raw("PUT", "/data?reset=reboot&sync=%", ""), 400);
+        assertRefused(raw("PATCH", "/jobs?x=%00", ""), 400);
+        assertThat(server.get("/contexts").json().size()).isZero();
+        assertThat(server.get("/jobs").json().size()).isZero();
+
+        // well-formed encodings are read as before
+        assertThat(raw("GET", "/jobs?status=%46INISHED&limit=%31").status()).isEqualTo(200);
+        assertThat(raw("GET", "/jobs?_method=%47ET&status=caf%C3%A9").status()).isEqualTo(200);
+        Reply override = raw("GET", "/jobs?_method=FOO");
+        assertRefused(override, 501);
+        assertThat(override.json().path("result").asText()).isEqualTo("Unsupported HTTP method: FOO");
+        assertRefusedHead(raw("HEAD", "/jobs?_method=FOO"), 501);
+    }
+
+    @Test
+    void malformedPercentEncodingsInPathsAre400WithTheEnvelopeWhateverTheMethod() {
+        List<String> paths = List.of(
+                "/binaries/a%ZZb",
+                "/binaries/a%",
+                "/data/%E9",
+                "/jobs/%C3%28",
+                "/contexts/a%00b",
+                "/jobs/%0D%0A",
+                "/binaries/%7F",
+                "/binaries/a;b%ZZ",
+                "/binaries/;%E9",
+                "/data/x;%00");
+        for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO")) {
+            for (String path : paths) {
+                assertRefused(raw(method, path, method.equals("GET") ? null : ""), 400);
+            }
+        }
+        // Javalin decodes ";parameters" with the path parameters; Jetty does not check them
+        assertThat(raw("POST", "/binaries/a;b%ZZ", "PK").json().path("result").asText())
+                .isEqualTo("Invalid path: '%ZZ' is not a percent-encoded byte (% and two hex digits)");
+        assertRefusedHead(raw("HEAD", "/binaries/a;b%ZZ"), 400);
+        assertRefusedHead(raw("HEAD", "/binaries/%7F"), 400);
+        assertRefusedHead(raw("HEAD", "/jobs/%C3%28"), 400);
+        assertThat(server.get("/binaries").json().size()).isZero();
+    }
+
+    @Test
+    void deeplyNestedConfigsAre400() {
+        List<String> bodies = List.of(
+                "a = " + "[".repeat(5_000) + "]".repeat(5_000),
+                "{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000),
+                "a {".repeat(5_000) + "}".repeat(5_000),
+                "a" + ".a".repeat(10_000) + " = 1",
+                ("x.".repeat(99) + "x {").repeat(100) + "}".repeat(100));
+        for (String body : bodies) {
+            assertThat(body.length()).isLessThan(LIMIT);
+            Reply job = server.post("/jobs?appName=none&classPath=x", body);
+            assertRefused(job, 400);
+            assertThat(job.json().path("result").asText())
+                    .isEqualTo("Cannot parse config: nested more than 100 levels deep");
+            assertRefused(server.post("/contexts/deep", body), 400);
+        }
+        Reply query = server.post("/contexts/deep?" + "a.".repeat(3_500) + "a=1", "");
+        assertRefused(query, 400);
+        assertThat(query.json().path("result").asText())
+                .isEqualTo("Invalid query parameter: a key nested more than 100 levels deep");
+        // as deep as allowed is fine: the job is refused for its unknown binary only
+        Reply deepEnough = server.post("/jobs?appName=none&classPath=x", "a = " + "[".repeat(99) + "]".repeat(99));
+        assertRefused(deepEnough, 404);
+        assertThat(server.get("/contexts").json().size()).isZero();
+    }
+
+    @Test
+    void bodiesInACharsetTheServerDoesNotKnowAre415() {
+        for (String contentType :
+                List.of("text/plain; charset=does-not-exist", "text/plain; charset=", "application/json; charset=\"")) {
+            Reply reply =
+                    raw("POST", "/jobs?appName=none&classPath=x", "input.string = x", "Content-Type", contentType);
+            assertRefused(reply, 415);
+            assertThat(reply.json().path("result").asText()).startsWith("Unsupported charset ");
+            assertRefused(raw("POST", "/contexts/charset", "", "Content-Type", contentType), 415);
+        }
+        // a charset it knows is used
+        Reply latin1 = server.post(
+                "/jobs?appName=none&classPath=x",
+                "input.string = \"caf\u00e9\"".getBytes(StandardCharsets.ISO_8859_1),
+                "text/plain; charset=ISO-8859-1");
+        assertRefused(latin1, 404);
+        assertThat(server.get("/contexts").json().size()).isZero();
+    }
+
     @Test
     void pathTraversalInBinaryNamesIsRefused() {
         byte[] zip = {0x50, 0x4B, 0x03, 0x04, 0, 0};

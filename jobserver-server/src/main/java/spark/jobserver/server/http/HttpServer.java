@@ -84,8 +84,11 @@ public final class HttpServer implements AutoCloseable {
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.http.maxRequestSize = maxRequestSize;
         cfg.http.prefer405over404 = true;
-        cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
-                new FilterHolder(new MethodOverrideFilter()), "/*", EnumSet.of(DispatcherType.REQUEST)));
+        // In this order: a target that does not decode is refused before anything reads it.
+        cfg.jetty.modifyServletContextHandler(handler -> {
+            handler.addFilter(new FilterHolder(new RequestTargetFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            handler.addFilter(new FilterHolder(new MethodOverrideFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        });
         // Javalin relaxes Jetty to its LEGACY URI compliance. Only one relaxation is needed: the original's routes
         // take URL-encoded absolute paths as one segment (DELETE /data/%2Ftmp%2Fx.dat, GET /driver/data/...),
         // so an encoded '/' is allowed; every other ambiguous form (encoded dots, empty segments, ...) is refused.

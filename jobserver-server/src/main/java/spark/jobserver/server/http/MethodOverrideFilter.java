@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * {@code ?_method=DELETE} (or PUT, ...) makes any request act as that method, as in the original.
- * Read from the query string only: servlet parameter parsing would consume a form-encoded body.
+ * Read from the query string only: servlet parameter parsing would consume a form-encoded body. Runs
+ * after {@link RequestTargetFilter}, so the query string decodes.
  */
 final class MethodOverrideFilter implements Filter {
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
@@ -32,12 +33,8 @@ final class MethodOverrideFilter implements Filter {
         }
         String method = override.toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
-            HttpServletResponse res = (HttpServletResponse) response;
-            res.setStatus(501);
-            res.setContentType("application/json");
-            res.getWriter()
-                    .write(Json.write(ApiException.error(501, "Unsupported HTTP method: " + override)
-                            .body()));
+            Replies.error(
+                    (HttpServletResponse) response, ApiException.error(501, "Unsupported HTTP method: " + override));
             return;
         }
         chain.doFilter(

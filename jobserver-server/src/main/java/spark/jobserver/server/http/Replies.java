@@ -1,6 +1,8 @@
 package spark.jobserver.server.http;
 
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,5 +25,12 @@ public final class Replies {
         body.put("status", "SUCCESS");
         body.put("result", message);
         json(ctx, status, body);
+    }
+
+    /** An error written by a servlet filter, before Javalin: the same envelope as every other error. */
+    static void error(HttpServletResponse response, ApiException error) throws IOException {
+        response.setStatus(error.httpStatus());
+        response.setContentType("application/json");
+        response.getWriter().write(Json.write(error.body()));
     }
 }

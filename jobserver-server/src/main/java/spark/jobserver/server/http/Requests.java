@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.javalin.http.Context;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import spark.jobserver.server.config.Configs;
 
-/** Typed reading of request input; every bad value is a 400 with a clear message. */
+/** Typed reading of request input; every bad value is a 4xx (mostly 400) with a clear message. */
 public final class Requests {
     private Requests() {}
 
@@ -20,11 +22,30 @@ public final class Requests {
      * parsing would eat the body.
      */
     public static Config bodyConfig(Context ctx) {
-        String body = ctx.body();
+        String body = new String(ctx.bodyAsBytes(), charset(ctx));
+        if (ConfigNesting.depth(body) > ConfigNesting.LIMIT) {
+            throw ApiException.error(
+                    400, "Cannot parse config: nested more than " + ConfigNesting.LIMIT + " levels deep");
+        }
         try {
             return Configs.parseBody(body);
         } catch (ConfigException e) {
             throw ApiException.error(400, "Cannot parse config: " + e.getMessage());
+        }
+    }
+
+    /** The body's charset as its Content-Type names it, UTF-8 when it names none; 415 for one the JVM does not know. */
+    private static Charset charset(Context ctx) {
+        String name = ctx.characterEncoding();
+        if (name == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            // IllegalCharsetNameException, UnsupportedCharsetException; the servlet's getContentType() throws them too
+            throw ApiException.error(
+                    415, "Unsupported charset '" + name + "' in Content-Type " + ctx.header("Content-Type"));
         }
     }
 
@@ -35,6 +56,11 @@ public final class Requests {
             if (!excluded.contains(e.getKey())
                     && !e.getValue().isEmpty()
                     && !e.getKey().isBlank()) {
+                if (e.getKey().chars().filter(c -> c == '.').count() >= ConfigNesting.LIMIT) {
+                    throw ApiException.error(
+                            400,
+                            "Invalid query parameter: a key nested more than " + ConfigNesting.LIMIT + " levels deep");
+                }
                 values.put(e.getKey(), e.getValue().get(e.getValue().size() - 1));
             }
         }

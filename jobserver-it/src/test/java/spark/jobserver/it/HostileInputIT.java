@@ -280,6 +280,67 @@ class HostileInputIT {
     }
 
     @Test
+    void contextSettingsThatCannotWorkAre400NamingTheSettingAndStartNoDriver() {
+        List<List<String>> cases = List.of(
+                List.of("?memory-per-node=%24%7Bx%7D", "", "memory-per-node: '${x}' is not a memory size"),
+                List.of("?num-cpu-cores=-1", "", "num-cpu-cores: '-1' is not a whole number of at least 1"),
+                List.of(
+                        "",
+                        "spark.context-settings { launcher.spark.driver.memory = lots }",
+                        "launcher.spark.driver.memory: 'lots' is not a memory size"),
+                List.of(
+                        "",
+                        "spark.context-settings { memory-per-node { a = 1 } }",
+                        "memory-per-node must be a single value, not an object"),
+                List.of("?launcher.spark.master=mesos://m:5050", "", "launcher.spark.master: 'mesos://m:5050'"),
+                List.of("?context-init-timeout=soon", "", "context-init-timeout: 'soon' is not a duration"));
+        for (List<String> c : cases) {
+            Reply reply = server.post("/contexts/settings" + c.get(0), c.get(1));
+            assertRefused(reply, 400);
+            assertThat(reply.json().path("result").asText())
+                    .as(c.get(0) + c.get(1))
+                    .startsWith("Invalid context settings: ")
+                    .contains(c.get(2));
+        }
+        assertRefused(server.get("/contexts/settings"), 404);
+        // an ad-hoc job's context settings too, before its context is made
+        server.uploadExamples("settings-app");
+        try {
+            Reply adhoc =
+                    server.post("/jobs?appName=settings-app&classPath=x", "spark.context-settings.num-cpu-cores = 0");
+            assertRefused(adhoc, 400);
+            assertThat(adhoc.json().path("result").asText()).contains("num-cpu-cores: '0'");
+            Reply notAnObject = server.post("/jobs?appName=settings-app&classPath=x", "spark.context-settings = 3");
+            assertRefused(notAnObject, 400);
+            assertThat(notAnObject.json().path("result").asText()).startsWith("Cannot parse config");
+        } finally {
+            server.delete("/binaries/settings-app");
+        }
+        Reply jars = server.post("/jobs?appName=none&classPath=x", "dependent-jar-uris = { a = 1 }");
+        assertRefused(jars, 400);
+        assertThat(jars.json().path("result").asText()).startsWith("Cannot parse config");
+        assertThat(server.get("/jobs").json().size()).isZero();
+        assertThat(drivers()).isEmpty();
+    }
+
+    @Test
+    void includesInAClientsConfigAreRefused() throws Exception {
+        Path secret = Files.writeString(server.root().resolve("server-only.conf"), "stolen = yes");
+        for (String body : List.of(
+                "include file(\"" + secret + "\")",
+                "include \"" + secret + "\"",
+                "include url(\"" + secret.toUri() + "\")")) {
+            Reply job = server.post("/jobs?appName=none&classPath=x", body);
+            assertRefused(job, 400);
+            assertThat(job.json().path("result").asText())
+                    .startsWith("Cannot parse config")
+                    .contains("include is not allowed in a request");
+            assertRefused(server.post("/contexts/included", body), 400);
+        }
+        assertThat(server.get("/jobs").json().size()).isZero();
+    }
+
+    @Test
     void wronglyTypedQueryParametersAre400() {
         assertRefused(server.get("/jobs?limit=abc"), 400);
         assertRefused(server.get("/jobs?limit=-1"), 400);

@@ -66,6 +66,9 @@ final class RawHttp {
             throw new IOException("the server closed the connection without a reply");
         }
         String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/") || !parts[1].matches("\\d{3}")) {
+            throw new IOException("not an HTTP status line: " + statusLine);
+        }
         int status = Integer.parseInt(parts[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {

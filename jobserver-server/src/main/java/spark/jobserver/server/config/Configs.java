@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -102,10 +103,18 @@ public final class Configs {
         return com.typesafe.config.ConfigUtil.joinPath(key);
     }
 
-    /** Parses a request body as HOCON or JSON. An empty body is an empty config. */
+    /**
+     * Parses a request body as HOCON or JSON. An empty body is an empty config. A client's HOCON reaches
+     * nothing of the server's: no {@code include} (file, URL, class path), and substitutions resolve
+     * within the body only, never against the server's environment variables.
+     */
     public static Config parseBody(String body) {
-        return ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF))
-                .resolve();
+        return ConfigFactory.parseString(
+                        body,
+                        ConfigParseOptions.defaults()
+                                .setSyntax(ConfigSyntax.CONF)
+                                .setIncluder(NoIncludes.INSTANCE))
+                .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     }
 
     /** {@code config} as compact JSON text. */

@@ -3,6 +3,7 @@ package spark.jobserver.server.jobs;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -118,11 +119,17 @@ public final class JobService {
         if (request.context() != null) {
             return submit(contexts.running(request.context()), request, appName, items, refs);
         }
-        Config own = request.config().hasPath("spark.context-settings")
-                ? request.config().getConfig("spark.context-settings")
-                : ConfigFactory.empty();
-        // As in the original: an ad-hoc context run for a proxy user carries the user's name.
-        String proxyUser = own.hasPath("spark.proxy.user") ? own.getString("spark.proxy.user") : "";
+        Config own;
+        String proxyUser;
+        try {
+            own = request.config().hasPath("spark.context-settings")
+                    ? request.config().getConfig("spark.context-settings")
+                    : ConfigFactory.empty();
+            // As in the original: an ad-hoc context run for a proxy user carries the user's name.
+            proxyUser = own.hasPath("spark.proxy.user") ? own.getString("spark.proxy.user") : "";
+        } catch (ConfigException e) {
+            throw ApiException.error(400, "Cannot parse config: " + e.getMessage());
+        }
         String name = (proxyUser.isBlank() ? "" : proxyUser + "~")
                 + UUID.randomUUID().toString().substring(0, 8) + "-" + request.classPath();
         Config settings = own.withFallback(contextDefaults).resolve();
@@ -259,7 +266,11 @@ public final class JobService {
         if (request.appName() != null) {
             Config config = request.config();
             if (config.hasPath("dependent-jar-uris")) {
-                items.addAll(ClassPathItems.list(config, "dependent-jar-uris"));
+                try {
+                    items.addAll(ClassPathItems.list(config, "dependent-jar-uris"));
+                } catch (ConfigException e) {
+                    throw ApiException.error(400, "Cannot parse config: " + e.getMessage());
+                }
             }
             items.add(request.appName());
         } else {

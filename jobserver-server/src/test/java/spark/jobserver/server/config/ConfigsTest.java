@@ -145,4 +145,27 @@ class ConfigsTest {
                 .isEqualTo("x");
         assertThat(Configs.parseBody("").isEmpty()).isTrue();
     }
+
+    @Test
+    void aClientsHoconReachesNoFileUrlOrEnvironmentOfTheServer(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("server-only.conf"), "stolen = yes");
+        for (String include : List.of(
+                "include file(\"" + secret + "\")",
+                "include \"" + secret + "\"",
+                "include url(\"" + secret.toUri() + "\")",
+                "include classpath(\"jobserver-defaults.conf\")",
+                "a { include required(file(\"" + secret + "\")) }")) {
+            assertThatThrownBy(() -> Configs.parseBody(include))
+                    .as(include)
+                    .isInstanceOf(com.typesafe.config.ConfigException.class)
+                    .hasMessageContaining("include is not allowed in a request");
+        }
+        // substitutions work within the body, never against the server's environment
+        Config body = Configs.parseBody("a = 1\nb = ${a}\nhome = ${?HOME}\npath = ${?PATH}");
+        assertThat(body.getInt("b")).isEqualTo(1);
+        assertThat(body.hasPath("home")).isFalse();
+        assertThat(body.hasPath("path")).isFalse();
+        assertThatThrownBy(() -> Configs.parseBody("p = ${PATH}"))
+                .isInstanceOf(com.typesafe.config.ConfigException.class);
+    }
 }

@@ -47,7 +47,7 @@ class StreamResultsIT {
                 spark.jobserver.max-stream-result-size = 60m
                 spark.jobserver.driver.max-message-size = 256k
                 spark.jobserver.driver.heartbeat-interval = 1s
-                spark.jobserver.driver.heartbeat-timeout = 6s
+                spark.jobserver.driver.heartbeat-timeout = 3s
                 """);
         server.uploadExamples("test");
         server.createContext(CTX, "");
@@ -235,13 +235,13 @@ class StreamResultsIT {
     /**
      * A client that reads a large sync stream result slowly holds up only its own reply: the driver's
      * messages (heartbeats, other jobs' events) keep being handled, so the context is not declared dead
-     * after the heartbeat timeout (6 s here) and its other jobs answer meanwhile.
+     * after the heartbeat timeout (3 s here) and its other jobs answer meanwhile.
      */
     @Test
     @Order(8)
     void aSlowClientOfASyncStreamResultHoldsUpNothingElse() throws Exception {
         long size = 50L << 20;
-        long bytesPerSecond = 5L << 20; // about 10 s for the whole reply, longer than the heartbeat timeout
+        long bytesPerSecond = 10L << 20; // about 5 s for the whole reply, longer than the heartbeat timeout
         URI base = URI.create(server.baseUrl());
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(64 * 1024); // keep the kernel from absorbing the reply
@@ -283,7 +283,7 @@ class StreamResultsIT {
             System.out.printf("SLOW-CLIENT: %d MiB read in %.1f s%n", total >> 20, seconds);
             assertThat(otherJobChecked).isTrue();
             assertThat(total).isGreaterThan(size);
-            assertThat(seconds).as("the read outlasted the heartbeat timeout").isGreaterThan(6.0);
+            assertThat(seconds).as("the read outlasted the heartbeat timeout").isGreaterThan(3.0);
         }
         assertThat(server.get("/contexts/" + CTX).json().get("state").asText()).isEqualTo("RUNNING");
         var after = server.post(streamJob("&sync=true&timeout=60"), "stream.size = 4");

@@ -65,6 +65,9 @@ final class RequestTargetFilter implements Filter {
     }
 
     private static String decodingProblem(String encoded) {
+        if (encoded.indexOf('%') < 0) {
+            return null; // nothing encoded: nothing to decode wrongly (every request takes this path)
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < encoded.length(); i++) {
             char c = encoded.charAt(i);

@@ -59,20 +59,8 @@ class AccessGateTest {
                     + "  auth-timeout = 2s\n"
                     + "  max-concurrent-authentications = 2\n"
                     + "}"));
-            try (AccessGate gate = new AccessGate(
-                            AccessControl.create(settings),
-                            settings.authTimeout(),
-                            settings.maxConcurrentAuthentications(),
-                            certificate -> false);
-                    HttpServer http = new HttpServer(
-                                    "127.0.0.1",
-                                    0,
-                                    1 << 20,
-                                    1 << 20,
-                                    new org.eclipse.jetty.util.thread.QueuedThreadPool(),
-                                    null,
-                                    List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
-                            .start()) {
+            try (AccessGate gate = gate(settings);
+                    HttpServer http = serverBehind(gate)) {
                 HttpClient client = HttpClient.newBuilder()
                         .connectTimeout(Duration.ofSeconds(5))
                         .build();
@@ -147,20 +135,8 @@ class AccessGateTest {
                     + "  keycloak { issuer = \"" + idp.issuer() + "\", client = " + TestIdentityProvider.CLIENT
                     + ", clientSecret = " + TestIdentityProvider.CLIENT_SECRET + " }\n"
                     + "}"));
-            try (AccessGate gate = new AccessGate(
-                            AccessControl.create(settings),
-                            settings.authTimeout(),
-                            settings.maxConcurrentAuthentications(),
-                            certificate -> false);
-                    HttpServer http = new HttpServer(
-                                    "127.0.0.1",
-                                    0,
-                                    1 << 20,
-                                    1 << 20,
-                                    new org.eclipse.jetty.util.thread.QueuedThreadPool(),
-                                    null,
-                                    List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
-                            .start()) {
+            try (AccessGate gate = gate(settings);
+                    HttpServer http = serverBehind(gate)) {
                 HttpClient client = HttpClient.newHttpClient();
                 String url = "http://127.0.0.1:" + http.port() + "/binaries";
                 assertThat(client.send(request(url, "alice"), HttpResponse.BodyHandlers.ofString())
@@ -188,6 +164,27 @@ class AccessGateTest {
                 idp.tokenGate.countDown();
             }
         }
+    }
+
+    private static AccessGate gate(AuthSettings settings) {
+        return new AccessGate(
+                AccessControl.create(settings),
+                settings.authTimeout(),
+                settings.maxConcurrentAuthentications(),
+                certificate -> false);
+    }
+
+    /** The project's HTTP server with the gate in front of one route, {@code GET /binaries}. */
+    private static HttpServer serverBehind(AccessGate gate) {
+        return new HttpServer(
+                        "127.0.0.1",
+                        0,
+                        1 << 20,
+                        1 << 20,
+                        new org.eclipse.jetty.util.thread.QueuedThreadPool(),
+                        null,
+                        List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
+                .start();
     }
 
     private static HttpRequest request(String url, String user) {

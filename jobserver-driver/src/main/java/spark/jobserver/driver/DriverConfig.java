@@ -138,13 +138,15 @@ record DriverConfig(
         Duration grace = duration(problems, root, "driver.reconnect-grace-period", Duration.ofMinutes(5));
         Duration namedObjects =
                 duration(problems, root, "driver.named-object-creation-timeout", Duration.ofSeconds(60));
-        Path binaries = read(
-                problems,
-                "driver.binary-cache-dir",
-                p -> Path.of(root.getString(p)).toAbsolutePath(),
-                null);
-        // Not written by the server today: downloaded data files default to the driver's own working
-        // directory, which the launcher gives each context.
+        // Relative paths (and the defaults) are in the driver's own working directory: the context's directory
+        // for a driver on the server's host, the cluster's for one on a cluster node.
+        Path binaries = driver.hasPath("binary-cache-dir")
+                ? read(
+                        problems,
+                        "driver.binary-cache-dir",
+                        p -> Path.of(root.getString(p)).toAbsolutePath(),
+                        null)
+                : Path.of("binaries").toAbsolutePath();
         Path data = driver.hasPath("data-cache-dir")
                 ? read(
                         problems,

@@ -1,7 +1,11 @@
 package spark.jobserver.driver;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.slf4j.Logger;
@@ -10,8 +14,10 @@ import spark.jobserver.protocol.DriverLaunch;
 
 /**
  * Main class of every context JVM, run through SparkSubmit:
- * {@code SparkSubmit ... --class spark.jobserver.driver.DriverMain <driver jar> <driver config file>},
- * with the context's secret in the environment variable {@link DriverLaunch#SECRET_ENV}.
+ * {@code SparkSubmit ... --class spark.jobserver.driver.DriverMain <driver jar> <server URL> <context id>},
+ * with the context's secret in the environment variable {@link DriverLaunch#SECRET_ENV}; the driver asks
+ * the server for the rest of its configuration ({@link DriverBootstrap}). A single argument names a
+ * configuration file instead (tests, and tools that run a driver by hand).
  *
  * <p>Exit codes: 0 stopped on request, 1 the Spark context could not be created, 2 bad arguments or
  * configuration, 3 the server refused the driver or stayed unreachable beyond the grace period.
@@ -28,8 +34,11 @@ public final class DriverMain {
     }
 
     static int run(String[] args, Map<String, String> env) {
-        if (args.length != 1) {
-            log.error("Usage: {} <driver configuration file>", DriverMain.class.getName());
+        if (args.length != 1 && args.length != 2) {
+            log.error(
+                    "Usage: {} <server URL> <context id>, or {} <driver configuration file>",
+                    DriverMain.class.getName(),
+                    DriverMain.class.getName());
             return Driver.EXIT_USAGE;
         }
         String secret = env.get(DriverLaunch.SECRET_ENV);
@@ -42,11 +51,25 @@ public final class DriverMain {
         }
         DriverConfig config;
         try {
-            config = DriverConfig.load(Path.of(args[0]));
-        } catch (IllegalArgumentException e) {
+            config = args.length == 1 ? DriverConfig.load(Path.of(args[0])) : fetch(args[0], args[1], secret, env);
+        } catch (IllegalArgumentException | IllegalStateException e) {
             log.error("{}", e.getMessage());
             return Driver.EXIT_USAGE;
         }
         return new Driver(config, secret, SparkConf::new, Clock.systemUTC()).run();
+    }
+
+    private static DriverConfig fetch(String serverUrl, String contextId, String secret, Map<String, String> env) {
+        URI server;
+        try {
+            server = new URI(serverUrl);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("invalid server URL '" + serverUrl + "': " + e.getMessage(), e);
+        }
+        HttpClient client = DriverTls.configure(HttpClient.newBuilder(), env)
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        return new DriverBootstrap(client, Clock.systemUTC()).fetch(server, contextId, secret, Duration.ofMinutes(5));
     }
 }

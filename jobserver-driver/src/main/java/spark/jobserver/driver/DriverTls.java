@@ -1,5 +1,6 @@
 package spark.jobserver.driver;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -12,6 +13,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,7 @@ final class DriverTls {
             return builder;
         }
         try {
-            KeyStore trust = load(Path.of(trustFile), env.getOrDefault(DriverLaunch.TLS_TRUSTSTORE_PASSWORD_ENV, ""));
+            KeyStore trust = load(trustFile, env.getOrDefault(DriverLaunch.TLS_TRUSTSTORE_PASSWORD_ENV, ""));
             List<X509Certificate> pinned = new ArrayList<>();
             for (String alias : Collections.list(trust.aliases())) {
                 Certificate c = trust.getCertificate(alias);
@@ -51,7 +53,7 @@ final class DriverTls {
             if (identityFile != null && !identityFile.isBlank()) {
                 String password = env.getOrDefault(DriverLaunch.TLS_KEYSTORE_PASSWORD_ENV, "");
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(load(Path.of(identityFile), password), password.toCharArray());
+                kmf.init(load(identityFile, password), password.toCharArray());
                 keyManagers = kmf.getKeyManagers();
             }
             SSLContext context = SSLContext.getInstance("TLS");
@@ -64,9 +66,16 @@ final class DriverTls {
         }
     }
 
-    private static KeyStore load(Path file, String password) throws IOException, GeneralSecurityException {
+    /**
+     * A PKCS#12 store from a file path, or inline as {@code base64:<bytes>} (how a driver on another
+     * host gets it: the server's files are not there).
+     */
+    private static KeyStore load(String fileOrInline, String password) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = fileOrInline.startsWith(DriverLaunch.INLINE_PREFIX)
+                ? new ByteArrayInputStream(
+                        Base64.getDecoder().decode(fileOrInline.substring(DriverLaunch.INLINE_PREFIX.length())))
+                : Files.newInputStream(Path.of(fileOrInline))) {
             store.load(in, password.toCharArray());
         }
         return store;

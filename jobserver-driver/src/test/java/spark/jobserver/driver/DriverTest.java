@@ -319,7 +319,7 @@ class DriverTest {
                 .isEqualTo(Driver.EXIT_USAGE);
         assertThat(DriverMain.run(
                         new String[] {dir.resolve("missing.conf").toString()},
-                        java.util.Map.of("JOBSERVER_CONTEXT_SECRET", "s")))
+                        java.util.Map.of(spark.jobserver.protocol.DriverLaunch.SECRET_ENV, "s")))
                 .isEqualTo(Driver.EXIT_USAGE);
     }
 }

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -70,12 +71,20 @@ class ContextLifecycleIT {
         String id = bootContextId();
         assertThat(server.get("/contexts").json()).extracting(JsonNode::asText).containsExactly(BOOT);
 
+        // the driver's configuration comes from the server, to its own driver only, over HTTP; it is in no file
+        String path = "/driver/contexts/" + id + "/config";
+        String secret = contextSecret(id);
+        var fetched = server.send("GET", path, "", "X-Jobserver-Driver", id + ":" + DriverAuth.mac(secret, path));
+        assertThat(fetched.status()).as(fetched.toString()).isEqualTo(200);
+        assertThat(server.get(path).status()).isEqualTo(403);
+        String other = "/driver/contexts/" + UUID.randomUUID() + "/config";
+        assertThat(server.send("GET", other, "", "X-Jobserver-Driver", id + ":" + DriverAuth.mac(secret, other))
+                        .status())
+                .isEqualTo(403);
+        assertThat(server.root().resolve("contexts").resolve(id).resolve("driver.conf"))
+                .doesNotExist();
         // the context's dependent jar went to its driver as an uploaded binary, by hash
-        Config driverConf = ConfigFactory.parseFile(server.root()
-                .resolve("contexts")
-                .resolve(id)
-                .resolve("driver.conf")
-                .toFile());
+        Config driverConf = ConfigFactory.parseString(fetched.body());
         List<? extends Config> binaries = driverConf.getConfigList("driver.context-binaries");
         assertThat(binaries).hasSize(1);
         assertThat(binaries.get(0).getString("name")).isEqualTo("test");

@@ -4,8 +4,12 @@ package spark.jobserver.protocol;
 public final class DriverLaunch {
     /** Main class of the driver (run through SparkSubmit). */
     public static final String MAIN_CLASS = "spark.jobserver.driver.DriverMain";
-    /** Environment variable holding the context's secret; never on the command line. */
-    public static final String SECRET_ENV = "JOBSERVER_CONTEXT_SECRET";
+    /**
+     * Environment variable holding the context's secret; never on the command line. Every variable the
+     * server gives a driver starts with {@code SPARK_}: a standalone master forwards only those to a
+     * driver it runs in cluster deploy mode.
+     */
+    public static final String SECRET_ENV = "SPARK_JOBSERVER_CONTEXT_SECRET";
     /** WebSocket path on the server's HTTP port that drivers dial. */
     public static final String WEBSOCKET_PATH = "/driver/ws";
     /** HTTP path prefix from which drivers fetch uploaded binaries by hash. */
@@ -22,6 +26,23 @@ public final class DriverLaunch {
      * {@link Message.JobStreamFinished}.
      */
     public static final String RESULT_PATH = "/driver/results/";
+    /**
+     * HTTP path from which a driver fetches its configuration (who it is, where the server is, its limits,
+     * the context's settings): {@code GET /driver/contexts/<contextId>/config}, authenticated like binary
+     * fetches. A driver gets only the server's URL and its context id as arguments, so that it can run
+     * on any host.
+     */
+    public static final String CONTEXT_CONFIG_PATH = "/driver/contexts/";
+
+    public static final String CONTEXT_CONFIG_SUFFIX = "/config";
+
+    /**
+     * HTTP path prefix from which a cluster fetches the driver's jar ({@code GET /driver/runtime/<file>}),
+     * when the driver runs on one of its nodes: unauthenticated, as cluster managers fetch jars by URL.
+     * Only the driver jar is served there.
+     */
+    public static final String RUNTIME_PATH = "/driver/runtime/";
+
     /** Request header carrying {@code <contextId>:<hmac of the request path>} on binary and data fetches. */
     public static final String AUTH_HEADER = "X-Jobserver-Driver";
 
@@ -29,13 +50,16 @@ public final class DriverLaunch {
      * With HTTPS on: environment variables naming the PKCS#12 file of the server certificate(s) a driver
      * trusts (exactly those: pinned, whatever host name the driver dials) and its password.
      */
-    public static final String TLS_TRUSTSTORE_ENV = "JOBSERVER_TLS_TRUSTSTORE";
+    public static final String TLS_TRUSTSTORE_ENV = "SPARK_JOBSERVER_TLS_TRUSTSTORE";
 
-    public static final String TLS_TRUSTSTORE_PASSWORD_ENV = "JOBSERVER_TLS_TRUSTSTORE_PASSWORD";
+    /** A TLS store variable may hold the store itself, {@code base64:<PKCS#12 bytes>}, instead of a path. */
+    public static final String INLINE_PREFIX = "base64:";
+
+    public static final String TLS_TRUSTSTORE_PASSWORD_ENV = "SPARK_JOBSERVER_TLS_TRUSTSTORE_PASSWORD";
     /** With client certificates required: the PKCS#12 file of the drivers' client certificate and its password. */
-    public static final String TLS_KEYSTORE_ENV = "JOBSERVER_TLS_KEYSTORE";
+    public static final String TLS_KEYSTORE_ENV = "SPARK_JOBSERVER_TLS_KEYSTORE";
 
-    public static final String TLS_KEYSTORE_PASSWORD_ENV = "JOBSERVER_TLS_KEYSTORE_PASSWORD";
+    public static final String TLS_KEYSTORE_PASSWORD_ENV = "SPARK_JOBSERVER_TLS_KEYSTORE_PASSWORD";
 
     /**
      * JVM options Spark needs on JDK 17 and later, as Spark's own launcher adds them

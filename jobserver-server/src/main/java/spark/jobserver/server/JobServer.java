@@ -110,7 +110,7 @@ public final class JobServer implements AutoCloseable {
                 new JobService(jobStore, binaries, contexts, recorder, streams, config.contextDefaults(), clock);
         this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, streams::deleteOrphans);
 
-        DriverEndpoint drivers = new DriverEndpoint(contexts.drivers(), binaries::localFile);
+        DriverEndpoint drivers = new DriverEndpoint(contexts.drivers(), binaries::localFile, driverRuntime(config));
         DriverRequests driverRequests = new DriverRequests(contexts.drivers());
         // Jetty's request threads; replies that wait on a context are written on them too, never on the
         // context's own event thread.
@@ -196,6 +196,15 @@ public final class JobServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("Stopping the HTTP threads failed", e);
         }
+    }
+
+    /** The driver jar by its file name, served to clusters that run drivers on their nodes. */
+    private static java.util.Map<String, java.nio.file.Path> driverRuntime(ServerConfig config) {
+        if (config.driver().jar().isBlank()) {
+            return java.util.Map.of();
+        }
+        java.nio.file.Path jar = java.nio.file.Path.of(config.driver().jar());
+        return java.util.Map.of(jar.getFileName().toString(), jar);
     }
 
     /** What drivers need to dial back over HTTPS: the server certificate to pin and, with client auth, their certificate. */

@@ -25,6 +25,7 @@ import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.server.binaries.ClassPathItems;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
+import spark.jobserver.server.drivers.DriverConfigs;
 import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRegistry;
 import spark.jobserver.server.drivers.SparkSettings;
@@ -138,6 +139,7 @@ public final class ContextService implements AutoCloseable {
         }
         DriverLauncher.Spec spec =
                 new DriverLauncher.Spec(id, name, effective, credentials.secret(), serverHttpUrl.get(), binaries);
+        live.driverConfig(DriverConfigs.render(config, spec));
         Duration timeout = startTimeout(effective);
         live.execute(() -> supervisor.launch(live, spec, timeout));
         return live.ready();

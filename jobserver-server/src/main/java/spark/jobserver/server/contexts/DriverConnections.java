@@ -37,6 +37,11 @@ final class DriverConnections implements DriverRegistry {
     }
 
     @Override
+    public Optional<String> driverConfig(String contextId) {
+        return contexts.byId(contextId).map(LiveContext::driverConfig);
+    }
+
+    @Override
     public boolean attached(DriverSession session) {
         Optional<LiveContext> found = contexts.byId(session.contextId());
         if (found.isEmpty()) {

@@ -33,6 +33,7 @@ final class LiveContext implements ContextHandle, Executor {
     private final Config settings;
     private final boolean adhoc;
     private final ThreadPoolExecutor events;
+    private volatile String driverConfig;
     private volatile DriverProcess process;
     private volatile DriverSession session;
     private volatile Instant lastSeen;
@@ -110,6 +111,15 @@ final class LiveContext implements ContextHandle, Executor {
 
     Config settings() {
         return settings;
+    }
+
+    /** What the driver is told at its start; null for a context re-adopted after a restart. */
+    String driverConfig() {
+        return driverConfig;
+    }
+
+    void driverConfig(String rendered) {
+        this.driverConfig = rendered;
     }
 
     DriverProcess process() {

@@ -15,7 +15,7 @@ import spark.jobserver.server.config.ServerConfig;
 
 /**
  * The command line of a local driver JVM: {@code java <options> -cp <runtime> SparkSubmit --master ...
- * --class DriverMain <driver jar> <driver.conf>}. Pure: the same inputs give the same command, and
+ * --class DriverMain <driver jar> <server URL> <context id>}. Pure: the same inputs give the same command, and
  * nothing is read or written here (the launcher writes the files the command names).
  */
 final class DriverCommand {
@@ -23,7 +23,6 @@ final class DriverCommand {
     private static final List<String> JDK23_OPTIONS =
             List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
-    static final String CONF_FILE = "driver.conf";
     static final String SECRETS_FILE = "spark-secrets.properties";
 
     private final ServerConfig.Driver driver;
@@ -86,7 +85,7 @@ final class DriverCommand {
     /**
      * The driver's command.
      *
-     * @param workDir the driver's own directory, where {@link #CONF_FILE} (and the secrets file) are
+     * @param workDir the driver's own directory, where the secrets file is written
      * @param extraJvmOptions appended to the JVM options (the class-data sharing archive)
      */
     Command build(DriverLauncher.Spec spec, Path workDir, List<String> extraJvmOptions) {
@@ -123,7 +122,9 @@ final class DriverCommand {
         cmd.addAll(List.of("--class", DriverLaunch.MAIN_CLASS));
         cmd.addAll(conf);
         cmd.add(driver.jar());
-        cmd.add(workDir.resolve(CONF_FILE).toString());
+        // the driver asks the server for the rest of its configuration
+        cmd.add(spec.serverHttpUrl());
+        cmd.add(spec.contextId());
         return new Command(cmd, secretConf);
     }
 

@@ -16,6 +16,7 @@ import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
+import spark.jobserver.server.http.ApiException;
 
 /**
  * The server side of the drivers' dial-back: a WebSocket with challenge-response on the context's
@@ -32,12 +33,16 @@ public final class DriverEndpoint {
 
     private final Map<String, DriverSession> sessions = new ConcurrentHashMap<>();
 
+    private final Map<String, Path> runtime;
+
     /**
      * @param binaryFile the local file of an uploaded binary by hash (throws ApiException 404 if unknown)
+     * @param runtime the files a cluster fetches to run a driver on one of its nodes, by name (the driver jar)
      */
-    public DriverEndpoint(DriverRegistry registry, Function<String, Path> binaryFile) {
+    public DriverEndpoint(DriverRegistry registry, Function<String, Path> binaryFile, Map<String, Path> runtime) {
         this.registry = registry;
         this.binaryFile = binaryFile;
+        this.runtime = Map.copyOf(runtime);
     }
 
     public void register(RoutesConfig routes) {
@@ -59,6 +64,8 @@ public final class DriverEndpoint {
             ws.onError(ctx -> LOG.debug("Driver connection error", ctx.error()));
         });
         routes.get(DriverLaunch.BINARY_PATH + "{sha256}", this::serveBinary);
+        routes.get(DriverLaunch.CONTEXT_CONFIG_PATH + "{id}" + DriverLaunch.CONTEXT_CONFIG_SUFFIX, this::serveConfig);
+        routes.get(DriverLaunch.RUNTIME_PATH + "{file}", this::serveRuntime);
     }
 
     private void onMessage(WsContext ctx, String text) {
@@ -101,6 +108,30 @@ public final class DriverEndpoint {
         sessions.put(ctx.sessionId(), session);
         boolean ready = registry.attached(session);
         session.send(new Message.Accepted(ready));
+    }
+
+    /** A driver's configuration, to that driver only. */
+    private void serveConfig(Context ctx) {
+        String contextId = new DriverRequests(registry).authenticate(ctx, "fetch their configuration");
+        if (!contextId.equals(ctx.pathParam("id"))) {
+            throw ApiException.error(403, "A driver may fetch only its own configuration");
+        }
+        String config = registry.driverConfig(contextId)
+                .orElseThrow(() -> ApiException.error(404, "No configuration for context " + contextId));
+        ctx.contentType("application/hocon").result(config);
+    }
+
+    /** The driver jar, for a cluster that runs a driver on one of its nodes; nothing else is served here. */
+    private void serveRuntime(Context ctx) throws Exception {
+        Path file = runtime.get(ctx.pathParam("file"));
+        if (file == null || !Files.isRegularFile(file)) {
+            throw ApiException.error(404, "The requested resource could not be found.");
+        }
+        ctx.contentType("application/java-archive");
+        ctx.header("Content-Length", Long.toString(Files.size(file)));
+        try (InputStream in = Files.newInputStream(file)) {
+            in.transferTo(ctx.res().getOutputStream());
+        }
     }
 
     private void serveBinary(Context ctx) throws Exception {

@@ -15,6 +15,12 @@ public interface DriverRegistry {
     Optional<String> secretFor(String contextId);
 
     /**
+     * What the driver of a context is told at its start ({@link DriverConfigs}); empty for unknown or
+     * finished contexts, and for contexts re-adopted after a server restart (their drivers are running).
+     */
+    Optional<String> driverConfig(String contextId);
+
+    /**
      * A driver proved itself.
      *
      * @return whether the context is already known as running (a driver re-attaching)

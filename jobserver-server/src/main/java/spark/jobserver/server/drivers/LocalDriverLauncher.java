@@ -2,17 +2,12 @@ package spark.jobserver.server.drivers;
 
 import static java.util.Objects.requireNonNull;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.DriverLaunch;
-import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
 
 /**
@@ -84,11 +77,6 @@ public final class LocalDriverLauncher implements DriverLauncher {
         Path workDir = contextsDir.resolve(spec.contextId());
         Files.createDirectories(workDir);
         Path logFile = workDir.resolve("driver.log");
-        writePrivate(
-                workDir.resolve(DriverCommand.CONF_FILE),
-                driverConfig(spec, workDir)
-                        .root()
-                        .render(ConfigRenderOptions.concise().setFormatted(true)));
         DriverCommand.Command cmd = command.build(spec, workDir, cdsOptions());
         if (!cmd.secretConf().isEmpty()) {
             // secret Spark settings go through a 0600 file, never the command line (ps would show them)
@@ -120,41 +108,6 @@ public final class LocalDriverLauncher implements DriverLauncher {
 
     private List<String> cdsOptions() {
         return cds.options(command.java(), command.classpath(), command::trainingCommand);
-    }
-
-    /** What the driver reads at start: who it is, where the server is, its limits, and the context's settings. */
-    private Config driverConfig(Spec spec, Path workDir) {
-        String http = spec.serverHttpUrl();
-        Map<String, Object> driver = new LinkedHashMap<>();
-        driver.put("context-id", spec.contextId());
-        driver.put("context-name", spec.contextName());
-        driver.put("server-http-url", http);
-        driver.put("server-ws-url", http.replaceFirst("^http", "ws") + DriverLaunch.WEBSOCKET_PATH);
-        driver.put("max-jobs", config.maxJobsPerContext());
-        driver.put("heartbeat-interval", config.driver().heartbeatInterval().toMillis() + "ms");
-        driver.put(
-                "reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
-        driver.put(
-                "named-object-creation-timeout",
-                config.namedObjectCreationTimeout().toMillis() + "ms");
-        driver.put("binary-cache-dir", workDir.resolve("binaries").toString());
-        List<Map<String, String>> binaries = new ArrayList<>();
-        for (BinaryRef ref : spec.binaries()) {
-            Map<String, String> entry = new LinkedHashMap<>();
-            entry.put("name", ref.name());
-            if (ref.sha256() != null) {
-                entry.put("sha256", ref.sha256());
-            } else {
-                entry.put("uri", ref.uri());
-            }
-            binaries.add(entry);
-        }
-        driver.put("context-binaries", binaries);
-        return ConfigFactory.parseMap(Map.of("driver", driver))
-                .withValue("context-settings", spec.settings().root())
-                .withValue(
-                        "job-config-fallback",
-                        Configs.withoutSecrets(config.raw()).root());
     }
 
     private static void writePrivate(Path file, String content) throws IOException {

@@ -51,8 +51,9 @@ class DriverCommandTest {
                         "ctx",
                         "--class",
                         DriverLaunch.MAIN_CLASS);
-        assertThat(args.subList(args.size() - 2, args.size()))
-                .containsExactly("/x/driver.jar", "/root/contexts/id-1/driver.conf");
+        // the driver gets the server's URL and its context's id, and asks the server for the rest
+        assertThat(args.subList(args.size() - 3, args.size()))
+                .containsExactly("/x/driver.jar", "http://127.0.0.1:1", "id-1");
         assertThat(args).doesNotContain("--enable-native-access=ALL-UNNAMED", "--properties-file");
         assertThat(cmd.secretConf()).isEmpty();
     }

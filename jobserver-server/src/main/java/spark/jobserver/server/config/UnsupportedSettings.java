@@ -43,14 +43,6 @@ final class UnsupportedSettings {
     private static final List<Ignored> IGNORED = List.of(
             new Ignored(JS + "context-per-jvm", FALSE, "every context runs in its own driver JVM anyway"),
             new Ignored(
-                    "spark.submit.deployMode",
-                    (c, k) -> !c.getString(k).equals("client"),
-                    "drivers run on this machine (client deploy mode); cluster deploy mode is not built"),
-            new Ignored(
-                    "spark.driver.supervise",
-                    TRUE,
-                    "drivers are not restarted: a context whose driver dies ends ERROR, with its unfinished jobs"),
-            new Ignored(
                     JS + "short-timeout",
                     SET,
                     "there is no generic ask timeout; requests wait on the database and on drivers under their own"

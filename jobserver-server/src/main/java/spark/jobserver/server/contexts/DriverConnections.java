@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.protocol.Message;
+import spark.jobserver.server.drivers.DriverProcess;
 import spark.jobserver.server.drivers.DriverRegistry;
 import spark.jobserver.server.drivers.DriverSession;
 
@@ -97,6 +98,15 @@ final class DriverConnections implements DriverRegistry {
             if (live.session() == session) {
                 live.session(null);
                 LOG.info("Driver of context {} disconnected", live.name());
+                // A driver on a cluster node has no process here to watch: once asked to stop, its
+                // connection closing is its end.
+                live.execute(() -> {
+                    DriverProcess process = live.process();
+                    boolean remote = process == null || !process.reportsExit();
+                    if (remote && live.state() == ContextState.STOPPING && live.session() == null) {
+                        lifecycle.end(live, ContextState.FINISHED, null, true);
+                    }
+                });
             }
         });
     }

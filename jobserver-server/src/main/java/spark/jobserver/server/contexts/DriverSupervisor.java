@@ -64,7 +64,10 @@ final class DriverSupervisor {
             lifecycle.update(
                     live,
                     info -> info.withProcess(
-                            launched.process().pid(), launched.logFile().toString()));
+                            launched.process().localPid().isPresent()
+                                    ? launched.process().localPid().getAsLong()
+                                    : null,
+                            launched.logFile().toString()));
             watch(live, launched.process());
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not launch the driver of context {}", live.name(), e);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.Configs;
@@ -25,19 +26,36 @@ final class DriverCommand {
 
     static final String SECRETS_FILE = "spark-secrets.properties";
 
+    /** The heap of spark-submit itself when it only submits a driver to a cluster. */
+    private static final String SUBMITTER_HEAP = "-Xmx256m";
+
     private final ServerConfig.Driver driver;
-    private final String defaultMaster;
+    private final Defaults defaults;
     private final int javaFeatureVersion;
     private final boolean setsid;
+
+    /**
+     * The server-wide defaults of what a context may set for itself.
+     *
+     * @param master {@code spark.master}
+     * @param deployMode {@code spark.submit.deployMode}
+     * @param supervise {@code spark.driver.supervise}: a standalone master restarts a cluster-mode driver that fails
+     */
+    record Defaults(String master, String deployMode, boolean supervise) {
+        Defaults {
+            requireNonNull(master, "master is null");
+            requireNonNull(deployMode, "deployMode is null");
+        }
+    }
 
     /**
      * @param javaFeatureVersion the feature version of the JDK drivers run on (17, 21, 25, ...)
      * @param setsid whether to start drivers in their own session ({@code /usr/bin/setsid}), so that a
      *     Ctrl-C of the server never reaches them
      */
-    DriverCommand(ServerConfig.Driver driver, String defaultMaster, int javaFeatureVersion, boolean setsid) {
+    DriverCommand(ServerConfig.Driver driver, Defaults defaults, int javaFeatureVersion, boolean setsid) {
         this.driver = requireNonNull(driver, "driver is null");
-        this.defaultMaster = requireNonNull(defaultMaster, "defaultMaster is null");
+        this.defaults = requireNonNull(defaults, "defaults is null");
         this.javaFeatureVersion = javaFeatureVersion;
         this.setsid = setsid;
     }
@@ -72,8 +90,12 @@ final class DriverCommand {
 
     /** Heap, the module flags Spark needs on this JDK, and the configured options. */
     List<String> jvmOptions(Config settings) {
+        return jvmOptions("-Xmx" + SparkSettings.driverMemory(settings));
+    }
+
+    private List<String> jvmOptions(String heap) {
         List<String> options = new ArrayList<>();
-        options.add("-Xmx" + SparkSettings.driverMemory(settings));
+        options.add(heap);
         options.addAll(DriverLaunch.SPARK_JVM_OPTIONS);
         if (javaFeatureVersion >= 23) {
             options.addAll(JDK23_OPTIONS);
@@ -83,31 +105,67 @@ final class DriverCommand {
     }
 
     /**
+     * Whether the context's driver runs on a cluster node (cluster deploy mode): spark-submit then only
+     * submits it, and it fetches the driver jar from the server.
+     */
+    boolean isClusterMode(Config settings) {
+        return SparkSettings.deployMode(settings, defaults.deployMode()).equals("cluster");
+    }
+
+    /** The context's master. */
+    String master(Config settings) {
+        return SparkSettings.master(settings, defaults.master());
+    }
+
+    /**
      * The driver's command.
      *
      * @param workDir the driver's own directory, where the secrets file is written
      * @param extraJvmOptions appended to the JVM options (the class-data sharing archive)
+     * @param driverEnv what the driver needs in its environment (its key, TLS material): a driver on this host
+     *     gets the launcher's environment; for one on a cluster node it travels with the submission (a
+     *     standalone master forwards {@code SPARK_*} variables; YARN and Kubernetes take them as settings, kept
+     *     in the secrets file)
      */
-    Command build(DriverLauncher.Spec spec, Path workDir, List<String> extraJvmOptions) {
+    Command build(DriverLauncher.Spec spec, Path workDir, List<String> extraJvmOptions, Map<String, String> driverEnv) {
         Config settings = spec.settings();
-        String master = SparkSettings.master(settings, defaultMaster);
+        String master = master(settings);
+        boolean cluster = isClusterMode(settings);
         List<String> cmd = new ArrayList<>();
         if (setsid) {
             cmd.add("/usr/bin/setsid");
         }
         cmd.add(java());
-        cmd.addAll(jvmOptions(settings));
-        cmd.addAll(extraJvmOptions);
+        if (cluster) {
+            cmd.addAll(jvmOptions(SUBMITTER_HEAP));
+        } else {
+            cmd.addAll(jvmOptions(settings));
+            cmd.addAll(extraJvmOptions);
+        }
         cmd.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit"));
-        cmd.addAll(List.of("--master", master, "--deploy-mode", "client", "--name", spec.contextName()));
+        cmd.addAll(List.of(
+                "--master", master, "--deploy-mode", cluster ? "cluster" : "client", "--name", spec.contextName()));
+        if (cluster && supervised(settings)) {
+            cmd.add("--supervise");
+        }
         if (settings.hasPath("spark.proxy.user")
                 && !settings.getString("spark.proxy.user").isBlank()) {
             // impersonation as spark-submit does it (Hadoop proxy user); use-as-proxy-user sets it to the login
             cmd.addAll(List.of("--proxy-user", settings.getString("spark.proxy.user")));
         }
+        Map<String, String> sparkConf = SparkSettings.sparkConf(settings, master);
         Map<String, String> secretConf = new TreeMap<>();
+        if (cluster) {
+            sparkConf.put("spark.driver.memory", SparkSettings.driverMemory(settings));
+            String envPrefix = master.startsWith("yarn")
+                    ? "spark.yarn.appMasterEnv."
+                    : master.startsWith("k8s://") ? "spark.kubernetes.driverEnv." : null;
+            if (envPrefix != null) {
+                driverEnv.forEach((k, v) -> secretConf.put(envPrefix + k, v));
+            }
+        }
         List<String> conf = new ArrayList<>();
-        SparkSettings.sparkConf(settings, master).forEach((k, v) -> {
+        sparkConf.forEach((k, v) -> {
             if (Configs.isSecretKey(k)) {
                 secretConf.put(k, v);
             } else {
@@ -121,11 +179,47 @@ final class DriverCommand {
         }
         cmd.addAll(List.of("--class", DriverLaunch.MAIN_CLASS));
         cmd.addAll(conf);
-        cmd.add(driver.jar());
+        // a cluster node fetches the driver jar from the server; this host runs it from where it is
+        cmd.add(cluster ? runtimeUrl(spec.serverHttpUrl()) : driver.jar());
         // the driver asks the server for the rest of its configuration
         cmd.add(spec.serverHttpUrl());
         cmd.add(spec.contextId());
         return new Command(cmd, secretConf);
+    }
+
+    /** Where a cluster fetches the driver jar: the server's {@link DriverLaunch#RUNTIME_PATH}. */
+    String runtimeUrl(String serverHttpUrl) {
+        return serverHttpUrl + DriverLaunch.RUNTIME_PATH + Path.of(driver.jar()).getFileName();
+    }
+
+    private boolean supervised(Config settings) {
+        for (String key : List.of("launcher.spark.driver.supervise", "spark.driver.supervise")) {
+            if (settings.hasPath(key)) {
+                return settings.getBoolean(key);
+            }
+        }
+        return defaults.supervise();
+    }
+
+    /**
+     * The command that kills a cluster-mode driver given the cluster's id for it: on a standalone master
+     * Spark's standalone client ({@code Client kill <master> <driver-id>}, over the master's RPC port: the
+     * REST gateway spark-submit's {@code --kill} needs is off by default), on Kubernetes spark-submit's
+     * {@code --kill <namespace>:<pod>}; empty for YARN, which is asked through its own API.
+     */
+    Optional<List<String>> killCommand(String master, String clusterId) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(jvmOptions(SUBMITTER_HEAP));
+        cmd.addAll(List.of("-cp", classpath()));
+        if (master.startsWith("spark://")) {
+            cmd.addAll(List.of("org.apache.spark.deploy.Client", "kill", master, clusterId));
+        } else if (master.startsWith("k8s://")) {
+            cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master, "--kill", clusterId));
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(cmd);
     }
 
     /** The background run that records the classes a driver loads into a class-data sharing archive. */

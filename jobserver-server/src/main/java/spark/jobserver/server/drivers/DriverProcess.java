@@ -1,11 +1,24 @@
 package spark.jobserver.server.drivers;
 
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /** A context's driver process as the server follows it, wherever it runs. */
 public interface DriverProcess {
 
-    long pid();
+    /**
+     * The pid of the driver on the server's own host, recorded so that a restarted server can find it
+     * again; empty for a driver on a cluster node (it is found again when it dials back).
+     */
+    OptionalLong localPid();
+
+    /**
+     * Whether {@link #onExit} completes when the driver ends on its own. A driver on a cluster node is
+     * followed through its connection and heartbeats instead: its end shows as a lost connection.
+     */
+    default boolean reportsExit() {
+        return true;
+    }
 
     boolean isAlive();
 

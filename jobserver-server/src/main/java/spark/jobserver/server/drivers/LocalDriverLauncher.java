@@ -8,6 +8,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +51,11 @@ public final class LocalDriverLauncher implements DriverLauncher {
                 : config.driver().javaHome();
         this.command = new DriverCommand(
                 config.driver(),
-                config.sparkMaster(),
+                new DriverCommand.Defaults(
+                        config.sparkMaster(),
+                        config.deployMode(),
+                        config.raw().hasPath("spark.driver.supervise")
+                                && config.raw().getBoolean("spark.driver.supervise")),
                 javaFeatureVersion(javaHome),
                 new File("/usr/bin/setsid").canExecute());
         this.cds = new ClassDataSharing(
@@ -77,7 +83,12 @@ public final class LocalDriverLauncher implements DriverLauncher {
         Path workDir = contextsDir.resolve(spec.contextId());
         Files.createDirectories(workDir);
         Path logFile = workDir.resolve("driver.log");
-        DriverCommand.Command cmd = command.build(spec, workDir, cdsOptions());
+        boolean cluster = command.isClusterMode(spec.settings());
+        Map<String, String> driverEnv = new LinkedHashMap<>();
+        driverEnv.put(DriverLaunch.SECRET_ENV, spec.secret());
+        // a driver on a cluster node has none of this host's files: the TLS stores travel inline
+        driverEnv.putAll(cluster ? inline(environment) : environment);
+        DriverCommand.Command cmd = command.build(spec, workDir, cluster ? List.of() : cdsOptions(), driverEnv);
         if (!cmd.secretConf().isEmpty()) {
             // secret Spark settings go through a 0600 file, never the command line (ps would show them)
             Properties properties = new Properties();
@@ -90,15 +101,39 @@ public final class LocalDriverLauncher implements DriverLauncher {
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        pb.environment().put(DriverLaunch.SECRET_ENV, spec.secret());
-        pb.environment().putAll(environment);
-        if (SparkSettings.isLocalMaster(SparkSettings.master(spec.settings(), config.sparkMaster()))
-                && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
+        pb.environment().putAll(driverEnv);
+        String master = command.master(spec.settings());
+        if (SparkSettings.isLocalMaster(master) && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         }
-        LOG.info("Launching the driver of context {} ({}), log {}", spec.contextName(), spec.contextId(), logFile);
+        LOG.info(
+                "{} the driver of context {} ({}), log {}",
+                cluster ? "Submitting to " + master + " (cluster deploy mode)" : "Launching",
+                spec.contextName(),
+                spec.contextId(),
+                logFile);
         LOG.debug("Driver command: {}", cmd.forLog());
-        return new Launched(LocalDriverProcess.started(pb.start()), logFile);
+        Process process = pb.start();
+        return new Launched(
+                cluster
+                        ? new SubmittedDriver(process, logFile, id -> command.killCommand(master, id))
+                        : LocalDriverProcess.started(process),
+                logFile);
+    }
+
+    /** The TLS stores of {@code env} inline ({@code base64:...}) instead of as paths on this host. */
+    private static Map<String, String> inline(Map<String, String> env) throws IOException {
+        Map<String, String> inlined = new LinkedHashMap<>(env);
+        for (String key : List.of(DriverLaunch.TLS_TRUSTSTORE_ENV, DriverLaunch.TLS_KEYSTORE_ENV)) {
+            String path = env.get(key);
+            if (path != null && !path.isBlank() && !path.startsWith(DriverLaunch.INLINE_PREFIX)) {
+                inlined.put(
+                        key,
+                        DriverLaunch.INLINE_PREFIX
+                                + Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(path))));
+            }
+        }
+        return inlined;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /** A driver JVM on the server's own host, followed through its {@link ProcessHandle}. */
@@ -38,8 +39,8 @@ final class LocalDriverProcess implements DriverProcess {
     }
 
     @Override
-    public long pid() {
-        return handle.pid();
+    public OptionalLong localPid() {
+        return OptionalLong.of(handle.pid());
     }
 
     @Override

@@ -99,6 +99,8 @@ public final class SparkSettings {
             String mode = deployMode(settings, "client");
             if (!mode.equals("client") && !mode.equals("cluster")) {
                 problems.add("spark.submit.deployMode: '" + mode + "' must be client or cluster");
+            } else if (mode.equals("cluster") && isLocalMaster(master)) {
+                problems.add("spark.submit.deployMode: cluster deploy mode needs a cluster master, not " + master);
             }
         }
         if (!problems.isEmpty()) {

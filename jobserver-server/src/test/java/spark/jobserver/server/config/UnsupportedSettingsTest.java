@@ -47,8 +47,6 @@ class UnsupportedSettingsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             spark.jobserver.context-per-jvm = false | spark.jobserver.context-per-jvm = false is ignored: every context runs in its own driver JVM anyway
-            spark.submit.deployMode = cluster | spark.submit.deployMode = "cluster" is ignored: drivers run on this machine
-            spark.driver.supervise = true | spark.driver.supervise = true is ignored: drivers are not restarted
             spark.jobserver.short-timeout = 3s | spark.jobserver.short-timeout = "3s" is ignored: there is no generic ask timeout
             spark.jobserver.dao-timeout = 6s | spark.jobserver.dao-timeout = "6s" is ignored: database calls are plain JDBC calls
             spark.jobserver.context-lookup-timeout = 1s | spark.jobserver.context-lookup-timeout = "1s" is ignored: PUT /contexts?reset=reboot reads
@@ -88,7 +86,9 @@ class UnsupportedSettingsTest {
             strings = {
                 "spark.jobserver.context-per-jvm = true",
                 "spark.submit.deployMode = client",
+                "spark.submit.deployMode = cluster",
                 "spark.driver.supervise = false",
+                "spark.driver.supervise = true",
                 "spark.jobserver.startH2Server = false",
                 "spark.jobserver.ha.masters = []",
                 "spark.jobserver.cache-on-upload = true",

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.ServerConfig;
@@ -23,6 +25,8 @@ class DriverCommandTest {
             64L << 20,
             true);
     private static final Path WORK = Path.of("/root/contexts/id-1");
+    private static final DriverCommand.Defaults LOCAL = new DriverCommand.Defaults("local[4]", "client", false);
+    private static final Map<String, String> ENV = Map.of("SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
 
     private static DriverLauncher.Spec spec(String settings) {
         return new DriverLauncher.Spec(
@@ -31,8 +35,8 @@ class DriverCommandTest {
 
     @Test
     void theCommandRunsSparkSubmitWithTheDriverMainInItsOwnSession() {
-        DriverCommand.Command cmd = new DriverCommand(DRIVER, "local[4]", 17, true)
-                .build(spec("launcher.spark.driver.memory = 2g"), WORK, List.of("-XX:SharedArchiveFile=/a.jsa"));
+        DriverCommand.Command cmd = new DriverCommand(DRIVER, LOCAL, 17, true)
+                .build(spec("launcher.spark.driver.memory = 2g"), WORK, List.of("-XX:SharedArchiveFile=/a.jsa"), ENV);
         List<String> args = cmd.arguments();
         assertThat(args.subList(0, 3)).containsExactly("/usr/bin/setsid", "/opt/jdk/bin/java", "-Xmx2g");
         assertThat(args).containsSubsequence(DriverLaunch.SPARK_JVM_OPTIONS);
@@ -60,8 +64,8 @@ class DriverCommandTest {
 
     @Test
     void newerJdksGetTheirFlagsAndNoSessionWithoutSetsid() {
-        List<String> args = new DriverCommand(DRIVER, "local[4]", 25, false)
-                .build(spec(""), WORK, List.of())
+        List<String> args = new DriverCommand(DRIVER, LOCAL, 25, false)
+                .build(spec(""), WORK, List.of(), ENV)
                 .arguments();
         assertThat(args.get(0)).isEqualTo("/opt/jdk/bin/java");
         assertThat(args).contains("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
@@ -70,8 +74,12 @@ class DriverCommandTest {
 
     @Test
     void aContextsMasterAndProxyUserReachSparkSubmit() {
-        List<String> args = new DriverCommand(DRIVER, "local[4]", 17, false)
-                .build(spec("launcher.spark.master = \"spark://m:7077\"\nspark.proxy.user = alice"), WORK, List.of())
+        List<String> args = new DriverCommand(DRIVER, LOCAL, 17, false)
+                .build(
+                        spec("launcher.spark.master = \"spark://m:7077\"\nspark.proxy.user = alice"),
+                        WORK,
+                        List.of(),
+                        ENV)
                 .arguments();
         assertThat(args).containsSubsequence("--master", "spark://m:7077").containsSubsequence("--proxy-user", "alice");
         assertThat(args).noneMatch(a -> a.startsWith("spark.proxy.user="));
@@ -80,8 +88,8 @@ class DriverCommandTest {
 
     @Test
     void secretSparkSettingsStayOffTheCommandLine() {
-        DriverCommand.Command cmd = new DriverCommand(DRIVER, "local[4]", 17, false)
-                .build(spec("spark.hadoop.fs.s3a.secret.key = s3cr3t\nspark.executor.cores = 1"), WORK, List.of());
+        DriverCommand.Command cmd = new DriverCommand(DRIVER, LOCAL, 17, false)
+                .build(spec("spark.hadoop.fs.s3a.secret.key = s3cr3t\nspark.executor.cores = 1"), WORK, List.of(), ENV);
         assertThat(String.join(" ", cmd.arguments())).doesNotContain("s3cr3t").contains("spark.executor.cores=1");
         assertThat(cmd.arguments())
                 .containsSubsequence("--properties-file", "/root/contexts/id-1/spark-secrets.properties", "--class");
@@ -91,8 +99,7 @@ class DriverCommandTest {
 
     @Test
     void theTrainingRunWritesTheArchive() {
-        List<String> training =
-                new DriverCommand(DRIVER, "local[4]", 17, false).trainingCommand(Path.of("/cds/a.jsa.part"));
+        List<String> training = new DriverCommand(DRIVER, LOCAL, 17, false).trainingCommand(Path.of("/cds/a.jsa.part"));
         assertThat(training)
                 .contains("-XX:ArchiveClassesAtExit=/cds/a.jsa.part")
                 .containsSubsequence("--class", ClassDataSharing.TRAINING_CLASS, "/x/driver.jar");
@@ -108,5 +115,65 @@ class DriverCommandTest {
     void javaVersionOfTheRunningJdk() {
         assertThat(LocalDriverLauncher.javaFeatureVersion(System.getProperty("java.home")))
                 .isEqualTo(Runtime.version().feature());
+    }
+
+    @Test
+    void inClusterModeTheClusterFetchesTheDriverJarFromTheServerAndNoSecretIsOnTheCommandLine() {
+        DriverCommand command =
+                new DriverCommand(DRIVER, new DriverCommand.Defaults("spark://m:7077", "client", false), 17, false);
+        DriverCommand.Command cmd = command.build(
+                spec(
+                        "spark.submit.deployMode = cluster\nlauncher.spark.driver.memory = 2g\nlauncher.spark.driver.supervise = true"),
+                WORK,
+                List.of("-XX:SharedArchiveFile=/a.jsa"),
+                ENV);
+        List<String> args = cmd.arguments();
+        assertThat(args)
+                .containsSubsequence(
+                        "--master", "spark://m:7077", "--deploy-mode", "cluster", "--name", "ctx", "--supervise")
+                .contains("-Xmx256m", "spark.driver.memory=2g")
+                .doesNotContain("-Xmx2g", "-XX:SharedArchiveFile=/a.jsa");
+        assertThat(args.subList(args.size() - 3, args.size()))
+                .containsExactly("http://127.0.0.1:1/driver/runtime/driver.jar", "http://127.0.0.1:1", "id-1");
+        assertThat(String.join(" ", args)).doesNotContain("k3y");
+        // a standalone master forwards the SPARK_* environment of the submission: nothing else to do
+        assertThat(cmd.secretConf()).isEmpty();
+        assertThat(command.killCommand("spark://m:7077", "driver-20261130045012-0000"))
+                .hasValueSatisfying(kill -> assertThat(kill)
+                        .containsSubsequence(
+                                "org.apache.spark.deploy.Client",
+                                "kill",
+                                "spark://m:7077",
+                                "driver-20261130045012-0000"));
+    }
+
+    @Test
+    void onYarnAndKubernetesTheDriversEnvironmentTravelsAsSettingsInTheSecretsFile() {
+        DriverCommand command =
+                new DriverCommand(DRIVER, new DriverCommand.Defaults("yarn", "cluster", false), 17, false);
+        DriverCommand.Command yarn = command.build(spec(""), WORK, List.of(), ENV);
+        assertThat(yarn.secretConf()).containsEntry("spark.yarn.appMasterEnv.SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
+        assertThat(yarn.arguments())
+                .containsSubsequence("--properties-file", "/root/contexts/id-1/spark-secrets.properties");
+        assertThat(yarn.arguments()).doesNotContain("--supervise");
+        assertThat(command.killCommand("yarn", "application_1_0001")).isEqualTo(Optional.empty());
+        DriverCommand.Command k8s =
+                command.build(spec("launcher.spark.master = \"k8s://https://api:6443\""), WORK, List.of(), ENV);
+        assertThat(k8s.secretConf()).containsEntry("spark.kubernetes.driverEnv.SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
+        assertThat(String.join(" ", k8s.arguments())).doesNotContain("k3y");
+    }
+
+    @Test
+    void clientModeStaysTheDefaultAndAContextMayChooseEither() {
+        DriverCommand command =
+                new DriverCommand(DRIVER, new DriverCommand.Defaults("spark://m:7077", "cluster", true), 17, false);
+        assertThat(command.isClusterMode(spec("").settings())).isTrue();
+        assertThat(command.isClusterMode(
+                        spec("spark.submit.deployMode = client").settings()))
+                .isFalse();
+        assertThat(command.build(spec(""), WORK, List.of(), ENV).arguments()).contains("--supervise");
+        assertThat(command.build(spec("spark.driver.supervise = false"), WORK, List.of(), ENV)
+                        .arguments())
+                .doesNotContain("--supervise");
     }
 }

@@ -14,6 +14,10 @@ public final class FakeProcess implements DriverProcess {
     }
 
     @Override
+    public java.util.OptionalLong localPid() {
+        return java.util.OptionalLong.of(pid);
+    }
+
     public long pid() {
         return pid;
     }

@@ -156,7 +156,10 @@ public final class JobServer implements AutoCloseable {
                 config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
                         ? "127.0.0.1"
                         : config.bindAddress();
-        serverUrl.set((https ? "https://" : "http://") + host + ":" + http.port());
+        serverUrl.set(
+                config.driver().serverUrl().isBlank()
+                        ? (https ? "https://" : "http://") + host + ":" + http.port()
+                        : config.driver().serverUrl());
         configured.startAll();
         launcher.prepare();
         long beat = config.driver().heartbeatInterval().toMillis();

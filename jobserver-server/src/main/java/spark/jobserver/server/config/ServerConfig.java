@@ -90,7 +90,8 @@ public record ServerConfig(
             Duration reconnectGracePeriod,
             Duration reattachTimeout,
             long maxMessageSize,
-            boolean classDataSharing) {
+            boolean classDataSharing,
+            String serverUrl) {
         public Driver {
             jvmOptions = List.copyOf(jvmOptions);
         }
@@ -102,7 +103,8 @@ public record ServerConfig(
                     + jvmOptions.stream().map(Configs::maskSecretsInText).toList() + ", heartbeatInterval="
                     + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout + ", reconnectGracePeriod="
                     + reconnectGracePeriod + ", reattachTimeout=" + reattachTimeout + ", maxMessageSize="
-                    + maxMessageSize + ", classDataSharing=" + classDataSharing + "]";
+                    + maxMessageSize + ", classDataSharing=" + classDataSharing + ", serverUrl="
+                    + Configs.maskSecretsInText(serverUrl) + "]";
         }
     }
 
@@ -210,7 +212,21 @@ public record ServerConfig(
                 problems.bind(
                         d + "reattach-timeout", () -> c.getDuration(d + "reattach-timeout"), Duration.ofSeconds(60)),
                 problems.bind(d + "max-message-size", () -> c.getBytes(d + "max-message-size"), 64L << 20),
-                problems.bind(d + "class-data-sharing", () -> c.getBoolean(d + "class-data-sharing"), true));
+                problems.bind(d + "class-data-sharing", () -> c.getBoolean(d + "class-data-sharing"), true),
+                problems.bind(d + "server-url", () -> httpUrlOrEmpty(c.getString(d + "server-url")), ""));
+    }
+
+    /** Blank, or an absolute http(s) URL without a trailing slash. */
+    private static String httpUrlOrEmpty(String value) {
+        String url = value.strip();
+        if (url.isEmpty()) {
+            return url;
+        }
+        java.net.URI uri = java.net.URI.create(url);
+        if (uri.getHost() == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            throw new IllegalArgumentException("must be an absolute http(s) URL, not '" + value + "'");
+        }
+        return url.replaceAll("/+$", "");
     }
 
     private static JobHistory jobHistory(Config c, ConfigProblems problems) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.Configs;
@@ -157,12 +156,8 @@ final class DriverCommand {
         Map<String, String> secretConf = new TreeMap<>();
         if (cluster) {
             sparkConf.put("spark.driver.memory", SparkSettings.driverMemory(settings));
-            String envPrefix = master.startsWith("yarn")
-                    ? "spark.yarn.appMasterEnv."
-                    : master.startsWith("k8s://") ? "spark.kubernetes.driverEnv." : null;
-            if (envPrefix != null) {
-                driverEnv.forEach((k, v) -> secretConf.put(envPrefix + k, v));
-            }
+            secretConf.putAll(
+                    ClusterManager.forMaster(master, this, settings).submissionSettings(spec.contextId(), driverEnv));
         }
         List<String> conf = new ArrayList<>();
         sparkConf.forEach((k, v) -> {
@@ -201,25 +196,13 @@ final class DriverCommand {
         return defaults.supervise();
     }
 
-    /**
-     * The command that kills a cluster-mode driver given the cluster's id for it: on a standalone master
-     * Spark's standalone client ({@code Client kill <master> <driver-id>}, over the master's RPC port: the
-     * REST gateway spark-submit's {@code --kill} needs is off by default), on Kubernetes spark-submit's
-     * {@code --kill <namespace>:<pod>}; empty for YARN, which is asked through its own API.
-     */
-    Optional<List<String>> killCommand(String master, String clusterId) {
+    /** {@code java <Spark's JVM options> -cp <runtime>}: the start of a short Spark tool's command. */
+    List<String> sparkJvm() {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(jvmOptions(SUBMITTER_HEAP));
         cmd.addAll(List.of("-cp", classpath()));
-        if (master.startsWith("spark://")) {
-            cmd.addAll(List.of("org.apache.spark.deploy.Client", "kill", master, clusterId));
-        } else if (master.startsWith("k8s://")) {
-            cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master, "--kill", clusterId));
-        } else {
-            return Optional.empty();
-        }
-        return Optional.of(cmd);
+        return cmd;
     }
 
     /** The background run that records the classes a driver loads into a class-data sharing archive. */

@@ -116,7 +116,11 @@ public final class LocalDriverLauncher implements DriverLauncher {
         Process process = pb.start();
         return new Launched(
                 cluster
-                        ? new SubmittedDriver(process, logFile, id -> command.killCommand(master, id))
+                        ? new SubmittedDriver(
+                                process,
+                                logFile,
+                                spec.contextId(),
+                                ClusterManager.forMaster(master, command, spec.settings()))
                         : LocalDriverProcess.started(process),
                 logFile);
     }

@@ -51,6 +51,7 @@ class ServerConfigTest {
         assertThat(driver.reattachTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(driver.maxMessageSize()).isEqualTo(64L * 1024 * 1024);
         assertThat(driver.classDataSharing()).isTrue();
+        assertThat(driver.serverUrl()).isEmpty();
 
         assertThat(c.contexts().isEmpty()).isTrue();
         assertThat(c.contextDefaults().getInt("num-cpu-cores")).isEqualTo(4);
@@ -83,6 +84,18 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.from(Configs.load(null, ConfigFactory.parseString("spark.master = yarn")));
         assertThat(c.contextCreationTimeout()).isEqualTo(Duration.ofSeconds(40));
         assertThat(c.contextDeletionTimeout()).isEqualTo(Duration.ofSeconds(40));
+    }
+
+    @Test
+    void theUrlDriversDialIsAnHttpUrlWhenGiven() {
+        ServerConfig c = ServerConfig.from(Configs.load(
+                null,
+                ConfigFactory.parseString("spark.jobserver.driver.server-url = \"https://js.example.org:8090/\"")));
+        assertThat(c.driver().serverUrl()).isEqualTo("https://js.example.org:8090");
+        assertThatThrownBy(() -> ServerConfig.from(Configs.load(
+                        null, ConfigFactory.parseString("spark.jobserver.driver.server-url = \"ftp://js\""))))
+                .hasMessageContaining("spark.jobserver.driver.server-url")
+                .hasMessageContaining("absolute http(s) URL");
     }
 
     @Test

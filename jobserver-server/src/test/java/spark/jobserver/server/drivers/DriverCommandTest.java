@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.ServerConfig;
@@ -23,7 +22,8 @@ class DriverCommandTest {
             Duration.ofMinutes(5),
             Duration.ofSeconds(60),
             64L << 20,
-            true);
+            true,
+            "");
     private static final Path WORK = Path.of("/root/contexts/id-1");
     private static final DriverCommand.Defaults LOCAL = new DriverCommand.Defaults("local[4]", "client", false);
     private static final Map<String, String> ENV = Map.of("SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
@@ -138,13 +138,6 @@ class DriverCommandTest {
         assertThat(String.join(" ", args)).doesNotContain("k3y");
         // a standalone master forwards the SPARK_* environment of the submission: nothing else to do
         assertThat(cmd.secretConf()).isEmpty();
-        assertThat(command.killCommand("spark://m:7077", "driver-20261130045012-0000"))
-                .hasValueSatisfying(kill -> assertThat(kill)
-                        .containsSubsequence(
-                                "org.apache.spark.deploy.Client",
-                                "kill",
-                                "spark://m:7077",
-                                "driver-20261130045012-0000"));
     }
 
     @Test
@@ -156,10 +149,11 @@ class DriverCommandTest {
         assertThat(yarn.arguments())
                 .containsSubsequence("--properties-file", "/root/contexts/id-1/spark-secrets.properties");
         assertThat(yarn.arguments()).doesNotContain("--supervise");
-        assertThat(command.killCommand("yarn", "application_1_0001")).isEqualTo(Optional.empty());
         DriverCommand.Command k8s =
                 command.build(spec("launcher.spark.master = \"k8s://https://api:6443\""), WORK, List.of(), ENV);
-        assertThat(k8s.secretConf()).containsEntry("spark.kubernetes.driverEnv.SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
+        assertThat(k8s.secretConf())
+                .containsEntry("spark.kubernetes.driverEnv.SPARK_JOBSERVER_CONTEXT_SECRET", "k3y")
+                .containsEntry("spark.kubernetes.driver.pod.name", "jobserver-id-1");
         assertThat(String.join(" ", k8s.arguments())).doesNotContain("k3y");
     }
 

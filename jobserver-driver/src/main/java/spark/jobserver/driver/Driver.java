@@ -48,6 +48,8 @@ final class Driver {
     private final String secret;
     private final Supplier<SparkConf> sparkConf;
     private final Clock clock;
+    /** This driver JVM's id: the server tells a restarted driver (supervise) from a reconnecting one by it. */
+    private final String incarnation = java.util.UUID.randomUUID().toString();
 
     /** Completed with the exit code by whatever ends the driver: StopContext, giving up on the server. */
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -164,7 +166,7 @@ final class Driver {
                 return code;
             }
             String uiUrl = sc.uiWebUrl().isDefined() ? sc.uiWebUrl().get() : null;
-            connection.contextReady(new Message.ContextReady(sc.applicationId(), uiUrl));
+            connection.contextReady(new Message.ContextReady(sc.applicationId(), uiUrl, incarnation));
             long interval = config.heartbeatInterval().toMillis();
             heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
             log.info(

@@ -78,9 +78,9 @@ class ServerConnectionTest {
         connection.firstConnection().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(server.acceptedConnections()).isEqualTo(1);
 
-        connection.contextReady(new Message.ContextReady("app-1", null));
+        connection.contextReady(new Message.ContextReady("app-1", null, "i-1"));
         connection.send(new Message.JobStarted("job-1", 1));
-        assertThat(server.next(WAIT)).isEqualTo(new Message.ContextReady("app-1", null));
+        assertThat(server.next(WAIT)).isEqualTo(new Message.ContextReady("app-1", null, "i-1"));
         assertThat(server.next(WAIT)).isEqualTo(new Message.JobStarted("job-1", 1));
 
         server.send(new Message.KillJob("job-1"));
@@ -102,7 +102,7 @@ class ServerConnectionTest {
     void eventsWaitOutAServerRestartAndArriveInOrderAfterTheGreeting() throws Exception {
         connect(server.wsUri(), SECRET, Duration.ofMinutes(1));
         connection.firstConnection().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        connection.contextReady(new Message.ContextReady("app-1", "http://ui"));
+        connection.contextReady(new Message.ContextReady("app-1", "http://ui", "i-1"));
         assertThat(server.next(WAIT)).isInstanceOf(Message.ContextReady.class);
 
         server.setDown(true);
@@ -115,7 +115,7 @@ class ServerConnectionTest {
         assertThat(server.next(Duration.ofMillis(300))).isNull();
 
         server.setDown(false);
-        assertThat(server.next(WAIT)).isEqualTo(new Message.ContextReady("app-1", "http://ui"));
+        assertThat(server.next(WAIT)).isEqualTo(new Message.ContextReady("app-1", "http://ui", "i-1"));
         assertThat(server.next(WAIT)).isEqualTo(new Message.JobFinished("job-1", 5, RESULT));
         assertThat(server.next(WAIT)).isEqualTo(new Message.JobKilled("job-2", 7));
         assertThat(server.next(WAIT))

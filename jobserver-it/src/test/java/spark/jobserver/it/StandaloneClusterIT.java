@@ -28,7 +28,11 @@ class StandaloneClusterIT {
     @BeforeAll
     static void start() {
         cluster = StandaloneCluster.start();
-        server = TestingJobServer.start("spark.master = \"" + cluster.masterUrl() + "\"\n");
+        // a driver lost on a node is declared dead after the heartbeat timeout: short here, long enough for a
+        // supervised driver to come back
+        server = TestingJobServer.start("spark.master = \"" + cluster.masterUrl() + "\"\n"
+                + "spark.jobserver.driver.heartbeat-interval = 1s\n"
+                + "spark.jobserver.driver.heartbeat-timeout = 20s\n");
         server.uploadExamples("test");
     }
 
@@ -138,5 +142,81 @@ class StandaloneClusterIT {
         }
         assertThat(killed).as(after.toString()).isNotNull();
         assertThat(killed.path("state").asText()).isEqualTo("KILLED");
+    }
+
+    /** The driver JVM the worker runs for a context in cluster deploy mode (its arguments name the context). */
+    private static ProcessHandle clusterDriver(String contextId) {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> List.of(a).contains(contextId)
+                                && String.join(" ", a).contains("DriverWrapper"))
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no driver JVM of context " + contextId + " on the worker"));
+    }
+
+    private static String status(String jobId) {
+        return server.get("/jobs/" + jobId).json().get("status").asText();
+    }
+
+    @Test
+    @Order(4)
+    void aSupervisedDriverKilledOnItsNodeIsRestartedByTheMasterAndItsJobsStartAgain() throws Exception {
+        server.createContext(
+                "sa-supervised", SETTINGS + "&spark.submit.deployMode=cluster&launcher.spark.driver.supervise=true");
+        JsonNode context = server.get("/contexts/sa-supervised").json();
+        String contextId = context.get("id").asText();
+        String firstApp = context.get("applicationId").asText();
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=sa-supervised",
+                "sleep.time.millis = 4000");
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        String jobId = started.json().get("jobId").asText();
+
+        ProcessHandle driver = clusterDriver(contextId);
+        driver.destroyForcibly(); // kill -9 on the node
+        driver.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        // the master starts the driver again; it dials back with a new Spark context and gets the job again
+        JsonNode restarted = server.await(
+                        "/contexts/sa-supervised",
+                        r -> !r.json().path("applicationId").asText().equals(firstApp),
+                        START)
+                .json();
+        assertThat(restarted.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(restarted.get("id").asText()).isEqualTo(contextId);
+        JsonNode job = server.await("/jobs/" + jobId, r -> !status(jobId).equals("RUNNING"), START)
+                .json();
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("FINISHED");
+        assertThat(job.get("result").asLong()).isEqualTo(4000);
+        assertThat(clusterDriver(contextId).pid()).isNotEqualTo(driver.pid());
+        assertThat(wordCount("sa-supervised").toString()).isEqualTo("{\"a\":2,\"b\":1}");
+
+        assertThat(server.delete("/contexts/sa-supervised").status()).isEqualTo(200);
+        cluster.awaitJson(j -> j.path("activedrivers").isEmpty(), Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(5)
+    void anUnsupervisedDriverKilledOnItsNodeEndsItsContextInError() throws Exception {
+        server.createContext("sa-lost", SETTINGS + "&spark.submit.deployMode=cluster");
+        String contextId = server.get("/contexts/sa-lost").json().get("id").asText();
+        var started = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.SleepJob&context=sa-lost", "sleep.time.millis = 60000");
+        String jobId = started.json().get("jobId").asText();
+
+        ProcessHandle driver = clusterDriver(contextId);
+        driver.destroyForcibly();
+        JsonNode lost = server.await(
+                        "/contexts/sa-lost", r -> r.json().get("state").asText().equals("ERROR"), START)
+                .json();
+        assertThat(lost.get("endTime").asText()).isNotEqualTo("Empty");
+        JsonNode job = server.get("/jobs/" + jobId).json();
+        assertThat(job.get("status").asText()).isEqualTo("ERROR");
+        assertThat(job.get("result").get("message").asText()).contains("did not come back");
+        JsonNode master = cluster.awaitJson(j -> j.path("activedrivers").isEmpty(), Duration.ofSeconds(30));
+        assertThat(names(master.path("completeddrivers"), "state")).contains("FAILED");
     }
 }

@@ -86,8 +86,13 @@ public sealed interface Message {
      */
     record Authenticate(String contextId, String mac) implements ToServer {}
 
-    /** The Spark context is up. */
-    record ContextReady(String applicationId, String uiUrl) implements ToServer {}
+    /**
+     * The Spark context is up. Sent again first thing on every later connection of the same driver.
+     *
+     * @param incarnation a random id of this driver JVM: a different one for a running context means its
+     *     driver was restarted (supervise) and runs none of the context's jobs; null from older drivers
+     */
+    record ContextReady(String applicationId, String uiUrl, String incarnation) implements ToServer {}
 
     /** The Spark context could not be created; the driver exits after sending this. */
     record ContextInitFailed(ErrorInfo error) implements ToServer {}

@@ -20,7 +20,7 @@ class MessagesTest {
                 new Message.KillJob("j"),
                 new Message.StopContext(),
                 new Message.Authenticate("c", "m"),
-                new Message.ContextReady("app-1", null),
+                new Message.ContextReady("app-1", null, "i-1"),
                 new Message.ContextInitFailed(ErrorInfo.of(new IllegalStateException("boom"))),
                 new Message.JobRejected("j", Rejection.NO_SLOTS, ErrorInfo.of("full", "x.Y")),
                 new Message.JobValidationFailed("j", ErrorInfo.of("bad", "java.lang.Throwable")),

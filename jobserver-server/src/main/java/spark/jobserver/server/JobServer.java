@@ -93,8 +93,8 @@ public final class JobServer implements AutoCloseable {
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
-        JobRecorder recorder =
-                new JobRecorder(jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), clock);
+        JobRecorder recorder = new JobRecorder(
+                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestSha256, clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,

@@ -141,6 +141,15 @@ public final class BinaryService {
         return store.latestOfEach();
     }
 
+    /** The SHA-256 of the newest version of {@code appName}, if it has one. */
+    public java.util.Optional<String> newestSha256(String appName) {
+        try {
+            return java.util.Optional.of(get(appName).sha256());
+        } catch (spark.jobserver.server.http.ApiException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public BinaryInfo get(String appName) {
         return store.latest(appName)
                 .orElseThrow(() -> ApiException.error(404, "Can't find binary with name " + appName));

@@ -12,6 +12,12 @@ public interface ContextEvents {
 
     void jobEvent(ContextInfo context, Message.JobEvent event);
 
+    /**
+     * The context's driver was restarted (a supervised driver the cluster started again): it runs none of
+     * the context's jobs. {@code context} reaches the new driver.
+     */
+    void driverRestarted(ContextInfo info, ContextHandle context);
+
     /** The context's driver reported the jobs it is running. */
     void heartbeat(ContextInfo context, Message.Heartbeat heartbeat);
 

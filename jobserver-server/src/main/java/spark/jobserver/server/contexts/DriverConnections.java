@@ -75,7 +75,22 @@ final class DriverConnections implements DriverRegistry {
 
     private void handle(LiveContext live, Message.ToServer message) {
         if (message instanceof Message.ContextReady ready) {
+            String before = live.incarnation();
+            boolean restarted = before != null
+                    && ready.incarnation() != null
+                    && !before.equals(ready.incarnation())
+                    && live.state() == ContextState.RUNNING;
+            if (ready.incarnation() != null) {
+                live.incarnation(ready.incarnation());
+            }
             lifecycle.ready(live, ready.applicationId(), ready.uiUrl());
+            if (restarted) {
+                LOG.warn(
+                        "The driver of context {} was restarted (application {}): starting its jobs again",
+                        live.name(),
+                        ready.applicationId());
+                events.driverRestarted(live.info(), live);
+            }
         } else if (message instanceof Message.ContextInitFailed failed) {
             LOG.warn(
                     "Context {} failed to start: {}",

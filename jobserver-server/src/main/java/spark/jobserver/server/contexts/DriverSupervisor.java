@@ -96,8 +96,8 @@ final class DriverSupervisor {
     }
 
     private void exited(LiveContext live, int exitCode) {
-        if (lifecycle.isClosed()) {
-            return; // a stopped server's former driver: the running server follows it, if anyone does
+        if (lifecycle.isClosed() || live.state().isTerminal()) {
+            return; // a stopped server's former driver (the running server follows it), or an end already recorded
         }
         if (live.state() == ContextState.STOPPING) {
             lifecycle.end(live, ContextState.FINISHED, null, true);
@@ -166,7 +166,8 @@ final class DriverSupervisor {
                 live.execute(() -> {
                     if (isSilent(live, deadline)) {
                         String message = "Context " + live.name() + " terminated: no heartbeat from its driver for "
-                                + heartbeatTimeout.toSeconds() + " s";
+                                + heartbeatTimeout.toSeconds() + " s"
+                                + (live.session() == null ? " (it lost its connection and did not come back)" : "");
                         LOG.warn(message);
                         live.kill();
                         lifecycle.end(
@@ -180,9 +181,15 @@ final class DriverSupervisor {
         }
     }
 
+    /**
+     * A running context whose driver has not been heard from since {@code deadline}: connected but silent,
+     * or, for a driver on a cluster node (no process here to see exit), gone and not back.
+     */
     private static boolean isSilent(LiveContext live, Instant deadline) {
+        DriverProcess process = live.process();
+        boolean remote = process != null && !process.reportsExit();
         return live.state() == ContextState.RUNNING
-                && live.session() != null
+                && (live.session() != null || remote)
                 && live.lastSeen().isBefore(deadline);
     }
 

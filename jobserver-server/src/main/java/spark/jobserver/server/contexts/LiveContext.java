@@ -34,6 +34,9 @@ final class LiveContext implements ContextHandle, Executor {
     private final boolean adhoc;
     private final ThreadPoolExecutor events;
     private volatile String driverConfig;
+    /** The id of the driver JVM that reported the context up; null until then, and after a server restart. */
+    private volatile String incarnation;
+
     private volatile DriverProcess process;
     private volatile DriverSession session;
     private volatile Instant lastSeen;
@@ -111,6 +114,14 @@ final class LiveContext implements ContextHandle, Executor {
 
     Config settings() {
         return settings;
+    }
+
+    String incarnation() {
+        return incarnation;
+    }
+
+    void incarnation(String id) {
+        this.incarnation = id;
     }
 
     /** What the driver is told at its start; null for a context re-adopted after a restart. */

@@ -4,15 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
+import spark.jobserver.server.binaries.ClassPathItems;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ContextEvents;
+import spark.jobserver.server.contexts.ContextHandle;
 import spark.jobserver.server.contexts.ContextInfo;
 import spark.jobserver.server.http.ApiException;
 
@@ -30,6 +37,7 @@ public final class JobRecorder implements ContextEvents {
     private final StreamResults streams;
     private final JobCallbacks callbacks;
     private final ResultLimits limits;
+    private final Function<String, Optional<String>> binarySha;
     private final Clock clock;
     private final JobTrackers trackers = new JobTrackers();
     /** Per job recorded as running: how many heartbeats in a row its driver sent without it. */
@@ -38,6 +46,8 @@ public final class JobRecorder implements ContextEvents {
     /**
      * @param streams where the bytes of stream results are kept
      * @param history caps on stored results and errors
+     * @param binarySha the SHA-256 of the newest uploaded binary of a name, if there is one (to start jobs
+     *     again on a restarted driver)
      */
     public JobRecorder(
             JobStore store,
@@ -45,12 +55,14 @@ public final class JobRecorder implements ContextEvents {
             StreamResults streams,
             JobCallbacks callbacks,
             ServerConfig.JobHistory history,
+            Function<String, Optional<String>> binarySha,
             Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.streamStore = requireNonNull(streamStore, "streamStore is null");
         this.streams = requireNonNull(streams, "streams is null");
         this.callbacks = requireNonNull(callbacks, "callbacks is null");
         this.limits = new ResultLimits(history.maxResultSize(), history.maxErrorSize());
+        this.binarySha = requireNonNull(binarySha, "binarySha is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -61,11 +73,18 @@ public final class JobRecorder implements ContextEvents {
     @Override
     public void jobEvent(ContextInfo context, Message.JobEvent event) {
         String jobId = event.jobId();
-        if (event instanceof Message.JobRejected) {
-            trackers.remove(jobId).ifPresent(tracker -> {
+        if (event instanceof Message.JobRejected rejected) {
+            JobTrackers.Tracker tracker = trackers.get(jobId).orElse(null);
+            if (tracker != null && tracker.started != null) {
+                // a job started again on a restarted driver, and refused there: it ends, with the reason
+                end(jobId, JobStatus.ERROR, clock.instant(), null, rejected.error(), false);
+            } else if (tracker != null) {
+                trackers.remove(jobId);
                 tracker.firstAnswer.complete(event);
                 tracker.done.completeExceptionally(new IllegalStateException("rejected"));
-            });
+            } else if (store.get(jobId).filter(j -> !j.status().isTerminal()).isPresent()) {
+                end(jobId, JobStatus.ERROR, clock.instant(), null, rejected.error(), false);
+            }
         } else if (event instanceof Message.JobValidationFailed failed) {
             trackers.remove(jobId).ifPresent(tracker -> {
                 JobInfo job =
@@ -77,9 +96,11 @@ public final class JobRecorder implements ContextEvents {
             });
         } else if (event instanceof Message.JobStarted started) {
             trackers.get(jobId).ifPresent(tracker -> {
-                JobInfo running = tracker.template.startedAt(Instant.ofEpochMilli(started.startTime()));
-                store.insert(running);
-                tracker.started = running;
+                if (tracker.started == null) { // not when it starts again on a restarted driver: recorded already
+                    JobInfo running = tracker.template.startedAt(Instant.ofEpochMilli(started.startTime()));
+                    store.insert(running);
+                    tracker.started = running;
+                }
                 tracker.firstAnswer.complete(event);
             });
         } else if (event instanceof Message.JobFinished finished) {
@@ -154,6 +175,61 @@ public final class JobRecorder implements ContextEvents {
         if (!end(jobId, JobStatus.FINISHED, endTime, null, null, true)) {
             streamStore.delete(jobId);
             streams.delete(jobId);
+        }
+    }
+
+    /**
+     * The context's driver was restarted (supervise): every job that had not ended is started again on it,
+     * with its stored class, binaries (their newest version) and configuration, as the original does. A
+     * job whose binary is gone ends ERROR, saying so.
+     */
+    @Override
+    public void driverRestarted(ContextInfo info, ContextHandle context) {
+        for (JobInfo job : store.unfinishedInContext(info.id())) {
+            List<BinaryRef> refs = new ArrayList<>();
+            String missing = null;
+            for (String item : job.binaries()) {
+                Optional<String> uri = ClassPathItems.asUri(item);
+                if (uri.isPresent()) {
+                    refs.add(BinaryRef.uri(uri.get()));
+                } else {
+                    Optional<String> sha = binarySha.apply(item);
+                    if (sha.isEmpty()) {
+                        missing = item;
+                        break;
+                    }
+                    refs.add(BinaryRef.uploaded(item, sha.get()));
+                }
+            }
+            if (missing != null) {
+                end(
+                        job.jobId(),
+                        JobStatus.ERROR,
+                        clock.instant(),
+                        null,
+                        ErrorInfo.of(
+                                "Job " + job.jobId() + " could not be started again after the driver of context "
+                                        + info.name() + " was restarted: its binary " + missing + " is gone",
+                                "java.lang.IllegalStateException"),
+                        false);
+                continue;
+            }
+            missedHeartbeats.remove(job.jobId());
+            try {
+                context.send(new Message.StartJob(job.jobId(), job.classPath(), refs, job.config()));
+                LOG.info("Job {} started again on the restarted driver of context {}", job.jobId(), info.name());
+            } catch (RuntimeException e) {
+                end(
+                        job.jobId(),
+                        JobStatus.ERROR,
+                        clock.instant(),
+                        null,
+                        ErrorInfo.of(
+                                "Job " + job.jobId() + " could not be started again after the driver of context "
+                                        + info.name() + " was restarted: " + e.getMessage(),
+                                "java.lang.IllegalStateException"),
+                        false);
+            }
         }
     }
 

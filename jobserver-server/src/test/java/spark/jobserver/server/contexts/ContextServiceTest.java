@@ -64,7 +64,7 @@ class ContextServiceTest {
         assertThat(contexts().listNames()).isEmpty();
 
         assertThat(driver.connect()).as("not yet known as running").isFalse();
-        driver.send(new Message.ContextReady("app-42", "http://ui"));
+        driver.send(new Message.ContextReady("app-42", "http://ui", "i-1"));
 
         ContextInfo info = started.orTimeout(5, TimeUnit.SECONDS).join();
         assertThat(info.state()).isEqualTo(ContextState.RUNNING);
@@ -210,6 +210,33 @@ class ContextServiceTest {
     }
 
     @Test
+    void aClusterDriverThatLosesItsConnectionAndDoesNotComeBackIsDeclaredDead() {
+        harness.launcher().launchRemote(true);
+        FakeDriver driver = harness.runningContext("remote");
+        driver.disconnect();
+        harness.clock().advance(Duration.ofSeconds(59));
+        contexts().checkHeartbeats();
+        assertThat(stateOf("remote")).isEqualTo(ContextState.RUNNING); // a supervised restart has time to come back
+
+        harness.clock().advance(Duration.ofSeconds(2));
+        contexts().checkHeartbeats();
+        ContextInfo ended = awaitState("remote", ContextState.ERROR);
+        assertThat(ended.error().message()).contains("did not come back");
+    }
+
+    @Test
+    void aClusterDriverAskedToStopEndsWhenItsConnectionCloses() {
+        harness.launcher().launchRemote(true);
+        FakeDriver driver = harness.runningContext("remote");
+        CompletableFuture<Boolean> stopped = contexts().stop("remote", false);
+        driver.next(Message.StopContext.class, WAIT);
+        driver.disconnect(); // it stopped its Spark context and exited, on its node
+        assertThat(stopped.orTimeout(5, TimeUnit.SECONDS).join()).isTrue();
+        assertThat(stateOf("remote")).isEqualTo(ContextState.FINISHED);
+        assertThat(driver.process().wasKilled()).isFalse();
+    }
+
+    @Test
     void aDriversMessagesAreHandedOffNotHandledOnItsReaderThread() throws Exception {
         // events held up (here: a recorder stuck on a slow database) must not stop the driver from being heard
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -225,6 +252,9 @@ class ContextServiceTest {
 
             @Override
             public void heartbeat(ContextInfo context, Message.Heartbeat heartbeat) {}
+
+            @Override
+            public void driverRestarted(ContextInfo info, ContextHandle context) {}
 
             @Override
             public void contextEnded(ContextInfo context, boolean stoppedByUser, ErrorInfo reason) {}

@@ -249,4 +249,53 @@ class JobServiceTest {
                 s -> s == ContextState.FINISHED,
                 WAIT);
     }
+
+    @Test
+    void aRestartedDriverGetsTheJobsThatHadNotEndedAgain() {
+        CompletableFuture<JobService.Reply> reply = jobs().start(request(false, Duration.ofSeconds(5)));
+        Message.StartJob start = driver.next(Message.StartJob.class, WAIT);
+        driver.send(new Message.JobStarted(start.jobId(), 1_000));
+        result(reply);
+        String firstApp = harness.contexts().get("ctx").applicationId();
+
+        // the cluster restarts the supervised driver: a new JVM dials back and reports a new Spark context
+        driver.disconnect();
+        FakeDriver restarted = driver.restarted().ready();
+        Message.StartJob again = restarted.next(Message.StartJob.class, WAIT);
+        assertThat(again).isEqualTo(start); // same job id, class, binaries and configuration
+        assertThat(harness.contexts().get("ctx").applicationId()).isNotEqualTo(firstApp);
+        restarted.send(new Message.JobStarted(start.jobId(), 3_000));
+        restarted.send(new Message.JobFinished(start.jobId(), 4_000, IntNode.valueOf(5)));
+        assertThat(awaitStatus(start.jobId(), JobStatus.FINISHED).result()).isEqualTo("5");
+        assertThat(harness.contexts().get("ctx").state()).isEqualTo(ContextState.RUNNING);
+    }
+
+    @Test
+    void aDriverThatOnlyReconnectsGetsNothingAgain() {
+        CompletableFuture<JobService.Reply> reply = jobs().start(request(false, Duration.ofSeconds(5)));
+        Message.StartJob start = driver.next(Message.StartJob.class, WAIT);
+        driver.send(new Message.JobStarted(start.jobId(), 1_000));
+        result(reply);
+
+        driver.disconnect();
+        driver.ready(); // the same JVM: same incarnation
+        driver.send(new Message.JobFinished(start.jobId(), 2_000, IntNode.valueOf(1)));
+        assertThat(awaitStatus(start.jobId(), JobStatus.FINISHED).result()).isEqualTo("1");
+        driver.heartbeat();
+        assertThat(driver.hasNothingQueued()).as("no StartJob sent again").isTrue();
+    }
+
+    @Test
+    void aJobTheRestartedDriverRefusesEndsInErrorWithTheReason() {
+        CompletableFuture<JobService.Reply> reply = jobs().start(request(false, Duration.ofSeconds(5)));
+        Message.StartJob start = driver.next(Message.StartJob.class, WAIT);
+        driver.send(new Message.JobStarted(start.jobId(), 1_000));
+        result(reply);
+
+        FakeDriver restarted = driver.restarted().ready();
+        restarted.next(Message.StartJob.class, WAIT);
+        restarted.send(new Message.JobRejected(start.jobId(), Rejection.NO_SLOTS, ErrorInfo.of("no slots", "x")));
+        JobInfo job = awaitStatus(start.jobId(), JobStatus.ERROR);
+        assertThat(job.error().message()).isEqualTo("no slots");
+    }
 }

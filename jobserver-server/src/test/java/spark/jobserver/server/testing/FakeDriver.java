@@ -20,6 +20,9 @@ public final class FakeDriver {
     private final DriverLauncher.Spec spec;
     private final FakeProcess process;
     private final DriverRegistry registry;
+    /** This driver JVM's id: a restarted driver has another ({@link #restarted}). */
+    private final String incarnation = java.util.UUID.randomUUID().toString();
+
     private volatile Session session;
 
     FakeDriver(DriverLauncher.Spec spec, FakeProcess process, DriverRegistry registry) {
@@ -62,6 +65,11 @@ public final class FakeDriver {
         }
     }
 
+    /** The same context's driver started again (a supervised driver the cluster restarted): a new JVM. */
+    public FakeDriver restarted() {
+        return new FakeDriver(spec, process, registry);
+    }
+
     public DriverLauncher.Spec spec() {
         return spec;
     }
@@ -80,7 +88,8 @@ public final class FakeDriver {
     /** Connects and reports the Spark context up. */
     public FakeDriver ready() {
         connect();
-        send(new Message.ContextReady("app-" + spec.contextName(), null));
+        send(new Message.ContextReady(
+                "app-" + spec.contextName() + "-" + incarnation.substring(0, 8), null, incarnation));
         return this;
     }
 
@@ -102,6 +111,11 @@ public final class FakeDriver {
     public boolean isConnectionOpen() {
         Session s = session;
         return s != null && s.isOpen();
+    }
+
+    /** Whether the server has sent this driver nothing it has not read yet. */
+    public boolean hasNothingQueued() {
+        return session().received.isEmpty();
     }
 
     /** The next message the server sent this driver, waiting up to {@code timeout}. */

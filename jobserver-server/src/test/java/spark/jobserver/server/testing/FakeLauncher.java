@@ -23,6 +23,7 @@ public final class FakeLauncher implements DriverLauncher {
     private final Map<Long, FakeProcess> processes = new ConcurrentHashMap<>();
     private final AtomicInteger launchCount = new AtomicInteger();
     private volatile String failWith;
+    private volatile boolean remote;
 
     /** One launch: what was asked and the process made for it. */
     public record Launch(Spec spec, FakeProcess process) {}
@@ -33,7 +34,7 @@ public final class FakeLauncher implements DriverLauncher {
         if (failWith != null) {
             throw new IllegalStateException(failWith);
         }
-        FakeProcess process = new FakeProcess(pids.incrementAndGet());
+        FakeProcess process = new FakeProcess(pids.incrementAndGet(), remote);
         processes.put(process.pid(), process);
         launches.add(new Launch(spec, process));
         return new Launched(process, java.nio.file.Path.of("/nonexistent/" + spec.contextId() + "/driver.log"));
@@ -62,6 +63,11 @@ public final class FakeLauncher implements DriverLauncher {
 
     public int launchCount() {
         return launchCount.get();
+    }
+
+    /** Makes later launches submit drivers to a cluster (true) or start them on this host (false). */
+    public void launchRemote(boolean remote) {
+        this.remote = remote;
     }
 
     /** Makes every later launch fail with this message (null: launches work again). */

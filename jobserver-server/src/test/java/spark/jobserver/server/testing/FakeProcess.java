@@ -8,9 +8,17 @@ public final class FakeProcess implements DriverProcess {
     private final long pid;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile boolean killed;
+    private final boolean remote;
 
-    FakeProcess(long pid) {
+    FakeProcess(long pid, boolean remote) {
         this.pid = pid;
+        this.remote = remote;
+    }
+
+    /** A driver on a cluster node: the server sees no exit of it, only its connection. */
+    @Override
+    public boolean reportsExit() {
+        return !remote;
     }
 
     @Override

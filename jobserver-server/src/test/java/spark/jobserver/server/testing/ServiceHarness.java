@@ -99,7 +99,8 @@ public final class ServiceHarness implements AutoCloseable {
     private void build() {
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
         StreamResults streamFiles = new StreamResults(config.rootDir().resolve("results"), 1 << 20, 64 * 1024);
-        recorder = new JobRecorder(jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), clock);
+        recorder = new JobRecorder(
+                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestSha256, clock);
         contexts = new ContextService(
                 config,
                 contextStore,

@@ -66,7 +66,11 @@ final class ContextLifecycle {
         ContextInfo running = current.withApplication(applicationId, uiUrl).withState(next, null, null);
         store.update(running);
         live.info(running);
-        LOG.info("Context {} is running (application {})", live.name(), applicationId);
+        LOG.info(
+                "Context {} is running (application {}{})",
+                live.name(),
+                applicationId,
+                uiUrl == null ? "" : ", Spark UI " + uiUrl);
         live.ready().complete(running);
     }
 

@@ -3,6 +3,7 @@ package spark.jobserver.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -210,7 +211,11 @@ class SparkHomeIT {
                 spark.jobserver.it.fromDefaults  yes
                 spark.jobserver.it.overridden    by-defaults
                 """);
-        try (TestingJobServer withHome = TestingJobServer.start("spark.jobserver.spark-home = \"" + home + "\"\n")) {
+        try (Closeable links = () -> {
+                    Files.delete(home.resolve("bin"));
+                    Files.delete(home.resolve("jars"));
+                };
+                TestingJobServer withHome = TestingJobServer.start("spark.jobserver.spark-home = \"" + home + "\"\n")) {
             withHome.uploadExamples("test");
             // a secret setting: it travels in a properties file, which alone would hide spark-defaults.conf
             withHome.createContext(

@@ -77,6 +77,8 @@ public final class TestingJobServer implements AutoCloseable {
         test.put("spark.jobserver.driver.jar", requiredProperty("jobserver.driver.jar"));
         test.put("spark.jobserver.driver.classpath-file", requiredProperty("jobserver.driver.classpath-file"));
         test.put("spark.master", "local[2]");
+        // the bundled Spark runtime, whatever SPARK_HOME the machine running the tests has (SparkHomeIT sets its own)
+        test.put("spark.jobserver.spark-home", "");
         test.put("spark.jobserver.context-creation-timeout", "120s");
         test.put("spark.context-settings.spark.ui.enabled", false);
         test.put("spark.context-settings.launcher.spark.driver.memory", "512m");

@@ -34,13 +34,20 @@ public record ServerConfig(
         Driver driver,
         Config contextDefaults,
         Config contexts,
-        JobHistory jobHistory) {
+        JobHistory jobHistory,
+        String sparkHome) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerConfig.class);
 
+    /**
+     * @param sparkHome {@code spark.jobserver.spark-home}: the Spark distribution (absolute path) whose
+     *     {@code bin/spark-submit} launches drivers unless a context sets {@code spark.home}; empty for the Spark
+     *     runtime bundled with the server
+     */
     public ServerConfig {
         requireNonNull(raw, "raw is null");
         requireNonNull(rootDir, "rootDir is null");
+        requireNonNull(sparkHome, "sparkHome is null");
     }
 
     /** Connection settings of the metadata database. */
@@ -185,7 +192,8 @@ public record ServerConfig(
                 problems.bind(
                         "spark.context-settings", () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),
                 problems.bind("spark.contexts", () -> c.getConfig("spark.contexts"), ConfigFactory.empty()),
-                jobHistory(c, problems));
+                jobHistory(c, problems),
+                problems.bind(js + "spark-home", () -> sparkHome(c, js + "spark-home"), ""));
         problems.throwIfAny("Invalid configuration");
         return config;
     }
@@ -214,6 +222,22 @@ public record ServerConfig(
                 problems.bind(d + "max-message-size", () -> c.getBytes(d + "max-message-size"), 64L << 20),
                 problems.bind(d + "class-data-sharing", () -> c.getBoolean(d + "class-data-sharing"), true),
                 problems.bind(d + "server-url", () -> httpUrlOrEmpty(c.getString(d + "server-url")), ""));
+    }
+
+    /** Blank, or a directory with an executable {@code bin/spark-submit}, made absolute. */
+    private static String sparkHome(Config c, String key) {
+        String value = c.getString(key).strip();
+        if (value.isEmpty()) {
+            return value;
+        }
+        Path home = Path.of(value).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isExecutable(home.resolve("bin").resolve("spark-submit"))) {
+            String origin = c.getValue(key).origin().description();
+            throw new IllegalArgumentException("'" + value + "'"
+                    + (origin.contains("env var") ? " (the environment variable SPARK_HOME)" : "")
+                    + " is not a Spark distribution: it has no executable bin/spark-submit");
+        }
+        return home.toString();
     }
 
     /** Blank, or an absolute http(s) URL without a trailing slash. */
@@ -270,7 +294,8 @@ public record ServerConfig(
                 + namedObjectCreationTimeout + ", requestTimeout=" + requestTimeout + ", maxContentLength="
                 + maxContentLength + ", binaryCacheDir=" + binaryCacheDir + ", dataDir=" + dataDir + ", database="
                 + database + ", driver=" + driver + ", contextDefaults=" + Configs.maskedJson(contextDefaults)
-                + ", contexts=" + Configs.maskedJson(contexts) + ", jobHistory=" + jobHistory + "]";
+                + ", contexts=" + Configs.maskedJson(contexts) + ", jobHistory=" + jobHistory + ", sparkHome="
+                + sparkHome + "]";
     }
 
     private static String driverClasspath(Config c) throws Exception {

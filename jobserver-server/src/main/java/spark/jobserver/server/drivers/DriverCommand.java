@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.Configs;
@@ -15,8 +16,10 @@ import spark.jobserver.server.config.ServerConfig;
 
 /**
  * The command line of a local driver JVM: {@code java <options> -cp <runtime> SparkSubmit --master ...
- * --class DriverMain <driver jar> <server URL> <context id>}. Pure: the same inputs give the same command, and
- * nothing is read or written here (the launcher writes the files the command names).
+ * --class DriverMain <driver jar> <server URL> <context id>}; with a Spark distribution ({@code spark.home},
+ * {@code spark.jobserver.spark-home}) its own {@code <home>/bin/spark-submit} with the same arguments, as
+ * Spark's {@code SparkLauncher} runs it. Pure: the same inputs give the same command, and nothing is read or
+ * written here (the launcher writes the files the command names).
  */
 final class DriverCommand {
     /** JDK 23+ warn or refuse without these; JDK 17 rejects the second. */
@@ -39,11 +42,19 @@ final class DriverCommand {
      * @param master {@code spark.master}
      * @param deployMode {@code spark.submit.deployMode}
      * @param supervise {@code spark.driver.supervise}: a standalone master restarts a cluster-mode driver that fails
+     * @param sparkHome {@code spark.jobserver.spark-home}: the Spark distribution drivers are launched from; blank
+     *     for the runtime bundled with the server
      */
-    record Defaults(String master, String deployMode, boolean supervise) {
+    record Defaults(String master, String deployMode, boolean supervise, String sparkHome) {
         Defaults {
             requireNonNull(master, "master is null");
             requireNonNull(deployMode, "deployMode is null");
+            requireNonNull(sparkHome, "sparkHome is null");
+        }
+
+        /** Drivers from the bundled runtime. */
+        Defaults(String master, String deployMode, boolean supervise) {
+            this(master, deployMode, supervise, "");
         }
     }
 
@@ -62,11 +73,18 @@ final class DriverCommand {
     /**
      * A command, with the Spark settings that name secrets kept out of it: those go into
      * {@link #SECRETS_FILE} (0600) in the driver's directory, which the command names.
+     *
+     * @param environment set in the command's environment, over the launcher's own
      */
-    record Command(List<String> arguments, Map<String, String> secretConf) {
+    record Command(List<String> arguments, Map<String, String> secretConf, Map<String, String> environment) {
         Command {
             arguments = List.copyOf(arguments);
             secretConf = Map.copyOf(secretConf);
+            environment = Map.copyOf(environment);
+        }
+
+        Command(List<String> arguments, Map<String, String> secretConf) {
+            this(arguments, secretConf, Map.of());
         }
 
         /** The arguments with secret-looking {@code key=value} values hidden, for logs. */
@@ -116,11 +134,17 @@ final class DriverCommand {
         return SparkSettings.master(settings, defaults.master());
     }
 
+    /** The Spark distribution the context's driver is launched from; empty for the bundled runtime. */
+    Optional<Path> sparkHome(Config settings) {
+        return SparkSettings.sparkHome(settings, defaults.sparkHome());
+    }
+
     /**
      * The driver's command.
      *
      * @param workDir the driver's own directory, where the secrets file is written
-     * @param extraJvmOptions appended to the JVM options (the class-data sharing archive)
+     * @param extraJvmOptions appended to the JVM options (the class-data sharing archive); not with a Spark
+     *     distribution, whose class path the archive does not match
      * @param driverEnv what the driver needs in its environment (its key, TLS material): a driver on this host
      *     gets the launcher's environment; for one on a cluster node it travels with the submission (a
      *     standalone master forwards {@code SPARK_*} variables; YARN and Kubernetes take them as settings, kept
@@ -130,18 +154,23 @@ final class DriverCommand {
         Config settings = spec.settings();
         String master = master(settings);
         boolean cluster = isClusterMode(settings);
+        Optional<Path> home = sparkHome(settings);
         List<String> cmd = new ArrayList<>();
         if (setsid) {
             cmd.add("/usr/bin/setsid");
         }
-        cmd.add(java());
-        if (cluster) {
-            cmd.addAll(jvmOptions(SUBMITTER_HEAP));
+        if (home.isPresent()) {
+            cmd.add(home.get().resolve("bin").resolve("spark-submit").toString());
         } else {
-            cmd.addAll(jvmOptions(settings));
-            cmd.addAll(extraJvmOptions);
+            cmd.add(java());
+            if (cluster) {
+                cmd.addAll(jvmOptions(SUBMITTER_HEAP));
+            } else {
+                cmd.addAll(jvmOptions(settings));
+                cmd.addAll(extraJvmOptions);
+            }
+            cmd.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit"));
         }
-        cmd.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit"));
         cmd.addAll(List.of(
                 "--master", master, "--deploy-mode", cluster ? "cluster" : "client", "--name", spec.contextName()));
         if (cluster && supervised(settings)) {
@@ -154,8 +183,13 @@ final class DriverCommand {
         }
         Map<String, String> sparkConf = SparkSettings.sparkConf(settings, master);
         Map<String, String> secretConf = new TreeMap<>();
+        if (home.isPresent()) {
+            cmd.addAll(distributionOptions(settings, sparkConf, cluster));
+        }
         if (cluster) {
-            sparkConf.put("spark.driver.memory", SparkSettings.driverMemory(settings));
+            if (home.isEmpty()) {
+                sparkConf.put("spark.driver.memory", SparkSettings.driverMemory(settings));
+            }
             secretConf.putAll(
                     ClusterManager.forMaster(master, this, settings).submissionSettings(spec.contextId(), driverEnv));
         }
@@ -171,6 +205,10 @@ final class DriverCommand {
         if (!secretConf.isEmpty()) {
             cmd.addAll(
                     List.of("--properties-file", workDir.resolve(SECRETS_FILE).toString()));
+            if (home.isPresent()) {
+                // without it, a properties file replaces the distribution's conf/spark-defaults.conf (Spark 4.0+)
+                cmd.add("--load-spark-defaults");
+            }
         }
         cmd.addAll(List.of("--class", DriverLaunch.MAIN_CLASS));
         cmd.addAll(conf);
@@ -179,7 +217,60 @@ final class DriverCommand {
         // the driver asks the server for the rest of its configuration
         cmd.add(spec.serverHttpUrl());
         cmd.add(spec.contextId());
-        return new Command(cmd, secretConf);
+        return new Command(
+                cmd, secretConf, home.map(this::distributionEnvironment).orElse(Map.of()));
+    }
+
+    /**
+     * What the JVM options of the bundled runtime become with a distribution's spark-submit: the heap is
+     * {@code --driver-memory} (spark-submit sets {@code -Xmx} in client mode and asks the cluster for it in
+     * cluster mode), and the configured JVM options of drivers, then the context's own
+     * {@code spark.driver.extraJavaOptions}, are {@code --driver-java-options} (client mode: in cluster mode,
+     * as with the bundled runtime, they stay on this host). Spark's launcher adds the module flags Spark needs
+     * on the JDK itself.
+     */
+    private List<String> distributionOptions(Config settings, Map<String, String> sparkConf, boolean cluster) {
+        String heap = SparkSettings.driverMemory(settings);
+        sparkConf.remove("spark.driver.memory"); // one source of the heap: spark-submit gives the driver its own
+        // one string, as Spark's launcher splits it: at blanks, honouring quotes and backslashes
+        List<String> javaOptions = new ArrayList<>();
+        if (!cluster) {
+            for (String option : driver.jvmOptions()) {
+                if (option.startsWith("-Xmx")) {
+                    heap = option.substring(
+                            4); // the launcher refuses -Xmx; the last one wins, as on a java command line
+                } else {
+                    javaOptions.add(quoted(option));
+                }
+            }
+            String contextOptions = sparkConf.remove("spark.driver.extraJavaOptions");
+            if (contextOptions != null && !contextOptions.isBlank()) {
+                javaOptions.add(contextOptions.strip()); // already in the launcher's syntax
+            }
+        }
+        List<String> options = new ArrayList<>(List.of("--driver-memory", heap));
+        if (!javaOptions.isEmpty()) {
+            options.addAll(List.of("--driver-java-options", String.join(" ", javaOptions)));
+        }
+        return options;
+    }
+
+    /** {@code option} as one word for Spark's launcher: single-quoted when it holds a blank, a quote or a backslash. */
+    static String quoted(String option) {
+        if (!option.isEmpty() && option.chars().noneMatch(c -> Character.isWhitespace(c) || "'\"\\".indexOf(c) >= 0)) {
+            return option;
+        }
+        return "'" + option.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * The environment of a distribution's spark-submit: its own {@code SPARK_HOME} (spark-submit runs the
+     * spark-class of {@code SPARK_HOME} when it is set, whichever script was called) and the JDK of drivers.
+     * {@code SPARK_ENV_LOADED} is cleared so that the distribution's {@code spark-env.sh} is read even when
+     * the server was started from Spark's scripts.
+     */
+    private Map<String, String> distributionEnvironment(Path home) {
+        return Map.of("SPARK_HOME", home.toString(), "JAVA_HOME", javaHome(), "SPARK_ENV_LOADED", "");
     }
 
     /** Where a cluster fetches the driver jar: the server's {@link DriverLaunch#RUNTIME_PATH}. */

@@ -23,9 +23,10 @@ import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.ServerConfig;
 
 /**
- * Starts drivers as child processes of the server, from the Spark runtime the build brings:
- * {@link DriverCommand} in the context's own directory and session, its output in its own log file,
- * its secret in the environment and its secret Spark settings in a 0600 file.
+ * Starts drivers as child processes of the server, from the Spark runtime the build brings or through the
+ * {@code bin/spark-submit} of a Spark distribution ({@code spark.home}): {@link DriverCommand} in the
+ * context's own directory and session, its output in its own log file, its secret in the environment and its
+ * secret Spark settings in a 0600 file.
  */
 public final class LocalDriverLauncher implements DriverLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(LocalDriverLauncher.class);
@@ -55,7 +56,8 @@ public final class LocalDriverLauncher implements DriverLauncher {
                         config.sparkMaster(),
                         config.deployMode(),
                         config.raw().hasPath("spark.driver.supervise")
-                                && config.raw().getBoolean("spark.driver.supervise")),
+                                && config.raw().getBoolean("spark.driver.supervise"),
+                        config.sparkHome()),
                 javaFeatureVersion(javaHome),
                 new File("/usr/bin/setsid").canExecute());
         this.cds = new ClassDataSharing(
@@ -84,11 +86,14 @@ public final class LocalDriverLauncher implements DriverLauncher {
         Files.createDirectories(workDir);
         Path logFile = workDir.resolve("driver.log");
         boolean cluster = command.isClusterMode(spec.settings());
+        Optional<Path> sparkHome = command.sparkHome(spec.settings());
         Map<String, String> driverEnv = new LinkedHashMap<>();
         driverEnv.put(DriverLaunch.SECRET_ENV, spec.secret());
         // a driver on a cluster node has none of this host's files: the TLS stores travel inline
         driverEnv.putAll(cluster ? inline(environment) : environment);
-        DriverCommand.Command cmd = command.build(spec, workDir, cluster ? List.of() : cdsOptions(), driverEnv);
+        // the class-data sharing archive belongs to the bundled runtime's class path
+        DriverCommand.Command cmd =
+                command.build(spec, workDir, cluster || sparkHome.isPresent() ? List.of() : cdsOptions(), driverEnv);
         if (!cmd.secretConf().isEmpty()) {
             // secret Spark settings go through a 0600 file, never the command line (ps would show them)
             Properties properties = new Properties();
@@ -102,15 +107,19 @@ public final class LocalDriverLauncher implements DriverLauncher {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().putAll(driverEnv);
+        pb.environment().putAll(cmd.environment());
         String master = command.master(spec.settings());
         if (SparkSettings.isLocalMaster(master) && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         }
         LOG.info(
-                "{} the driver of context {} ({}), log {}",
+                "{} the driver of context {} ({}){}, log {}",
                 cluster ? "Submitting to " + master + " (cluster deploy mode)" : "Launching",
                 spec.contextName(),
                 spec.contextId(),
+                sparkHome
+                        .map(home -> " through " + home.resolve("bin").resolve("spark-submit"))
+                        .orElse(""),
                 logFile);
         LOG.debug("Driver command: {}", cmd.forLog());
         Process process = pb.start();

@@ -4,12 +4,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import spark.jobserver.server.http.ApiException;
 
@@ -17,7 +20,8 @@ import spark.jobserver.server.http.ApiException;
  * A context's settings as Spark sees them: the reference's mapping to Spark configuration
  * ({@code num-cpu-cores} → {@code spark.cores.max}, {@code memory-per-node} → {@code spark.executor.memory},
  * {@code passthrough}, {@code launcher.spark.*}, {@code spark.*}), the master and deploy mode, the driver's
- * heap, and the checks that refuse settings which cannot work before any driver is launched.
+ * heap, the Spark distribution it is launched from ({@code spark.home}), and the checks that refuse settings
+ * which cannot work before any driver is launched.
  */
 public final class SparkSettings {
     /** Spark's byte strings: a number with an optional unit (b, k, kb, m, mb, ...; no unit = MiB for memory). */
@@ -32,8 +36,8 @@ public final class SparkSettings {
     private static final List<String> COUNT_KEYS = List.of("num-cpu-cores", "spark.cores.max", "spark.executor.cores");
     private static final List<String> DURATION_KEYS = List.of("context-init-timeout", "forked-jvm-init-timeout");
     private static final List<String> OBJECT_KEYS = List.of("passthrough", "launcher", "hadoop", "streaming");
-    private static final List<String> STRING_KEYS =
-            List.of("context-factory", "spark.proxy.user", "launcher.spark.master", "spark.submit.deployMode");
+    private static final List<String> STRING_KEYS = List.of(
+            "context-factory", "spark.proxy.user", "launcher.spark.master", "spark.submit.deployMode", "spark.home");
 
     private SparkSettings() {}
 
@@ -90,6 +94,9 @@ public final class SparkSettings {
                 problems.add("context-factory: '" + value + "' is not a class name");
             }
         });
+        scalar(settings, "spark.home", problems)
+                .ifPresent(
+                        value -> sparkHomeProblem(value).ifPresent(problem -> problems.add("spark.home: " + problem)));
         if (problems.isEmpty()) {
             String master = master(settings, defaultMaster);
             if (!MASTER.matcher(master).matches()) {
@@ -123,6 +130,33 @@ public final class SparkSettings {
         return defaultMode;
     }
 
+    /**
+     * The Spark distribution the context's driver is launched from: its {@code spark.home}, else the server's
+     * {@code defaultHome}; empty (blank) for the Spark runtime bundled with the server.
+     */
+    static Optional<Path> sparkHome(Config settings, String defaultHome) {
+        String home = settings.hasPath("spark.home") ? settings.getString("spark.home") : defaultHome;
+        return home.isBlank() ? Optional.empty() : Optional.of(Path.of(home.strip()));
+    }
+
+    /**
+     * Why {@code home} cannot serve as a Spark distribution, if it cannot: it must be blank (the bundled
+     * runtime) or the absolute path of a directory with an executable {@code bin/spark-submit}.
+     */
+    static Optional<String> sparkHomeProblem(String home) {
+        if (home.isBlank()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(home.strip());
+        if (!path.isAbsolute()) {
+            return Optional.of("'" + home + "' is not an absolute path");
+        }
+        if (!Files.isExecutable(path.resolve("bin").resolve("spark-submit"))) {
+            return Optional.of("'" + home + "' is not a Spark distribution (it has no executable bin/spark-submit)");
+        }
+        return Optional.empty();
+    }
+
     static boolean isLocalMaster(String master) {
         return master.startsWith("local");
     }
@@ -151,6 +185,7 @@ public final class SparkSettings {
         }
         conf.remove("spark.master");
         conf.remove("spark.proxy.user");
+        conf.remove("spark.home"); // which spark-submit runs the driver, not a setting of its context
         if (isLocalMaster(master)) {
             conf.putIfAbsent("spark.driver.host", "127.0.0.1");
             conf.putIfAbsent("spark.driver.bindAddress", "127.0.0.1");

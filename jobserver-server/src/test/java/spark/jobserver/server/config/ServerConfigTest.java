@@ -77,6 +77,25 @@ class ServerConfigTest {
         assertThat(c.jobHistory().maxResultSize()).isEqualTo(10L * 1024 * 1024);
         assertThat(c.jobHistory().maxErrorSize()).isEqualTo(64L * 1024);
         assertThat(c.jobHistory()).isEqualTo(ServerConfig.JobHistory.defaults());
+        if (System.getenv("SPARK_HOME") == null) {
+            assertThat(c.sparkHome()).isEmpty(); // the bundled Spark runtime
+        }
+    }
+
+    @Test
+    void theSparkHomeIsADistributionWithSparkSubmit(@TempDir Path dir) throws Exception {
+        Path submit = Files.createDirectories(dir.resolve("bin")).resolve("spark-submit");
+        Files.createFile(submit);
+        assertThat(submit.toFile().setExecutable(true)).isTrue();
+        ServerConfig c = ServerConfig.from(
+                Configs.load(null, ConfigFactory.parseString("spark.jobserver.spark-home = \"" + dir + "/bin/..\"")));
+        assertThat(c.sparkHome()).isEqualTo(dir.toString());
+        assertThatThrownBy(() -> ServerConfig.from(Configs.load(
+                        null,
+                        ConfigFactory.parseString("spark.jobserver.spark-home = \"" + dir.resolve("bin") + "\""))))
+                .hasMessageContaining(
+                        "spark.jobserver.spark-home: '" + dir.resolve("bin") + "' is not a Spark distribution")
+                .hasMessageContaining("no executable bin/spark-submit");
     }
 
     @Test

@@ -170,4 +170,162 @@ class DriverCommandTest {
                         .arguments())
                 .doesNotContain("--supervise");
     }
+
+    // ---------------------------------------------------------------- a Spark distribution (spark.home)
+
+    private static final DriverCommand.Defaults WITH_HOME =
+            new DriverCommand.Defaults("local[4]", "client", false, "/opt/spark");
+
+    @Test
+    void withASparkHomeTheDistributionsSparkSubmitGetsTheSameArgumentsAndTheHeapAsDriverMemory() {
+        DriverCommand.Command cmd = new DriverCommand(DRIVER, WITH_HOME, 17, true)
+                .build(spec("launcher.spark.driver.memory = 2g"), WORK, List.of("-XX:SharedArchiveFile=/a.jsa"), ENV);
+        // no class-data sharing archive (it belongs to the bundled class path) and no module flags (Spark's
+        // launcher adds its own): the configured JVM options only
+        assertThat(cmd.arguments())
+                .containsExactly(
+                        "/usr/bin/setsid",
+                        "/opt/spark/bin/spark-submit",
+                        "--master",
+                        "local[4]",
+                        "--deploy-mode",
+                        "client",
+                        "--name",
+                        "ctx",
+                        "--driver-memory",
+                        "2g",
+                        "--driver-java-options",
+                        "-XX:+UseSerialGC",
+                        "--class",
+                        DriverLaunch.MAIN_CLASS,
+                        "--conf",
+                        "spark.driver.host=127.0.0.1",
+                        "--conf",
+                        "spark.driver.bindAddress=127.0.0.1",
+                        "--conf",
+                        "spark.ui.port=0",
+                        "/x/driver.jar",
+                        "http://127.0.0.1:1",
+                        "id-1");
+        // spark-submit runs the spark-class of SPARK_HOME, on the JDK of JAVA_HOME
+        assertThat(cmd.environment())
+                .isEqualTo(Map.of("SPARK_HOME", "/opt/spark", "JAVA_HOME", "/opt/jdk", "SPARK_ENV_LOADED", ""));
+        assertThat(cmd.secretConf()).isEmpty();
+    }
+
+    @Test
+    void aContextChoosesItsOwnDistributionOrTheBundledRuntime() {
+        DriverCommand command = new DriverCommand(DRIVER, WITH_HOME, 17, false);
+        DriverCommand.Command own =
+                command.build(spec("spark.home = /opt/spark-4.1.1\nspark.driver.memory = 3g"), WORK, List.of(), ENV);
+        assertThat(own.arguments().get(0)).isEqualTo("/opt/spark-4.1.1/bin/spark-submit");
+        assertThat(own.arguments())
+                .containsSubsequence("--driver-memory", "3g")
+                .noneMatch(a -> a.startsWith("spark.home=") || a.startsWith("spark.driver.memory="));
+        assertThat(own.environment()).containsEntry("SPARK_HOME", "/opt/spark-4.1.1");
+
+        DriverCommand.Command bundled = command.build(spec("spark.home = \"\""), WORK, List.of(), ENV);
+        assertThat(bundled.arguments().subList(0, 2)).containsExactly("/opt/jdk/bin/java", "-Xmx1g");
+        assertThat(bundled.arguments()).contains("org.apache.spark.deploy.SparkSubmit");
+        assertThat(bundled.environment()).isEmpty();
+
+        // a server without a default distribution: the context's own
+        assertThat(new DriverCommand(DRIVER, LOCAL, 17, false)
+                        .build(spec("spark.home = /opt/spark-4.1.1"), WORK, List.of(), ENV)
+                        .arguments()
+                        .get(0))
+                .isEqualTo("/opt/spark-4.1.1/bin/spark-submit");
+    }
+
+    @Test
+    void theDriversJvmOptionsAndTheContextsOwnBecomeOneDriverJavaOptionsString() {
+        ServerConfig.Driver driver = new ServerConfig.Driver(
+                "/x/driver.jar",
+                "/x/spark-core.jar",
+                "",
+                List.of("-Xmx4g", "-Dspark.it.quoted=it's a b", "-XX:+UseSerialGC", "-Xmx3g"),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(60),
+                64L << 20,
+                true,
+                "");
+        DriverCommand.Command cmd = new DriverCommand(driver, WITH_HOME, 17, false)
+                .build(
+                        spec("spark.driver.extraJavaOptions = \"-Dx=1 -Dy='a b'\"\nspark.executor.cores = 1"),
+                        WORK,
+                        List.of(),
+                        ENV);
+        // Spark's launcher refuses -Xmx among java options: the last one is the heap, as on a java command line
+        assertThat(cmd.arguments())
+                .containsSubsequence(
+                        "--driver-memory",
+                        "3g",
+                        "--driver-java-options",
+                        "'-Dspark.it.quoted=it'\\''s a b' -XX:+UseSerialGC -Dx=1 -Dy='a b'",
+                        "--class")
+                .contains("spark.executor.cores=1")
+                .noneMatch(a -> a.startsWith("spark.driver.extraJavaOptions="));
+        // the driver's JDK is the server's own when none is configured
+        assertThat(cmd.environment()).containsEntry("JAVA_HOME", System.getProperty("java.home"));
+    }
+
+    @Test
+    void optionsAreQuotedForSparksLauncherOnlyWhenTheyNeedIt() {
+        assertThat(DriverCommand.quoted("-Da=b")).isEqualTo("-Da=b");
+        assertThat(DriverCommand.quoted("-Da=b c")).isEqualTo("'-Da=b c'");
+        assertThat(DriverCommand.quoted("-Da=\"b\"")).isEqualTo("'-Da=\"b\"'");
+        assertThat(DriverCommand.quoted("-Da=C:\\x")).isEqualTo("'-Da=C:\\x'");
+        assertThat(DriverCommand.quoted("-Da='b'")).isEqualTo("'-Da='\\''b'\\'''");
+        assertThat(DriverCommand.quoted("")).isEqualTo("''");
+    }
+
+    @Test
+    void withASparkHomeInClusterModeTheClusterGetsTheDriverMemoryAndTheDriverJarFromTheServer() {
+        DriverCommand command = new DriverCommand(
+                DRIVER, new DriverCommand.Defaults("spark://m:7077", "cluster", true, "/opt/spark"), 17, false);
+        List<String> args = command.build(spec("launcher.spark.driver.memory = 2g"), WORK, List.of(), ENV)
+                .arguments();
+        // the configured JVM options stay on this host, as with the bundled runtime
+        assertThat(args)
+                .containsExactly(
+                        "/opt/spark/bin/spark-submit",
+                        "--master",
+                        "spark://m:7077",
+                        "--deploy-mode",
+                        "cluster",
+                        "--name",
+                        "ctx",
+                        "--supervise",
+                        "--driver-memory",
+                        "2g",
+                        "--class",
+                        DriverLaunch.MAIN_CLASS,
+                        "--conf",
+                        "spark.ui.port=0",
+                        "http://127.0.0.1:1/driver/runtime/driver.jar",
+                        "http://127.0.0.1:1",
+                        "id-1");
+    }
+
+    @Test
+    void withASecretsFileTheDistributionsSparkDefaultsAreStillLoaded() {
+        DriverCommand command = new DriverCommand(
+                DRIVER, new DriverCommand.Defaults("yarn", "cluster", false, "/opt/spark"), 17, false);
+        DriverCommand.Command cmd =
+                command.build(spec("spark.hadoop.fs.s3a.secret.key = s3cr3t"), WORK, List.of(), ENV);
+        assertThat(cmd.arguments())
+                .containsSubsequence(
+                        "--driver-memory",
+                        "1g",
+                        "--properties-file",
+                        "/root/contexts/id-1/spark-secrets.properties",
+                        "--load-spark-defaults",
+                        "--class");
+        assertThat(cmd.secretConf())
+                .containsEntry("spark.hadoop.fs.s3a.secret.key", "s3cr3t")
+                .containsEntry("spark.yarn.appMasterEnv.SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
+        assertThat(String.join(" ", cmd.arguments())).doesNotContain("s3cr3t", "k3y");
+    }
 }

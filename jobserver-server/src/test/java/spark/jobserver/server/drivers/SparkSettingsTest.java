@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import spark.jobserver.server.http.ApiException;
 
 class SparkSettingsTest {
@@ -94,6 +97,32 @@ class SparkSettingsTest {
                         ApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(400))
                 .hasMessageContaining("num-cpu-cores")
                 .hasMessageContaining("memory-per-node");
+    }
+
+    @Test
+    void sparkHomeMustBeADistributionWithSparkSubmit(@TempDir Path dir) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("spark").resolve("bin")).getParent();
+        Path submit = Files.createFile(home.resolve("bin").resolve("spark-submit"));
+        assertRefused("spark.home = \"" + home + "\"", "spark.home: '" + home + "' is not a Spark distribution");
+        assertThat(submit.toFile().setExecutable(true)).isTrue();
+        SparkSettings.validate(ConfigFactory.parseString("spark.home = \"" + home + "\""), "local[2]");
+        SparkSettings.validate(ConfigFactory.parseString("spark.home = \"\""), "local[2]"); // the bundled runtime
+
+        assertRefused("spark.home = \"" + dir + "\"", "spark.home: '" + dir + "' is not a Spark distribution");
+        assertRefused("spark.home = spark/home", "spark.home: 'spark/home' is not an absolute path");
+        assertRefused("spark.home { a = 1 }", "spark.home must be a single value, not an object");
+    }
+
+    @Test
+    void theContextsSparkHomeWinsOverTheServersAndIsNoSparkSetting() {
+        assertThat(SparkSettings.sparkHome(ConfigFactory.parseString("spark.home = /a"), "/b"))
+                .contains(Path.of("/a"));
+        assertThat(SparkSettings.sparkHome(ConfigFactory.empty(), "/b")).contains(Path.of("/b"));
+        assertThat(SparkSettings.sparkHome(ConfigFactory.parseString("spark.home = \"\""), "/b"))
+                .isEmpty();
+        assertThat(SparkSettings.sparkHome(ConfigFactory.empty(), "")).isEmpty();
+        assertThat(SparkSettings.sparkConf(ConfigFactory.parseString("spark.home = /a"), "local[2]"))
+                .doesNotContainKey("spark.home");
     }
 
     private static void assertRefused(String settings, String message) {

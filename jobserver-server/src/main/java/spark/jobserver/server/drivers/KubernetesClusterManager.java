@@ -13,9 +13,16 @@ import java.util.Optional;
 /**
  * Kubernetes. The driver's environment travels as {@code spark.kubernetes.driverEnv.*}; the driver pod is
  * named after the context ({@code jobserver-<context id>}), so the server knows it without reading
- * spark-submit's output; it is killed with spark-submit's {@code --kill <namespace>:<pod>}.
+ * spark-submit's output; it is killed with spark-submit's {@code --kill <namespace>:<pod>}, which deletes
+ * the pod (Kubernetes then deletes what the pod owns: its executors, service and config map).
+ *
+ * <p>spark-submit returns once the driver pod is created ({@code spark.kubernetes.submission.waitAppCompletion
+ * = false}) instead of following it for the context's whole life: one JVM less per context next to the
+ * server, and the server follows the driver through its connection anyway. A context may set it back.
  */
 final class KubernetesClusterManager implements ClusterManager {
+    private static final String DEFAULT_NAMESPACE = "default"; // Spark's default for spark.kubernetes.namespace
+
     private final String master;
     private final DriverCommand command;
     private final String namespace;
@@ -26,14 +33,15 @@ final class KubernetesClusterManager implements ClusterManager {
         this.namespace = requireNonNull(namespace, "namespace is null");
     }
 
-    /** The namespace drivers run in: the context's {@code spark.kubernetes.namespace}, else Spark's default. */
+    /**
+     * The namespace drivers run in: {@code spark.kubernetes.namespace} as spark-submit gets it (from the
+     * context's {@code spark.*}, {@code launcher.spark.*} or {@code passthrough}, in that precedence), else
+     * Spark's default.
+     */
     static String namespace(Config settings) {
-        for (String key : List.of("launcher.spark.kubernetes.namespace", "spark.kubernetes.namespace")) {
-            if (settings.hasPath(key)) {
-                return settings.getString(key);
-            }
-        }
-        return "default";
+        // the master only decides the settings of a driver on this host, none of which is the namespace
+        return SparkSettings.sparkConf(settings, "k8s://")
+                .getOrDefault("spark.kubernetes.namespace", DEFAULT_NAMESPACE);
     }
 
     static String podName(String contextId) {
@@ -44,6 +52,7 @@ final class KubernetesClusterManager implements ClusterManager {
     public Map<String, String> submissionSettings(String contextId, Map<String, String> driverEnv) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("spark.kubernetes.driver.pod.name", podName(contextId));
+        settings.put("spark.kubernetes.submission.waitAppCompletion", "false");
         driverEnv.forEach((k, v) -> settings.put("spark.kubernetes.driverEnv." + k, v));
         return settings;
     }
@@ -55,8 +64,13 @@ final class KubernetesClusterManager implements ClusterManager {
 
     @Override
     public void kill(String driverId) throws IOException {
+        StandaloneClusterManager.run(killCommand(driverId));
+    }
+
+    /** {@code spark-submit --master <master> --kill <namespace>:<pod>}: deletes the driver pod. */
+    List<String> killCommand(String driverId) {
         List<String> cmd = new ArrayList<>(command.sparkJvm());
         cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master, "--kill", driverId));
-        StandaloneClusterManager.run(cmd);
+        return cmd;
     }
 }

@@ -173,7 +173,7 @@ final class DriverCommand {
         }
         cmd.addAll(List.of(
                 "--master", master, "--deploy-mode", cluster ? "cluster" : "client", "--name", spec.contextName()));
-        if (cluster && supervised(settings)) {
+        if (cluster && master.startsWith("spark://") && supervised(settings)) { // standalone only: others ignore it
             cmd.add("--supervise");
         }
         if (settings.hasPath("spark.proxy.user")
@@ -182,6 +182,11 @@ final class DriverCommand {
             cmd.addAll(List.of("--proxy-user", settings.getString("spark.proxy.user")));
         }
         Map<String, String> sparkConf = SparkSettings.sparkConf(settings, master);
+        if (!cluster) {
+            // any free port on this host; on a cluster node Spark's own default (4040, then the next free one)
+            // stays: a Kubernetes driver pod declares its UI port, and 0 is not a valid one there
+            sparkConf.putIfAbsent("spark.ui.port", "0");
+        }
         Map<String, String> secretConf = new TreeMap<>();
         if (home.isPresent()) {
             cmd.addAll(distributionOptions(settings, sparkConf, cluster));

@@ -109,6 +109,12 @@ public final class SparkSettings {
             } else if (mode.equals("cluster") && isLocalMaster(master)) {
                 problems.add("spark.submit.deployMode: cluster deploy mode needs a cluster master, not " + master);
             }
+            if (mode.equals("cluster")
+                    && master.startsWith("k8s://")
+                    && isPresent(settings, "spark.kubernetes.driver.pod.name")) {
+                problems.add("spark.kubernetes.driver.pod.name: the server names a cluster-mode driver's pod itself"
+                        + " (jobserver-<context id>), to find and kill it");
+            }
         }
         if (!problems.isEmpty()) {
             throw ApiException.error(400, "Invalid context settings: " + String.join("; ", problems));
@@ -190,7 +196,6 @@ public final class SparkSettings {
             conf.putIfAbsent("spark.driver.host", "127.0.0.1");
             conf.putIfAbsent("spark.driver.bindAddress", "127.0.0.1");
         }
-        conf.putIfAbsent("spark.ui.port", "0");
         return conf;
     }
 

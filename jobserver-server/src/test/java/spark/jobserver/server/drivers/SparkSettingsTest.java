@@ -33,7 +33,6 @@ class SparkSettingsTest {
                 .containsEntry("spark.executor.cores", "1")
                 .containsEntry("spark.driver.host", "127.0.0.1")
                 .containsEntry("spark.driver.bindAddress", "127.0.0.1")
-                .containsEntry("spark.ui.port", "0")
                 .doesNotContainKey("spark.driver.memory");
     }
 

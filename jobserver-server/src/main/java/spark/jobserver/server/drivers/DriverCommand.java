@@ -32,6 +32,7 @@ final class DriverCommand {
     private final Defaults defaults;
     private final int javaFeatureVersion;
     private final boolean setsid;
+    private final Map<String, String> environment;
 
     /**
      * The server-wide defaults of what a context may set for itself.
@@ -53,10 +54,30 @@ final class DriverCommand {
      *     Ctrl-C of the server never reaches them
      */
     DriverCommand(ServerConfig.Driver driver, Defaults defaults, int javaFeatureVersion, boolean setsid) {
+        this(driver, defaults, javaFeatureVersion, setsid, driver.environment());
+    }
+
+    /**
+     * @param environment the environment driver processes start with (the server's, under
+     *     {@code spark.jobserver.driver.environment}): its {@code HADOOP_CONF_DIR} and {@code YARN_CONF_DIR} go
+     *     on the class path, as Spark's scripts put them
+     */
+    DriverCommand(
+            ServerConfig.Driver driver,
+            Defaults defaults,
+            int javaFeatureVersion,
+            boolean setsid,
+            Map<String, String> environment) {
         this.driver = requireNonNull(driver, "driver is null");
         this.defaults = requireNonNull(defaults, "defaults is null");
         this.javaFeatureVersion = javaFeatureVersion;
         this.setsid = setsid;
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** The environment driver processes (and spark-submit) start with. */
+    Map<String, String> environment() {
+        return environment;
     }
 
     /**
@@ -141,7 +162,7 @@ final class DriverCommand {
             cmd.addAll(jvmOptions(settings));
             cmd.addAll(extraJvmOptions);
         }
-        cmd.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit"));
+        cmd.addAll(List.of("-cp", classpath() + hadoopConfDirs(), "org.apache.spark.deploy.SparkSubmit"));
         cmd.addAll(List.of(
                 "--master", master, "--deploy-mode", cluster ? "cluster" : "client", "--name", spec.contextName()));
         if (cluster && supervised(settings)) {
@@ -153,6 +174,10 @@ final class DriverCommand {
             cmd.addAll(List.of("--proxy-user", settings.getString("spark.proxy.user")));
         }
         Map<String, String> sparkConf = SparkSettings.sparkConf(settings, master);
+        if (master.startsWith("yarn")) {
+            sparkConf.putAll(YarnClusterManager.defaults(
+                    sparkConf, driver.classpath(), cluster, cluster && supervised(settings)));
+        }
         Map<String, String> secretConf = new TreeMap<>();
         if (cluster) {
             sparkConf.put("spark.driver.memory", SparkSettings.driverMemory(settings));
@@ -180,6 +205,18 @@ final class DriverCommand {
         cmd.add(spec.serverHttpUrl());
         cmd.add(spec.contextId());
         return new Command(cmd, secretConf);
+    }
+
+    /** {@code HADOOP_CONF_DIR} and {@code YARN_CONF_DIR} as class path entries, in the order spark-class adds them. */
+    private String hadoopConfDirs() {
+        StringBuilder dirs = new StringBuilder();
+        for (String name : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+            String dir = environment.getOrDefault(name, "");
+            if (!dir.isBlank()) {
+                dirs.append(File.pathSeparator).append(dir);
+            }
+        }
+        return dirs.toString();
     }
 
     /** Where a cluster fetches the driver jar: the server's {@link DriverLaunch#RUNTIME_PATH}. */

@@ -57,7 +57,8 @@ public final class LocalDriverLauncher implements DriverLauncher {
                         config.raw().hasPath("spark.driver.supervise")
                                 && config.raw().getBoolean("spark.driver.supervise")),
                 javaFeatureVersion(javaHome),
-                new File("/usr/bin/setsid").canExecute());
+                new File("/usr/bin/setsid").canExecute(),
+                driverEnvironment(config.driver()));
         this.cds = new ClassDataSharing(
                 config.rootDir().resolve("cds"), config.driver().classDataSharing(), background);
     }
@@ -101,6 +102,7 @@ public final class LocalDriverLauncher implements DriverLauncher {
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().putAll(config.driver().environment());
         pb.environment().putAll(driverEnv);
         String master = command.master(spec.settings());
         if (SparkSettings.isLocalMaster(master) && !pb.environment().containsKey("SPARK_LOCAL_IP")) {
@@ -123,6 +125,13 @@ public final class LocalDriverLauncher implements DriverLauncher {
                                 ClusterManager.forMaster(master, command, spec.settings()))
                         : LocalDriverProcess.started(process),
                 logFile);
+    }
+
+    /** The server's environment under {@code spark.jobserver.driver.environment}: what driver processes get. */
+    private static Map<String, String> driverEnvironment(ServerConfig.Driver driver) {
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.putAll(driver.environment());
+        return env;
     }
 
     /** The TLS stores of {@code env} inline ({@code base64:...}) instead of as paths on this host. */

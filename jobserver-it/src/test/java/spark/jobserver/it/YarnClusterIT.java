@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Contexts on a real YARN ({@link MiniYarn}: a ResourceManager and a 2-vcore, 4 GB NodeManager on loopback), in
  * client and in cluster deploy mode, with no Spark installation: the server finds the ResourceManager through
  * {@code HADOOP_CONF_DIR} ({@code spark.jobserver.driver.environment}) and YARN's containers get Spark from the
- * bundled runtime's jars ({@code spark.yarn.jars}). YARN's side is checked through the ResourceManager's own REST
- * API. One context at a time: an application master and an executor of 512m each.
+ * bundled runtime (one archive the server builds, {@code spark.yarn.archive}) or, in the forced-stop tests, from
+ * jars the node has ({@code spark.yarn.jars} as {@code local:} URIs). YARN's side is checked through the
+ * ResourceManager's own REST API. One context at a time: an application master and an executor of 512m each.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YarnClusterIT {
@@ -91,6 +92,15 @@ class YarnClusterIT {
         return appId;
     }
 
+    private static String driverLog(String contextId) {
+        try {
+            return Files.readString(
+                    server.root().resolve("contexts").resolve(contextId).resolve("driver.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static JsonNode wordCount(String context) {
         var reply = server.post(
                 "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + context
@@ -107,6 +117,10 @@ class YarnClusterIT {
         JsonNode app = yarn.awaitApp(appId, a -> a.path("state").asText().equals("RUNNING"), END);
         assertThat(app.path("name").asText()).isEqualTo("yarn-client");
         assertThat(app.path("applicationType").asText()).isEqualTo("SPARK");
+        // Spark reached YARN's containers as the server's one archive of the bundled runtime
+        String contextId = server.get("/contexts/yarn-client").json().get("id").asText();
+        assertThat(driverLog(contextId))
+                .containsPattern("Uploading resource file:" + server.root() + "/yarn/spark-runtime-[0-9a-f]{16}\\.zip");
         // the driver runs here: YARN runs the application master (ExecutorLauncher) and the executor
         assertThat(wordCount("yarn-client").toString()).isEqualTo("{\"a\":2,\"b\":1}");
         assertThat(yarn.app(appId).path("runningContainers").asInt()).isEqualTo(2);

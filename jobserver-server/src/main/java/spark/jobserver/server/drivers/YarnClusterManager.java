@@ -43,7 +43,8 @@ final class YarnClusterManager implements ClusterManager {
      * <ul>
      *   <li>{@code spark.yarn.jars}: the runtime's jars, which spark-submit uploads to the application's
      *       staging directory (there is no {@code SPARK_HOME/jars} to fall back on); not when the context sets
-     *       {@code spark.yarn.jars} or {@code spark.yarn.archive} (jars the cluster already has);
+     *       {@code spark.yarn.jars} or {@code spark.yarn.archive} (jars the cluster already has, or the
+     *       launcher's {@link YarnRuntimeArchive}, which YARN ships faster);
      *   <li>client mode: {@code spark.yarn.am.clientModeTreatDisconnectAsFailed}, so that a driver that dies
      *       (or is killed) ends its application FAILED rather than SUCCEEDED;
      *   <li>cluster mode: {@code spark.yarn.submit.waitAppCompletion = false} (spark-submit returns once YARN
@@ -57,7 +58,7 @@ final class YarnClusterManager implements ClusterManager {
     static Map<String, String> defaults(
             Map<String, String> sparkConf, String runtimeClasspath, boolean cluster, boolean supervised) {
         Map<String, String> defaults = new LinkedHashMap<>();
-        if (!sparkConf.containsKey("spark.yarn.jars") && !sparkConf.containsKey("spark.yarn.archive")) {
+        if (!namesSparkJars(sparkConf)) {
             defaults.put(
                     "spark.yarn.jars",
                     Arrays.stream(runtimeClasspath.split(File.pathSeparator))
@@ -75,6 +76,11 @@ final class YarnClusterManager implements ClusterManager {
         }
         defaults.keySet().removeAll(sparkConf.keySet());
         return defaults;
+    }
+
+    /** Whether the Spark settings say where YARN containers get Spark's jars. */
+    static boolean namesSparkJars(Map<String, String> sparkConf) {
+        return sparkConf.containsKey("spark.yarn.jars") || sparkConf.containsKey("spark.yarn.archive");
     }
 
     @Override

@@ -96,6 +96,14 @@ final class MiniYarn implements AutoCloseable {
         return dir.resolve("conf");
     }
 
+    /**
+     * A staging directory for spark-submit's uploads ({@code spark.yarn.stagingDir}), removed with the cluster
+     * (the default is the submitting user's home directory on the default file system, here the local one).
+     */
+    Path stagingDir() {
+        return dir.resolve("staging");
+    }
+
     /** The ResourceManager's web address ({@code http://host:port}). */
     String webapp() {
         return webapp;

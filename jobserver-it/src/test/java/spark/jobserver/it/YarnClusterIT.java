@@ -40,7 +40,8 @@ class YarnClusterIT {
         server = TestingJobServer.start("spark.master = yarn\n"
                 + "spark.jobserver.yarn-context-creation-timeout = 180s\n"
                 + "spark.jobserver.yarn-context-deletion-timeout = 60s\n"
-                + "spark.jobserver.driver.environment.HADOOP_CONF_DIR = \"" + yarn.confDir() + "\"\n");
+                + "spark.jobserver.driver.environment.HADOOP_CONF_DIR = \"" + yarn.confDir() + "\"\n"
+                + "spark.context-settings.spark.yarn.stagingDir = \"" + yarn.stagingDir() + "\"\n");
         server.uploadExamples("test");
     }
 
@@ -52,6 +53,15 @@ class YarnClusterIT {
             }
         } finally {
             if (yarn != null) {
+                // what spark-submit's uploads leave behind once every application ended (docs/clusters-yarn.md)
+                try (var left = Files.walk(yarn.stagingDir(), 3)) { // <dir>/<user>/.sparkStaging/<application>
+                    System.out.println("YARN staging directories left: "
+                            + left.map(p -> p.getFileName().toString())
+                                    .filter(name -> name.startsWith("application_"))
+                                    .toList());
+                } catch (IOException e) {
+                    System.out.println("YARN staging directories left: none (" + e + ")");
+                }
                 yarn.close();
             }
         }

@@ -30,7 +30,20 @@ public final class DriverMain {
     public static void main(String[] args) {
         // Exit explicitly: Spark and the HTTP client leave threads behind, and the code tells the server
         // (through Process.onExit) how the context ended.
-        System.exit(run(args, System.getenv()));
+        int code = run(args, System.getenv());
+        if (code == 0 && isYarnApplicationMaster()) {
+            // YARN cluster mode: the application master runs this method in a thread of its own, reports the
+            // application SUCCEEDED when it returns and then ends the JVM itself; System.exit, even with 0,
+            // would make it report FAILED ("Shutdown hook called before final status was reported")
+            return;
+        }
+        System.exit(code);
+    }
+
+    /** Whether this driver runs inside a YARN application master (cluster deploy mode). */
+    private static boolean isYarnApplicationMaster() {
+        return System.getProperty("spark.master", "").startsWith("yarn")
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"));
     }
 
     static int run(String[] args, Map<String, String> env) {

@@ -5,9 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +90,12 @@ public record ServerConfig(
         }
     }
 
-    /** How driver JVMs are launched and supervised. */
+    /**
+     * How driver JVMs are launched and supervised.
+     *
+     * @param environment variables every driver process gets on this host (the submitter's, in cluster deploy
+     *     mode): {@code HADOOP_CONF_DIR} and the like; over the server's own environment
+     */
     public record Driver(
             String jar,
             String classpath,
@@ -98,9 +107,39 @@ public record ServerConfig(
             Duration reattachTimeout,
             long maxMessageSize,
             boolean classDataSharing,
-            String serverUrl) {
+            String serverUrl,
+            Map<String, String> environment) {
         public Driver {
             jvmOptions = List.copyOf(jvmOptions);
+            environment = Map.copyOf(environment);
+        }
+
+        /** Without a driver environment of its own. */
+        public Driver(
+                String jar,
+                String classpath,
+                String javaHome,
+                List<String> jvmOptions,
+                Duration heartbeatInterval,
+                Duration heartbeatTimeout,
+                Duration reconnectGracePeriod,
+                Duration reattachTimeout,
+                long maxMessageSize,
+                boolean classDataSharing,
+                String serverUrl) {
+            this(
+                    jar,
+                    classpath,
+                    javaHome,
+                    jvmOptions,
+                    heartbeatInterval,
+                    heartbeatTimeout,
+                    reconnectGracePeriod,
+                    reattachTimeout,
+                    maxMessageSize,
+                    classDataSharing,
+                    serverUrl,
+                    Map.of());
         }
 
         /** Secret system properties among the JVM options ({@code -Djavax.net.ssl.keyStorePassword=...}) masked. */
@@ -111,7 +150,13 @@ public record ServerConfig(
                     + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout + ", reconnectGracePeriod="
                     + reconnectGracePeriod + ", reattachTimeout=" + reattachTimeout + ", maxMessageSize="
                     + maxMessageSize + ", classDataSharing=" + classDataSharing + ", serverUrl="
-                    + Configs.maskSecretsInText(serverUrl) + "]";
+                    + Configs.maskSecretsInText(serverUrl) + ", environment=" + maskedEnvironment() + "]";
+        }
+
+        private Map<String, String> maskedEnvironment() {
+            Map<String, String> masked = new TreeMap<>();
+            environment.forEach((k, v) -> masked.put(k, Configs.isSecretKey(k) ? "****" : v));
+            return masked;
         }
     }
 
@@ -221,7 +266,25 @@ public record ServerConfig(
                         d + "reattach-timeout", () -> c.getDuration(d + "reattach-timeout"), Duration.ofSeconds(60)),
                 problems.bind(d + "max-message-size", () -> c.getBytes(d + "max-message-size"), 64L << 20),
                 problems.bind(d + "class-data-sharing", () -> c.getBoolean(d + "class-data-sharing"), true),
-                problems.bind(d + "server-url", () -> httpUrlOrEmpty(c.getString(d + "server-url")), ""));
+                problems.bind(d + "server-url", () -> httpUrlOrEmpty(c.getString(d + "server-url")), ""),
+                problems.bind(d + "environment", () -> environment(c.getConfig(d + "environment")), Map.of()));
+    }
+
+    /** Variable names to text values ({@code HADOOP_CONF_DIR = "/etc/hadoop/conf"}); nested objects refused. */
+    private static Map<String, String> environment(Config env) {
+        Map<String, String> vars = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : env.root().entrySet()) {
+            ConfigValueType type = e.getValue().valueType();
+            if (type == ConfigValueType.OBJECT || type == ConfigValueType.LIST) {
+                throw new IllegalArgumentException("variable " + e.getKey() + " must be a single value");
+            }
+            vars.put(
+                    e.getKey(),
+                    type == ConfigValueType.NULL
+                            ? ""
+                            : String.valueOf(e.getValue().unwrapped()));
+        }
+        return vars;
     }
 
     /** Blank, or a directory with an executable {@code bin/spark-submit}, made absolute. */

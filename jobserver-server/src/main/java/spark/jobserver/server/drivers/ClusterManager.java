@@ -15,14 +15,17 @@ interface ClusterManager {
     /**
      * The manager of {@code master} ({@code spark://}, {@code yarn}, {@code k8s://}).
      *
-     * @param settings the context's settings (a Kubernetes namespace)
+     * @param settings the context's settings (a Kubernetes namespace, YARN's {@code spark.hadoop.*})
      */
     static ClusterManager forMaster(String master, DriverCommand command, Config settings) {
         if (master.startsWith("spark://")) {
             return new StandaloneClusterManager(master, command);
         }
         if (master.startsWith("yarn")) {
-            return new YarnClusterManager();
+            return new YarnClusterManager(
+                    command.environment(),
+                    SparkSettings.sparkConf(settings, master),
+                    settings.hasPath("spark.proxy.user") ? settings.getString("spark.proxy.user") : "");
         }
         if (master.startsWith("k8s://")) {
             return new KubernetesClusterManager(master, command, KubernetesClusterManager.namespace(settings));

@@ -35,6 +35,7 @@ final class DriverCommand {
     private final Defaults defaults;
     private final int javaFeatureVersion;
     private final boolean setsid;
+    private final Map<String, String> environment;
 
     /**
      * The server-wide defaults of what a context may set for itself.
@@ -64,10 +65,30 @@ final class DriverCommand {
      *     Ctrl-C of the server never reaches them
      */
     DriverCommand(ServerConfig.Driver driver, Defaults defaults, int javaFeatureVersion, boolean setsid) {
+        this(driver, defaults, javaFeatureVersion, setsid, driver.environment());
+    }
+
+    /**
+     * @param environment the environment driver processes start with (the server's, under
+     *     {@code spark.jobserver.driver.environment}): its {@code HADOOP_CONF_DIR} and {@code YARN_CONF_DIR} go
+     *     on the class path, as Spark's scripts put them
+     */
+    DriverCommand(
+            ServerConfig.Driver driver,
+            Defaults defaults,
+            int javaFeatureVersion,
+            boolean setsid,
+            Map<String, String> environment) {
         this.driver = requireNonNull(driver, "driver is null");
         this.defaults = requireNonNull(defaults, "defaults is null");
         this.javaFeatureVersion = javaFeatureVersion;
         this.setsid = setsid;
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** The environment driver processes (and spark-submit) start with. */
+    Map<String, String> environment() {
+        return environment;
     }
 
     /**
@@ -169,7 +190,8 @@ final class DriverCommand {
                 cmd.addAll(jvmOptions(settings));
                 cmd.addAll(extraJvmOptions);
             }
-            cmd.addAll(List.of("-cp", classpath(), "org.apache.spark.deploy.SparkSubmit"));
+            // Hadoop's configuration directories on the class path, as Spark's own scripts put them
+            cmd.addAll(List.of("-cp", classpath() + hadoopConfDirs(), "org.apache.spark.deploy.SparkSubmit"));
         }
         cmd.addAll(List.of(
                 "--master", master, "--deploy-mode", cluster ? "cluster" : "client", "--name", spec.contextName()));
@@ -186,6 +208,10 @@ final class DriverCommand {
             // any free port on this host; on a cluster node Spark's own default (4040, then the next free one)
             // stays: a Kubernetes driver pod declares its UI port, and 0 is not a valid one there
             sparkConf.putIfAbsent("spark.ui.port", "0");
+        }
+        if (master.startsWith("yarn")) {
+            sparkConf.putAll(YarnClusterManager.defaults(
+                    sparkConf, driver.classpath(), cluster, cluster && supervised(settings)));
         }
         Map<String, String> secretConf = new TreeMap<>();
         if (home.isPresent()) {
@@ -276,6 +302,18 @@ final class DriverCommand {
      */
     private Map<String, String> distributionEnvironment(Path home) {
         return Map.of("SPARK_HOME", home.toString(), "JAVA_HOME", javaHome(), "SPARK_ENV_LOADED", "");
+    }
+
+    /** {@code HADOOP_CONF_DIR} and {@code YARN_CONF_DIR} as class path entries, in the order spark-class adds them. */
+    private String hadoopConfDirs() {
+        StringBuilder dirs = new StringBuilder();
+        for (String name : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+            String dir = environment.getOrDefault(name, "");
+            if (!dir.isBlank()) {
+                dirs.append(File.pathSeparator).append(dir);
+            }
+        }
+        return dirs.toString();
     }
 
     /** Where a cluster fetches the driver jar: the server's {@link DriverLaunch#RUNTIME_PATH}. */

@@ -2,6 +2,8 @@ package spark.jobserver.server.drivers;
 
 import static java.util.Objects.requireNonNull;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -36,6 +38,7 @@ public final class LocalDriverLauncher implements DriverLauncher {
     private final Path contextsDir;
     private final DriverCommand command;
     private final ClassDataSharing cds;
+    private final YarnRuntimeArchive yarnArchive;
     private final Map<String, String> environment;
 
     /**
@@ -59,9 +62,12 @@ public final class LocalDriverLauncher implements DriverLauncher {
                                 && config.raw().getBoolean("spark.driver.supervise"),
                         config.sparkHome()),
                 javaFeatureVersion(javaHome),
-                new File("/usr/bin/setsid").canExecute());
+                new File("/usr/bin/setsid").canExecute(),
+                driverEnvironment(config.driver()));
         this.cds = new ClassDataSharing(
                 config.rootDir().resolve("cds"), config.driver().classDataSharing(), background);
+        this.yarnArchive = new YarnRuntimeArchive(
+                config.rootDir().resolve("yarn"), config.driver().classpath());
     }
 
     /** Starts building the class-data sharing archive (in the background), if the runtime is configured. */
@@ -77,11 +83,12 @@ public final class LocalDriverLauncher implements DriverLauncher {
     }
 
     @Override
-    public Launched launch(Spec spec) throws IOException {
+    public Launched launch(Spec context) throws IOException {
         if (!isConfigured()) {
             throw new IllegalStateException("No driver runtime configured: set spark.jobserver.driver.jar and"
                     + " spark.jobserver.driver.classpath(-file) (bin/jobserver does this)");
         }
+        Spec spec = withYarnArchive(context);
         Path workDir = contextsDir.resolve(spec.contextId());
         Files.createDirectories(workDir);
         Path logFile = workDir.resolve("driver.log");
@@ -106,6 +113,7 @@ public final class LocalDriverLauncher implements DriverLauncher {
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().putAll(config.driver().environment());
         pb.environment().putAll(driverEnv);
         pb.environment().putAll(cmd.environment());
         String master = command.master(spec.settings());
@@ -132,6 +140,42 @@ public final class LocalDriverLauncher implements DriverLauncher {
                                 ClusterManager.forMaster(master, command, spec.settings()))
                         : LocalDriverProcess.started(process),
                 logFile);
+    }
+
+    /** The server's environment under {@code spark.jobserver.driver.environment}: what driver processes get. */
+    private static Map<String, String> driverEnvironment(ServerConfig.Driver driver) {
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.putAll(driver.environment());
+        return env;
+    }
+
+    /**
+     * On YARN, unless the context names Spark's jars itself ({@code spark.yarn.jars}, {@code spark.yarn.archive}):
+     * the runtime as one archive, which YARN ships faster than the jars one by one; the jars one by one
+     * ({@link YarnClusterManager#defaults}) if the archive cannot be built.
+     */
+    private Spec withYarnArchive(Spec spec) {
+        String master = command.master(spec.settings());
+        if (!master.startsWith("yarn")
+                || YarnClusterManager.namesSparkJars(SparkSettings.sparkConf(spec.settings(), master))) {
+            return spec;
+        }
+        try {
+            Config settings = spec.settings()
+                    .withValue(
+                            "spark.yarn.archive",
+                            ConfigValueFactory.fromAnyRef(yarnArchive.get().toString()));
+            return new Spec(
+                    spec.contextId(),
+                    spec.contextName(),
+                    settings,
+                    spec.secret(),
+                    spec.serverHttpUrl(),
+                    spec.binaries());
+        } catch (IOException e) {
+            LOG.warn("Cannot build the Spark runtime archive for YARN, shipping the jars one by one: {}", e.toString());
+            return spec;
+        }
     }
 
     /** The TLS stores of {@code env} inline ({@code base64:...}) instead of as paths on this host. */

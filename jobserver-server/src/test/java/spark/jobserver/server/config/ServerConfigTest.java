@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +116,26 @@ class ServerConfigTest {
                         null, ConfigFactory.parseString("spark.jobserver.driver.server-url = \"ftp://js\""))))
                 .hasMessageContaining("spark.jobserver.driver.server-url")
                 .hasMessageContaining("absolute http(s) URL");
+    }
+
+    @Test
+    void driversGetTheConfiguredEnvironmentWithSecretsMaskedInLogs() {
+        ServerConfig c = ServerConfig.from(Configs.load(
+                null,
+                ConfigFactory.parseString("spark.jobserver.driver.environment {\n"
+                        + "  HADOOP_CONF_DIR = \"/etc/hadoop/conf\"\n  AWS_SECRET_ACCESS_KEY = s3cr3t\n}")));
+        assertThat(c.driver().environment())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("HADOOP_CONF_DIR", "/etc/hadoop/conf", "AWS_SECRET_ACCESS_KEY", "s3cr3t"));
+        assertThat(c.toString()).contains("HADOOP_CONF_DIR=/etc/hadoop/conf").doesNotContain("s3cr3t");
+        assertThat(ServerConfig.from(Configs.load(null, ConfigFactory.empty()))
+                        .driver()
+                        .environment())
+                .isEmpty();
+        assertThatThrownBy(() -> ServerConfig.from(
+                        Configs.load(null, ConfigFactory.parseString("spark.jobserver.driver.environment.A = [1, 2]"))))
+                .hasMessageContaining("spark.jobserver.driver.environment")
+                .hasMessageContaining("variable A must be a single value");
     }
 
     @Test

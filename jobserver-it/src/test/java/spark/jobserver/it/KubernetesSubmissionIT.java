@@ -181,7 +181,7 @@ class KubernetesSubmissionIT {
                         .path("allowPrivilegeEscalation")
                         .asBoolean(true))
                 .isFalse();
-        // the driver's key is in the pod's environment (spark.kubernetes.driverEnv): see docs/clusters-kubernetes.md
+        // the driver's key is in the pod's environment (spark.kubernetes.driverEnv): see docs/clusters.md (Kubernetes)
         assertThat(container.path("env").findValuesAsText("name")).contains("SPARK_JOBSERVER_CONTEXT_SECRET");
 
         JsonNode properties = api.await(

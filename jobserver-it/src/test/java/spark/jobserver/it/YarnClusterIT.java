@@ -53,7 +53,7 @@ class YarnClusterIT {
             }
         } finally {
             if (yarn != null) {
-                // what spark-submit's uploads leave behind once every application ended (docs/clusters-yarn.md)
+                // what spark-submit's uploads leave behind once every application ended (docs/clusters.md, YARN)
                 try (var left = Files.walk(yarn.stagingDir(), 3)) { // <dir>/<user>/.sparkStaging/<application>
                     System.out.println("YARN staging directories left: "
                             + left.map(p -> p.getFileName().toString())

@@ -29,7 +29,7 @@ import spark.jobserver.common.MoreFiles;
  * a Spark distribution's {@code jars/} is to spark-submit. Built once per runtime (named after its jars' paths,
  * sizes and times) in the server's root directory, uncompressed as Spark builds its own (the jars are compressed
  * already). spark-submit still uploads it to each application's staging directory, but as one file rather than
- * some 200, which YARN localizes in about half the time (see docs/clusters-yarn.md).
+ * some 200, which YARN localizes in about half the time (see docs/clusters.md, YARN).
  */
 final class YarnRuntimeArchive {
     private static final Logger LOG = LoggerFactory.getLogger(YarnRuntimeArchive.class);

@@ -67,7 +67,9 @@ class StandaloneClusterIT {
     @Test
     @Order(1)
     void aClientModeContextRunsItsExecutorsOnTheWorker() {
+        long started = System.nanoTime();
         server.createContext("sa-client", SETTINGS);
+        System.out.printf("CONTEXT-START standalone client mode: %.1f s%n", (System.nanoTime() - started) / 1e9);
         JsonNode context = server.get("/contexts/sa-client").json();
         String appId = context.get("applicationId").asText();
         assertThat(appId).startsWith("app-");

@@ -114,34 +114,6 @@ public record ServerConfig(
             environment = Map.copyOf(environment);
         }
 
-        /** Without a driver environment of its own. */
-        public Driver(
-                String jar,
-                String classpath,
-                String javaHome,
-                List<String> jvmOptions,
-                Duration heartbeatInterval,
-                Duration heartbeatTimeout,
-                Duration reconnectGracePeriod,
-                Duration reattachTimeout,
-                long maxMessageSize,
-                boolean classDataSharing,
-                String serverUrl) {
-            this(
-                    jar,
-                    classpath,
-                    javaHome,
-                    jvmOptions,
-                    heartbeatInterval,
-                    heartbeatTimeout,
-                    reconnectGracePeriod,
-                    reattachTimeout,
-                    maxMessageSize,
-                    classDataSharing,
-                    serverUrl,
-                    Map.of());
-        }
-
         /** Secret system properties among the JVM options ({@code -Djavax.net.ssl.keyStorePassword=...}) masked. */
         @Override
         public String toString() {

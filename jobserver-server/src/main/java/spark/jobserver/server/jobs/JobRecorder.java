@@ -202,16 +202,7 @@ public final class JobRecorder implements ContextEvents {
                 }
             }
             if (missing != null) {
-                end(
-                        job.jobId(),
-                        JobStatus.ERROR,
-                        clock.instant(),
-                        null,
-                        ErrorInfo.of(
-                                "Job " + job.jobId() + " could not be started again after the driver of context "
-                                        + info.name() + " was restarted: its binary " + missing + " is gone",
-                                "java.lang.IllegalStateException"),
-                        false);
+                notRestarted(job, info, "its binary " + missing + " is gone");
                 continue;
             }
             missedHeartbeats.remove(job.jobId());
@@ -219,18 +210,22 @@ public final class JobRecorder implements ContextEvents {
                 context.send(new Message.StartJob(job.jobId(), job.classPath(), refs, job.config()));
                 LOG.info("Job {} started again on the restarted driver of context {}", job.jobId(), info.name());
             } catch (RuntimeException e) {
-                end(
-                        job.jobId(),
-                        JobStatus.ERROR,
-                        clock.instant(),
-                        null,
-                        ErrorInfo.of(
-                                "Job " + job.jobId() + " could not be started again after the driver of context "
-                                        + info.name() + " was restarted: " + e.getMessage(),
-                                "java.lang.IllegalStateException"),
-                        false);
+                notRestarted(job, info, e.getMessage());
             }
         }
+    }
+
+    private void notRestarted(JobInfo job, ContextInfo info, String why) {
+        end(
+                job.jobId(),
+                JobStatus.ERROR,
+                clock.instant(),
+                null,
+                ErrorInfo.of(
+                        "Job " + job.jobId() + " could not be started again after the driver of context " + info.name()
+                                + " was restarted: " + why,
+                        "java.lang.IllegalStateException"),
+                false);
     }
 
     /**

@@ -4,26 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import spark.jobserver.server.config.ServerConfig;
 
 class ClusterManagerTest {
     private static final DriverCommand COMMAND = new DriverCommand(
-            new ServerConfig.Driver(
-                    "/x/driver.jar",
-                    "/x/spark-core.jar",
-                    "/opt/jdk",
-                    List.of(),
-                    Duration.ofSeconds(5),
-                    Duration.ofSeconds(60),
-                    Duration.ofMinutes(5),
-                    Duration.ofSeconds(60),
-                    64L << 20,
-                    false,
-                    ""),
+            TestDrivers.settings("/x/driver.jar", "/x/spark-core.jar", "/opt/jdk", List.of(), false),
             new DriverCommand.Defaults("spark://m:7077", "cluster", false),
             17,
             false);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,18 +11,8 @@ import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.server.config.ServerConfig;
 
 class DriverCommandTest {
-    private static final ServerConfig.Driver DRIVER = new ServerConfig.Driver(
-            "/x/driver.jar",
-            "/x/spark-core.jar:/x/scala.jar",
-            "/opt/jdk",
-            List.of("-XX:+UseSerialGC"),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(60),
-            Duration.ofMinutes(5),
-            Duration.ofSeconds(60),
-            64L << 20,
-            true,
-            "");
+    private static final ServerConfig.Driver DRIVER = TestDrivers.settings(
+            "/x/driver.jar", "/x/spark-core.jar:/x/scala.jar", "/opt/jdk", List.of("-XX:+UseSerialGC"), true);
     private static final Path WORK = Path.of("/root/contexts/id-1");
     private static final DriverCommand.Defaults LOCAL = new DriverCommand.Defaults("local[4]", "client", false);
     private static final Map<String, String> ENV = Map.of("SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
@@ -240,18 +229,12 @@ class DriverCommandTest {
 
     @Test
     void theDriversJvmOptionsAndTheContextsOwnBecomeOneDriverJavaOptionsString() {
-        ServerConfig.Driver driver = new ServerConfig.Driver(
+        ServerConfig.Driver driver = TestDrivers.settings(
                 "/x/driver.jar",
                 "/x/spark-core.jar",
                 "",
                 List.of("-Xmx4g", "-Dspark.it.quoted=it's a b", "-XX:+UseSerialGC", "-Xmx3g"),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(60),
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(60),
-                64L << 20,
-                true,
-                "");
+                true);
         DriverCommand.Command cmd = new DriverCommand(driver, WITH_HOME, 17, false)
                 .build(
                         spec("spark.driver.extraJavaOptions = \"-Dx=1 -Dy='a b'\"\nspark.executor.cores = 1"),

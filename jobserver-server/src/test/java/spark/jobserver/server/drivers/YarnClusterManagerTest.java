@@ -4,25 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import spark.jobserver.server.config.ServerConfig;
 
 class YarnClusterManagerTest {
-    private static final ServerConfig.Driver DRIVER = new ServerConfig.Driver(
+    private static final ServerConfig.Driver DRIVER = TestDrivers.settings(
             "/x/driver.jar",
             "/x/spark-core.jar:/x/spark-yarn.jar:/x/classes:/x/spark-core.jar",
             "/opt/jdk",
             List.of(),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(60),
-            Duration.ofMinutes(5),
-            Duration.ofSeconds(60),
-            64L << 20,
-            false,
-            "");
+            false);
     private static final Map<String, String> ENV = Map.of("SPARK_JOBSERVER_CONTEXT_SECRET", "k3y");
 
     private static List<String> command(String settings, Map<String, String> environment) {

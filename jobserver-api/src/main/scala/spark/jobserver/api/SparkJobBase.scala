@@ -32,8 +32,9 @@ trait DataFileCache {
   /**
    * A local file with the content of the uploaded file `dataFile` (the path `POST /data/<prefix>`
    * answered): the file itself when the driver runs on the server's host, otherwise a local copy
-   * fetched from the server. Fails with a `java.io.IOException` when the file cannot be had.
+   * fetched from the server.
    */
+  @throws[java.io.IOException]("when the file cannot be had")
   def getDataFile(dataFile: String): java.io.File
 }
 

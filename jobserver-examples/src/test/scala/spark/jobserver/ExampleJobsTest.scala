@@ -1,7 +1,5 @@
 package spark.jobserver
 
-import scala.collection.concurrent.TrieMap
-import scala.concurrent.duration._
 import com.typesafe.config.{Config, ConfigFactory}
 import org.apache.spark.{SparkConf, SparkContext}
 import org.assertj.core.api.Assertions.assertThat
@@ -17,12 +15,11 @@ import spark.jobserver.api.{JobEnvironment, SingleProblem}
 class ExampleJobsTest {
   private var sc: SparkContext = _
 
-  /** The context's named objects, for the legacy jobs (whose `validate` takes them from the environment). */
-  private val contextObjects = new InMemoryNamedObjects
-
+  // No job server, so no named objects: the jobs run here do not use them. (The named-object jobs run
+  // with the driver's named objects in NamedObjectsIT and OriginalStyleJobsIT.)
   private val runtime = new JobEnvironment {
     def jobId: String = "example-jobs-test"
-    def namedObjects: NamedObjects = contextObjects
+    def namedObjects: NamedObjects = null
     def contextConfig: Config = ConfigFactory.parseString("context.name = test, is-adhoc = false")
   }
 
@@ -66,84 +63,11 @@ class ExampleJobsTest {
   def theLegacyWordCountRunsThroughTheNewApiAdapter(): Unit = {
     val config = sentence("the cat and the hat")
     assertThat(WordCountExample.validate(sc, runtime, config)).isEqualTo(Good(config))
-    assertThat(WordCountExample.namedObjects).isSameAs(contextObjects)
 
     val counts = WordCountExample.runJob(sc, runtime, config)
     assertThat(counts.toString).isEqualTo("TreeMap(and -> 1, cat -> 1, hat -> 1, the -> 2)")
 
     val refused = WordCountExample.validate(sc, runtime, ConfigFactory.parseString("input.string = [a, list]"))
     assertThat(refused.swap.get.toString).isEqualTo("One(SparkJobInvalid(No input.string config param))")
-  }
-
-  @Test
-  def aNamedRddIsCreatedOnceAndFoundAgainByName(): Unit = {
-    val first = new CacheRddByNameJob
-    assertThat(first.validate(sc, runtime, ConfigFactory.empty).isGood).isTrue
-    assertThat(first.runJob(sc, runtime, ConfigFactory.empty)).isEqualTo(55)
-    val created = contextObjects.get[NamedRDD[Int]]("CacheRddByNameJob").get.rdd
-
-    val second = new CacheRddByNameJob
-    second.validate(sc, runtime, ConfigFactory.empty)
-    assertThat(second.runJob(sc, runtime, ConfigFactory.empty)).isEqualTo(55)
-    assertThat(contextObjects.get[NamedRDD[Int]]("CacheRddByNameJob").get.rdd).isSameAs(created)
-    assertThat(created.getStorageLevel.useMemory).isTrue
-  }
-
-  @Test
-  def namedObjectsOfEveryKindAreStoredWithTheirImplicitPersisters(): Unit = {
-    def run(config: String): Seq[String] = {
-      val job = new NamedObjectsTestJob
-      val parsed = ConfigFactory.parseString(config)
-      job.validate(sc, runtime, parsed)
-      job.runJob(sc, runtime, parsed).asInstanceOf[Array[String]].toSeq.filterNot(_ == "CacheRddByNameJob")
-    }
-    assertThat(run("createDF = true, createRDD = true, createBroadcast = yes").mkString(","))
-      .isEqualTo("broadcast1,df1,rdd1")
-    assertThat(contextObjects.get[NamedDataFrame]("df1").get.df.storageLevel.useDisk).isTrue
-    assertThat(run("delete = [df1]").mkString(",")).isEqualTo("broadcast1,rdd1")
-  }
-}
-
-/**
- * The named objects of one context, in a map, for running jobs outside a job server: creation is
- * serialized, so the timeouts never come into play.
- */
-private class InMemoryNamedObjects extends NamedObjects {
-  private val objects = TrieMap.empty[String, NamedObject]
-
-  override def defaultTimeout: FiniteDuration = 10.seconds
-
-  override def getOrElseCreate[O <: NamedObject](name: String, objGen: => O)(
-      implicit timeout: FiniteDuration,
-      persister: NamedObjectPersister[O]): O = synchronized {
-    objects.get(name) match {
-      case Some(existing) => existing.asInstanceOf[O]
-      case None           => store(name, objGen)
-    }
-  }
-
-  override def get[O <: NamedObject](name: String)(implicit timeout: FiniteDuration): Option[O] =
-    objects.get(name).map(_.asInstanceOf[O])
-
-  override def update[O <: NamedObject](name: String, objGen: => O)(
-      implicit timeout: FiniteDuration,
-      persister: NamedObjectPersister[O]): O = synchronized {
-    objects.remove(name)
-    store(name, objGen)
-  }
-
-  override def forget(name: String): Unit = objects.remove(name)
-
-  override def destroy[O <: NamedObject](objOfType: O, name: String)(implicit persister: NamedObjectPersister[O]): Unit = {
-    forget(name)
-    persister.unpersist(objOfType)
-  }
-
-  override def getNames(): Iterable[String] = objects.keys.toSeq
-
-  private def store[O <: NamedObject](name: String, obj: O)(implicit persister: NamedObjectPersister[O]): O = {
-    persister.persist(obj, name)
-    objects(name) = obj
-    obj
   }
 }

@@ -13,5 +13,7 @@ class BroadcastPersister[T] extends NamedObjectPersister[NamedBroadcast[T]] {
 
   override def persist(namedObj: NamedBroadcast[T], name: String): Unit = ()
 
+  override def refresh(namedBroadcast: NamedBroadcast[T]): NamedBroadcast[T] = namedBroadcast
+
   override def unpersist(namedObj: NamedBroadcast[T]): Unit = namedObj.broadcast.unpersist(blocking = false)
 }

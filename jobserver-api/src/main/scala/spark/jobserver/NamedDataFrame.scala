@@ -19,5 +19,10 @@ class DataFramePersister extends NamedObjectPersister[NamedDataFrame] {
     if (forceComputation) df.count()
   }
 
+  override def refresh(namedDF: NamedDataFrame): NamedDataFrame = {
+    namedDF.df.persist(namedDF.storageLevel)
+    namedDF
+  }
+
   override def unpersist(namedObj: NamedDataFrame): Unit = namedObj.df.unpersist(blocking = false)
 }

@@ -18,8 +18,8 @@ abstract class NamedObjectPersister[O <: NamedObject] {
   /** Called once when the object is stored under `name`: persists it, computes it if it should. */
   def persist(namedObj: O, name: String): Unit
 
-  /** Keeps the object from being cleaned up; returns it. Named objects here never expire, so by default a no-op. */
-  def refresh(namedObject: O): O = namedObject
+  /** Keeps the object from being cleaned up (named objects here never expire, so the server never calls it); returns it. */
+  def refresh(namedObject: O): O
 
   /** Called when the object is destroyed; must not block on the cluster. */
   def unpersist(namedObject: O): Unit

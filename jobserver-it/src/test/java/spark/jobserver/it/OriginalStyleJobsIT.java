@@ -22,7 +22,8 @@ import spark.jobserver.protocol.DriverLaunch;
  * HTTP in one real driver JVM shared by the class: objects and classes, type members, scalactic
  * validation, the legacy API with {@code SparkJobValid}, {@code &&} and {@code NamedRddSupport} with an
  * implicit timeout, named objects with implicit persisters, results of Scala types, and a {@code main}
- * that runs a job with an anonymous {@code JobEnvironment}.
+ * that runs a job with an anonymous {@code JobEnvironment}; and Java jobs of the original's two Java
+ * styles ({@code JavaSparkJob}, {@code japi.JSparkJob}), compiled with javac.
  */
 class OriginalStyleJobsIT {
     private static final String CTX = "original-style";
@@ -134,6 +135,48 @@ class OriginalStyleJobsIT {
             }
             """;
 
+    /** Java jobs as the original's Java authors wrote them: no {@code throws} clauses. */
+    private static final Map<String, String> JAVA_JOBS = Map.of(
+            "originaljava.Greeting", """
+            package originaljava;
+
+            import com.typesafe.config.Config;
+            import java.util.Arrays;
+            import org.apache.spark.api.java.JavaSparkContext;
+            import spark.jobserver.JavaSparkJob;
+
+            public class Greeting extends JavaSparkJob {
+                @Override
+                public Object runJob(JavaSparkContext jsc, Config jobConfig) {
+                    long letters = jsc.parallelize(Arrays.asList(jobConfig.getString("name").split(""))).count();
+                    return "Hello " + jobConfig.getString("name") + " (" + letters + " letters)";
+                }
+
+                @Override
+                public String invalidate(JavaSparkContext jsc, Config config) {
+                    return config.hasPath("name") ? null : "No name config param";
+                }
+            }
+            """,
+            "originaljava.Sum", """
+            package originaljava;
+
+            import com.typesafe.config.Config;
+            import org.apache.spark.api.java.JavaSparkContext;
+            import spark.jobserver.api.JobEnvironment;
+            import spark.jobserver.japi.JSparkJob;
+
+            public class Sum implements JSparkJob<Integer> {
+                public Integer run(JavaSparkContext sc, JobEnvironment runtime, Config data) {
+                    return sc.parallelize(data.getIntList("numbers")).reduce(Integer::sum);
+                }
+
+                public Config verify(JavaSparkContext sc, JobEnvironment runtime, Config config) {
+                    return config;
+                }
+            }
+            """);
+
     private static TestingJobServer server;
     private static Path jar;
 
@@ -146,6 +189,9 @@ class OriginalStyleJobsIT {
         server = TestingJobServer.start();
         var uploaded = server.post("/binaries/original", Files.readAllBytes(jar), "application/java-archive");
         assertThat(uploaded.status()).as(uploaded.toString()).isEqualTo(201);
+        Path javaJar = TestJars.build(dir, "original-java", JAVA_JOBS);
+        var javaUploaded = server.post("/binaries/original-java", Files.readAllBytes(javaJar), "application/java-archive");
+        assertThat(javaUploaded.status()).as(javaUploaded.toString()).isEqualTo(201);
         server.createContext(CTX, "");
     }
 
@@ -175,6 +221,26 @@ class OriginalStyleJobsIT {
         assertThat(missing.json().get("result").get("message").asText())
                 .isEqualTo("One(SingleProblem(No input.string param))");
         assertThat(missing.json().get("result").get("errorClass").asText()).isEqualTo("java.lang.Throwable");
+    }
+
+    @Test
+    void javaJobsOfTheOriginalRunUnchanged() {
+        var greeting = server.post(
+                "/jobs?appName=original-java&classPath=originaljava.Greeting&context=" + CTX + "&sync=true&timeout=60",
+                "name = Ada");
+        assertThat(greeting.status()).as(greeting.toString()).isEqualTo(200);
+        assertThat(greeting.json().get("result").asText()).isEqualTo("Hello Ada (3 letters)");
+        var nameless = server.post(
+                "/jobs?appName=original-java&classPath=originaljava.Greeting&context=" + CTX + "&sync=true", "");
+        assertThat(nameless.status()).isEqualTo(400);
+        assertThat(nameless.json().get("result").get("message").asText())
+                .isEqualTo("One(SparkJobInvalid(No name config param))");
+
+        var sum = server.post(
+                "/jobs?appName=original-java&classPath=originaljava.Sum&context=" + CTX + "&sync=true&timeout=60",
+                "numbers = [1, 2, 3]");
+        assertThat(sum.status()).as(sum.toString()).isEqualTo(200);
+        assertThat(sum.json().get("result").asInt()).isEqualTo(6);
     }
 
     @Test

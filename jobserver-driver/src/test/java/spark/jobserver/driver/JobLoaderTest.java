@@ -19,6 +19,12 @@ class JobLoaderTest {
     }
 
     @Test
+    void aTopLevelScalaObjectIsItsModule() throws Exception {
+        assertThat(new JobLoader().load("spark.jobserver.driver.WordCountObject", loader))
+                .isSameAs(WordCountObject$.MODULE$);
+    }
+
+    @Test
     void aClassIsInstantiatedAfreshForEveryJob() throws Exception {
         Object first = new JobLoader().load(TestJobs.Legacy.class.getName(), loader);
         Object second = new JobLoader().load(TestJobs.Legacy.class.getName(), loader);

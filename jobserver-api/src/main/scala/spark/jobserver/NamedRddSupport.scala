@@ -52,6 +52,7 @@ trait NamedRddSupport extends NamedObjectSupport { self: SparkJobBase =>
      *
      * @throws java.util.concurrent.TimeoutException when another job's creation takes longer than `timeout`
      */
+    @throws[java.util.concurrent.TimeoutException]
     def getOrElseCreate[T](
         name: String,
         rddGen: => RDD[T],
@@ -59,16 +60,18 @@ trait NamedRddSupport extends NamedObjectSupport { self: SparkJobBase =>
         storageLevel: StorageLevel = defaultStorageLevel)(implicit timeout: FiniteDuration = defaultTimeout): RDD[T]
 
     /** The RDD stored under `name`; `None` when there is none or the name holds something else. */
+    @throws[java.util.concurrent.TimeoutException]
     def get[T](name: String)(implicit timeout: FiniteDuration = defaultTimeout): Option[RDD[T]]
 
     /** Stores the RDD `rddGen` makes under `name`, replacing (not unpersisting) the one stored before. */
+    @throws[java.util.concurrent.TimeoutException]
     def update[T](
         name: String,
         rddGen: => RDD[T],
         forceComputation: Boolean = true,
         storageLevel: StorageLevel = defaultStorageLevel)(implicit timeout: FiniteDuration = defaultTimeout): RDD[T]
 
-    /** Unpersists the RDD stored under `name` (without waiting) and forgets the name; nothing when there is none. */
+    /** Unpersists the RDD stored under `name` (without waiting), if it holds one, and forgets the name. */
     def destroy(name: String): Unit
 
     /** The names stored in the context, of RDDs and of any other named objects. */

@@ -48,7 +48,7 @@ final class DriverNamedObjects implements NamedObjects {
     }
 
     @Override
-    public <O extends NamedObject> Option<O> get(String name, FiniteDuration timeout) {
+    public <O extends NamedObject> Option<O> get(String name, FiniteDuration timeout) throws TimeoutException {
         requireNonNull(name, "name is null");
         requireNonNull(timeout, "timeout is null");
         CompletableFuture<NamedObject> entry = objects.get(name);
@@ -64,7 +64,8 @@ final class DriverNamedObjects implements NamedObjects {
 
     @Override
     public <O extends NamedObject> O getOrElseCreate(
-            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister) {
+            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister)
+            throws TimeoutException {
         requireNonNull(name, "name is null");
         requireNonNull(objGen, "objGen is null");
         requireNonNull(timeout, "timeout is null");
@@ -92,7 +93,8 @@ final class DriverNamedObjects implements NamedObjects {
 
     @Override
     public <O extends NamedObject> O update(
-            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister) {
+            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister)
+            throws TimeoutException {
         forget(name);
         return getOrElseCreate(name, objGen, timeout, persister);
     }
@@ -122,14 +124,13 @@ final class DriverNamedObjects implements NamedObjects {
         return CollectionConverters.asScala(names).toList();
     }
 
-    private static NamedObject await(CompletableFuture<NamedObject> entry, FiniteDuration timeout, String name) {
+    private static NamedObject await(CompletableFuture<NamedObject> entry, FiniteDuration timeout, String name)
+            throws TimeoutException {
         try {
             return entry.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            // The trait declares no exceptions (Scala has no checked ones), yet jobs written for the
-            // original catch exactly this TimeoutException: thrown undeclared, as Scala code would.
-            throw undeclared(new TimeoutException("Timed out after " + timeout + " waiting for named object '" + name
-                    + "' to be created by another job"));
+            throw new TimeoutException("Timed out after " + timeout + " waiting for named object '" + name
+                    + "' to be created by another job");
         } catch (ExecutionException e) {
             throw new CreationFailedException(name, e.getCause());
         } catch (CancellationException e) {
@@ -142,12 +143,6 @@ final class DriverNamedObjects implements NamedObjects {
             cancelled.initCause(e);
             throw cancelled;
         }
-    }
-
-    /** Throws {@code t}, checked or not, without declaring it; the return type lets callers write {@code throw}. */
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> RuntimeException undeclared(Throwable t) throws T {
-        throw (T) t;
     }
 
     @SuppressWarnings("unchecked")

@@ -32,6 +32,13 @@ class JobLoaderTest {
     }
 
     @Test
+    void aCompanionObjectThatIsNoJobLeavesTheJobToItsClass() throws Exception {
+        Object first = new JobLoader().load(TestJobs.WithCompanion.class.getName(), loader);
+        Object second = new JobLoader().load(TestJobs.WithCompanion.class.getName(), loader);
+        assertThat(first).isInstanceOf(TestJobs.WithCompanion.class).isNotSameAs(second);
+    }
+
+    @Test
     void aMissingClassIsClassNotFound() {
         assertThatThrownBy(() -> new JobLoader().load("no.such.Job", loader))
                 .asInstanceOf(InstanceOfAssertFactories.type(JobRejectedException.class))

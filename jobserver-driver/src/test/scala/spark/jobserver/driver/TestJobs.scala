@@ -258,6 +258,17 @@ object TestJobs {
     override def runJob(sc: SparkContext, jobConfig: Config): Any = unused
   }
 
+  /** A class job whose companion object is not a job: the class is the job. */
+  class WithCompanion extends SparkJob {
+    override def validate(sc: SparkContext, config: Config): SparkJobValidation = SparkJobValid
+
+    override def runJob(sc: SparkContext, jobConfig: Config): Any = WithCompanion.Answer
+  }
+
+  object WithCompanion {
+    val Answer: Int = 42
+  }
+
   /** A job whose object cannot be initialized. */
   class BrokenInit extends SparkJob {
     override def validate(sc: SparkContext, config: Config): SparkJobValidation = SparkJobValid

@@ -190,7 +190,8 @@ class OriginalStyleJobsIT {
         var uploaded = server.post("/binaries/original", Files.readAllBytes(jar), "application/java-archive");
         assertThat(uploaded.status()).as(uploaded.toString()).isEqualTo(201);
         Path javaJar = TestJars.build(dir, "original-java", JAVA_JOBS);
-        var javaUploaded = server.post("/binaries/original-java", Files.readAllBytes(javaJar), "application/java-archive");
+        var javaUploaded =
+                server.post("/binaries/original-java", Files.readAllBytes(javaJar), "application/java-archive");
         assertThat(javaUploaded.status()).as(javaUploaded.toString()).isEqualTo(201);
         server.createContext(CTX, "");
     }
@@ -202,8 +203,7 @@ class OriginalStyleJobsIT {
 
     private static TestingJobServer.Reply sync(String classPath, String config) {
         return server.post(
-                "/jobs?appName=original&classPath=original." + classPath + "&context=" + CTX
-                        + "&sync=true&timeout=60",
+                "/jobs?appName=original&classPath=original." + classPath + "&context=" + CTX + "&sync=true&timeout=60",
                 config);
     }
 
@@ -261,10 +261,15 @@ class OriginalStyleJobsIT {
 
         var first = sync("CachedSquares", "n = 3");
         assertThat(first.status()).as(first.toString()).isEqualTo(200);
-        assertThat(first.json().get("result").toString())
-                .isEqualTo("{\"sum\":14,\"names\":[\"squares\"],\"cached\":[\"squares\"]}");
+        assertThat(first.json().get("result").get("sum").asLong()).isEqualTo(14);
+        assertThat(first.json().get("result").get("names").toString()).contains("\"squares\"");
+        assertThat(first.json().get("result").get("cached").toString()).isEqualTo("[\"squares\"]");
         // The RDD of the first job is found by name: n no longer matters.
-        assertThat(sync("CachedSquares", "n = 10").json().get("result").get("sum").asLong())
+        assertThat(sync("CachedSquares", "n = 10")
+                        .json()
+                        .get("result")
+                        .get("sum")
+                        .asLong())
                 .isEqualTo(14);
     }
 
@@ -288,7 +293,8 @@ class OriginalStyleJobsIT {
         assertThat(result.get("array").toString()).isEqualTo("[2,4,6]");
         assertThat(result.get("nested").toString()).isEqualTo("{\"k\":[1.5]}");
         assertThat(result.get("unit").toString()).isEqualTo("\"()\"");
-        assertThat(result.get("big").toString()).isEqualTo("\"1.5\"");
+        // a number here, where the original gave BigDecimal's toString (docs/compatibility.md)
+        assertThat(result.get("big").toString()).isEqualTo("1.5");
     }
 
     @Test
@@ -297,8 +303,13 @@ class OriginalStyleJobsIT {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(DriverLaunch.SPARK_JVM_OPTIONS);
         command.addAll(List.of(
-                "-Xmx512m", "-cp", jar + java.io.File.pathSeparator + TestJars.driverClassPath(),
-                "original.WordFrequencies", "x", "y", "x"));
+                "-Xmx512m",
+                "-cp",
+                jar + java.io.File.pathSeparator + TestJars.driverClassPath(),
+                "original.WordFrequencies",
+                "x",
+                "y",
+                "x"));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("main.log").toFile())

@@ -15,6 +15,8 @@ import spark.jobserver.japi.JStreamingJob;
  * stops; returns {@code 1} then, or {@code -1} when interrupted. Needs a context made by
  * {@code spark.jobserver.context.JavaStreamingContextFactory}.
  */
+// DStreams are deprecated in Spark 4, but JStreamingJob is part of the original's API.
+@SuppressWarnings("deprecation")
 public final class JStreamingTestJob implements JStreamingJob<Integer> {
 
     @Override

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
-import spark.jobserver.WordCountExample;
+import spark.jobserver.SparkJobValid$;
+import spark.jobserver.WordCountExample$;
 
 /**
  * The baselines, each run in a JVM of its own by {@link Bench}:
@@ -122,8 +123,9 @@ public final class Baselines {
     }
 
     private static void runOnce(SparkContext sc, Config config) throws Exception {
-        WordCountExample job = new WordCountExample();
-        if (!job.validate(sc, config).isValid()) {
+        // a Scala object, as the original's: one instance for every run
+        WordCountExample$ job = WordCountExample$.MODULE$;
+        if (job.validate(sc, config) != SparkJobValid$.MODULE$) {
             throw new IllegalStateException("invalid");
         }
         Object result = job.runJob(sc, config);
@@ -134,7 +136,7 @@ public final class Baselines {
 
     private static void cold(String master) throws Exception {
         SparkContext sc = new SparkContext(conf(master));
-        Object result = new WordCountExample().runJob(sc, ConfigFactory.parseString(INPUT));
+        Object result = WordCountExample$.MODULE$.runJob(sc, ConfigFactory.parseString(INPUT));
         System.out.println("RESULT cold_result " + result);
         sc.stop();
     }

@@ -9,7 +9,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import spark.jobserver.DataFileCache;
+import spark.jobserver.api.DataFileCache;
 import spark.jobserver.protocol.DriverLaunch;
 
 /**

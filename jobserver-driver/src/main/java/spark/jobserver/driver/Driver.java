@@ -19,9 +19,9 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.streaming.StreamingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.ContextLike;
 import spark.jobserver.common.Lazy;
 import spark.jobserver.common.NamedThreads;
-import spark.jobserver.context.ContextLike;
 import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.protocol.ErrorInfo;
@@ -130,12 +130,14 @@ final class Driver {
             Thread.currentThread().setContextClassLoader(loader);
             BinaryCache binaries = new BinaryCache(config.binaryCacheDir(), serverFiles, externalClient);
             JobClassPath classPath = new JobClassPath(loader, binaries);
+            SparkContextFactory factory;
             ContextLike created;
             try {
                 config.stopContextOnJobError(false); // a bad value fails the start, not the first failed job
                 // Before the context: a custom factory may come from one of the context's own binaries.
                 classPath.addForContext(config.contextBinaries());
-                created = createContext(loader);
+                factory = loadFactory(loader);
+                created = createContext(factory);
             } catch (Throwable t) {
                 log.error("Creating the Spark context of '{}' failed", name, t);
                 connection.send(new Message.ContextInitFailed(ErrorInfo.of(t)));
@@ -146,8 +148,9 @@ final class Driver {
             SparkContext sc = created.sparkContext();
             classPath.attachSpark(sc::addJar);
             // A streaming context cannot be restarted once a job failed it, hence the original's default.
-            boolean stopOnJobError = config.stopContextOnJobError(created.jobContext() instanceof StreamingContext);
+            boolean stopOnJobError = config.stopContextOnJobError(isStreaming(created));
             jobs = new JobManager(
+                    factory,
                     created,
                     name,
                     config.maxJobs(),
@@ -188,8 +191,8 @@ final class Driver {
         }
     }
 
-    /** Loads the factory through the context loader (custom factories may come from job binaries) and makes the context. */
-    private ContextLike createContext(ClassLoader loader) throws Exception {
+    /** Loads the factory through the context loader: a custom factory may come from the context's binaries. */
+    private SparkContextFactory loadFactory(ClassLoader loader) throws Exception {
         String factoryName = config.contextFactory();
         Class<?> factoryClass;
         try {
@@ -201,8 +204,12 @@ final class Driver {
             throw new IllegalArgumentException(
                     "context-factory " + factoryName + " does not implement " + SparkContextFactory.class.getName());
         }
-        SparkContextFactory factory =
-                (SparkContextFactory) factoryClass.getConstructor().newInstance();
+        return (SparkContextFactory) factoryClass.getConstructor().newInstance();
+    }
+
+    /** Makes the context through {@code factory}. */
+    private ContextLike createContext(SparkContextFactory factory) {
+        String factoryName = factory.getClass().getName();
         SparkConf conf = sparkConf.get();
         // SparkSubmit names the application after the main class unless told otherwise; the context's
         // name is what users look for in the Spark UI and the cluster manager.
@@ -212,6 +219,11 @@ final class Driver {
         log.info("Creating the Spark context of '{}' with {}", config.contextName(), factoryName);
         ContextLike created = factory.makeContext(conf, config.contextSettings(), config.contextName());
         return requireNonNull(created, () -> "context-factory " + factoryName + " returned no context");
+    }
+
+    @SuppressWarnings("deprecation") // DStreams are deprecated in Spark 4; the streaming factories are the original's
+    private static boolean isStreaming(ContextLike context) {
+        return context instanceof StreamingContext;
     }
 
     /** {@code stop-context-on-job-error}: tells the server the context ends on its own, then ends it. */

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.typesafe.config.Config;
 import java.io.File;
 import java.io.IOException;
-import spark.jobserver.DataFileCache;
 import spark.jobserver.NamedObjects;
+import spark.jobserver.api.DataFileCache;
 import spark.jobserver.api.JobEnvironment;
 
 /** What a job learns about where it runs; also its way to the files uploaded with {@code POST /data}. */

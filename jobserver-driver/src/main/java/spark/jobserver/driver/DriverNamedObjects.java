@@ -3,9 +3,8 @@ package spark.jobserver.driver;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-import java.util.Collection;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +12,13 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Function0;
+import scala.Option;
+import scala.concurrent.duration.FiniteDuration;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.DurationConverters;
 import spark.jobserver.NamedObject;
 import spark.jobserver.NamedObjectPersister;
 import spark.jobserver.NamedObjects;
@@ -24,39 +27,49 @@ import spark.jobserver.NamedObjects;
  * The named objects of one context. Every name maps to a future: the first caller for a name creates
  * the object in its own thread (so the creation runs in that job's Spark job group and is cancelled
  * with it) while later callers wait on the future. Objects never expire (REST-API §7).
+ *
+ * <p>Implements the Scala trait jobs see: by-name generators arrive as {@link Function0}, and the
+ * trait's default arguments (the timeout) are its own default methods.
  */
 final class DriverNamedObjects implements NamedObjects {
     private static final Logger log = LoggerFactory.getLogger(DriverNamedObjects.class);
 
     private final ConcurrentMap<String, CompletableFuture<NamedObject>> objects = new ConcurrentHashMap<>();
-    private final Duration defaultTimeout;
+    private final FiniteDuration defaultTimeout;
 
+    /** @param defaultTimeout the server's {@code named-object-creation-timeout} */
     DriverNamedObjects(Duration defaultTimeout) {
-        this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout is null");
+        this.defaultTimeout = DurationConverters.toScala(requireNonNull(defaultTimeout, "defaultTimeout is null"));
     }
 
     @Override
-    public <O extends NamedObject> Optional<O> get(String name) throws TimeoutException {
+    public FiniteDuration defaultTimeout() {
+        return defaultTimeout;
+    }
+
+    @Override
+    public <O extends NamedObject> Option<O> get(String name, FiniteDuration timeout) throws TimeoutException {
         requireNonNull(name, "name is null");
+        requireNonNull(timeout, "timeout is null");
         CompletableFuture<NamedObject> entry = objects.get(name);
         if (entry == null) {
-            return Optional.empty();
+            return Option.empty();
         }
         try {
-            return Optional.of(cast(await(entry, defaultTimeout, name)));
+            return Option.apply(cast(await(entry, timeout, name)));
         } catch (CreationFailedException e) {
-            return Optional.empty();
+            return Option.empty();
         }
     }
 
     @Override
     public <O extends NamedObject> O getOrElseCreate(
-            String name, Supplier<O> generator, NamedObjectPersister<O> persister, Duration timeout)
+            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister)
             throws TimeoutException {
         requireNonNull(name, "name is null");
-        requireNonNull(generator, "generator is null");
-        requireNonNull(persister, "persister is null");
+        requireNonNull(objGen, "objGen is null");
         requireNonNull(timeout, "timeout is null");
+        requireNonNull(persister, "persister is null");
         CompletableFuture<NamedObject> mine = new CompletableFuture<>();
         CompletableFuture<NamedObject> existing = objects.putIfAbsent(name, mine);
         if (existing != null) {
@@ -65,7 +78,7 @@ final class DriverNamedObjects implements NamedObjects {
         }
         try {
             O created =
-                    requireNonNull(generator.get(), () -> "the generator of named object '" + name + "' returned null");
+                    requireNonNull(objGen.apply(), () -> "the generator of named object '" + name + "' returned null");
             persister.persist(created, name);
             mine.complete(created);
             log.info("Named object '{}' created", name);
@@ -79,16 +92,11 @@ final class DriverNamedObjects implements NamedObjects {
     }
 
     @Override
-    public <O extends NamedObject> O getOrElseCreate(
-            String name, Supplier<O> generator, NamedObjectPersister<O> persister) throws TimeoutException {
-        return getOrElseCreate(name, generator, persister, defaultTimeout);
-    }
-
-    @Override
-    public <O extends NamedObject> O update(String name, Supplier<O> generator, NamedObjectPersister<O> persister)
+    public <O extends NamedObject> O update(
+            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister)
             throws TimeoutException {
         forget(name);
-        return getOrElseCreate(name, generator, persister);
+        return getOrElseCreate(name, objGen, timeout, persister);
     }
 
     @Override
@@ -98,24 +106,25 @@ final class DriverNamedObjects implements NamedObjects {
     }
 
     @Override
-    public <O extends NamedObject> void destroy(O namedObject, String name, NamedObjectPersister<O> persister) {
+    public <O extends NamedObject> void destroy(O objOfType, String name, NamedObjectPersister<O> persister) {
         requireNonNull(persister, "persister is null");
         forget(name);
-        persister.unpersist(namedObject);
+        persister.unpersist(objOfType);
         log.info("Named object '{}' destroyed", name);
     }
 
-    /** The names of the objects stored; names still being created are not listed yet. */
+    /** The names of the objects stored, sorted; names still being created are not listed yet. */
     @Override
-    public Collection<String> getNames() {
-        return objects.entrySet().stream()
+    public scala.collection.Iterable<String> getNames() {
+        List<String> names = objects.entrySet().stream()
                 .filter(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally())
                 .map(Map.Entry::getKey)
                 .sorted()
                 .toList();
+        return CollectionConverters.asScala(names).toList();
     }
 
-    private static NamedObject await(CompletableFuture<NamedObject> entry, Duration timeout, String name)
+    private static NamedObject await(CompletableFuture<NamedObject> entry, FiniteDuration timeout, String name)
             throws TimeoutException {
         try {
             return entry.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -7,17 +7,19 @@ import java.lang.reflect.Modifier;
 import java.net.URLClassLoader;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import spark.jobserver.api.SparkJobBase;
+import spark.jobserver.japi.BaseJavaJob;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Rejection;
 
 /**
  * Finds a job by class name, as the original did: a Scala {@code object} ({@code <name>$.MODULE$}, the
  * same instance for every run) first, else a new instance of a public class with a public no-argument
- * constructor.
+ * constructor. An object that is not a job (the companion of a job class, say) leaves the job to its class.
  */
 final class JobLoader {
     /**
-     * Names known to have no Scala object, with the number of jars on the context class path when that was
+     * Names known to have no Scala object that is a job, with the number of jars on the context class path when that was
      * found. Looking for {@code <name>$} misses through every jar of the Spark runtime (about 170) on each
      * job of a Java class, the driver's hottest spot under small jobs; a jar added since may bring the
      * object, hence the count.
@@ -81,7 +83,12 @@ final class JobLoader {
         if (!Modifier.isStatic(module.getModifiers())) {
             return null;
         }
-        return module.get(null);
+        Object object = module.get(null);
+        if (!(object instanceof SparkJobBase || object instanceof BaseJavaJob<?, ?>)) {
+            notObjects.put(classPath, jars);
+            return null;
+        }
+        return object;
     }
 
     private static Object newInstance(Class<?> jobClass) throws ReflectiveOperationException, JobRejectedException {

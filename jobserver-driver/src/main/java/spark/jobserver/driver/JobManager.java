@@ -19,10 +19,11 @@ import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import spark.jobserver.DataFileCache;
+import spark.jobserver.ContextLike;
 import spark.jobserver.NamedObjects;
+import spark.jobserver.api.DataFileCache;
 import spark.jobserver.common.NamedThreads;
-import spark.jobserver.context.ContextLike;
+import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Rejection;
@@ -31,13 +32,17 @@ import spark.jobserver.protocol.Rejection;
  * Runs the jobs of one context: at most {@code maxJobs} at once, each on a thread of its own pool
  * ({@code jobserver-job-N}) with the context class loader, each through its own {@link JobRun} state
  * machine, so that every job produces exactly one outcome event. A job that returns an
- * {@link InputStream} has its bytes sent through {@link ResultStreams} before it is reported finished.
+ * {@link InputStream} (or, as in the original, a Scala {@code Stream} of bytes) has its bytes sent
+ * through {@link ResultStreams} before it is reported finished.
  */
 final class JobManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobManager.class);
 
     /** Spark's cancellation message names the reason; the server's own KILLED message is separate. */
     private static final String KILL_REASON = "killed through the job server";
+
+    /** The factory that made {@link #context}: it decides which jobs the context runs. */
+    private final SparkContextFactory factory;
 
     private final ContextLike context;
     private final String contextName;
@@ -62,10 +67,12 @@ final class JobManager implements AutoCloseable {
     private boolean stopping; // guarded by this
 
     /**
+     * @param factory the factory that made {@code context}: its {@code isValidJob} admits jobs
      * @param afterFailure told the id of every job that failed (threw), after its {@code JobFailed} was
      *     published; not told of rejected, invalid or killed jobs
      */
     JobManager(
+            SparkContextFactory factory,
             ContextLike context,
             String contextName,
             int maxJobs,
@@ -78,6 +85,7 @@ final class JobManager implements AutoCloseable {
             ResultStreams resultStreams,
             Consumer<String> afterFailure,
             Clock clock) {
+        this.factory = requireNonNull(factory, "factory is null");
         this.context = requireNonNull(context, "context is null");
         this.contextName = requireNonNull(contextName, "contextName is null");
         if (maxJobs < 1) {
@@ -233,7 +241,7 @@ final class JobManager implements AutoCloseable {
             try {
                 classPath.addAll(jobId, request.binaries());
                 job = jobLoader.load(request.classPath(), classPath.loader());
-                if (!context.isValidJob(job)) {
+                if (!JobStyles.admits(factory, job)) {
                     throw new JobRejectedException(
                             Rejection.INVALID_JOB_TYPE,
                             ErrorInfo.of(
@@ -276,7 +284,10 @@ final class JobManager implements AutoCloseable {
                 return;
             }
             Object result = runner.run();
-            if (result instanceof InputStream stream) {
+            InputStream stream = result instanceof InputStream in ? in : ScalaByteStream.of(result);
+            if (stream != null) {
+                // A Scala Stream's head would keep every element read so far reachable.
+                result = null;
                 long size = upload(jobId, stream);
                 if (run.moveTo(JobState.FINISHED, new Message.JobStreamFinished(jobId, clock.millis(), size))) {
                     log.info("Job {}: finished, its result stream of {} bytes uploaded", jobId, size);

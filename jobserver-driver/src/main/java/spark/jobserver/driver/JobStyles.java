@@ -3,26 +3,31 @@ package spark.jobserver.driver;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
-import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.streaming.StreamingContext;
-import spark.jobserver.NamedObjectSupport;
-import spark.jobserver.SparkJobInvalid;
-import spark.jobserver.SparkJobValidation;
+import org.scalactic.Bad;
+import org.scalactic.Good;
+import org.scalactic.Or;
+import spark.jobserver.ContextLike;
+import spark.jobserver.SparkSessionJob;
 import spark.jobserver.SparkStreamingJob;
 import spark.jobserver.api.JobEnvironment;
-import spark.jobserver.api.JobValidation;
 import spark.jobserver.api.SparkJobBase;
-import spark.jobserver.context.ContextLike;
+import spark.jobserver.context.JavaContextFactory;
+import spark.jobserver.context.ScalaContextFactory;
+import spark.jobserver.context.SparkContextFactory;
+import spark.jobserver.context.SparkSessionContextLikeWrapper;
 import spark.jobserver.japi.BaseJavaJob;
+import spark.jobserver.japi.JSessionJob;
 import spark.jobserver.japi.JSparkJob;
+import spark.jobserver.japi.JStreamingJob;
 import spark.jobserver.protocol.ErrorInfo;
 
 /**
- * Validates and runs a job of any supported style: typed ({@link SparkJobBase}), legacy
- * ({@link spark.jobserver.SparkJob}, {@link SparkStreamingJob}) and Java ({@link BaseJavaJob}). Each style
- * gets the context in the form it declares, adapted from {@link ContextLike#jobContext()}. Jobs that
- * implement {@link NamedObjectSupport} get the context's named objects first.
+ * Admits, validates and runs a job of either API: Scala ({@link SparkJobBase}: the new API, and the
+ * legacy, session and streaming styles, which the API adapts to it) and Java ({@link BaseJavaJob}).
+ * Each job receives the context in the form its style declares.
  */
 final class JobStyles {
     /** The error class clients see on a refused validation, as in the original. */
@@ -54,91 +59,107 @@ final class JobStyles {
     }
 
     /**
+     * Whether contexts of {@code factory} run {@code job}, as the original decided: a Scala job needs a
+     * {@link ScalaContextFactory} that accepts it, a Java job a {@link JavaContextFactory} that does.
+     */
+    static boolean admits(SparkContextFactory factory, Object job) {
+        if (job instanceof SparkJobBase scalaJob
+                && factory instanceof ScalaContextFactory scalaFactory
+                && scalaFactory.isValidJob(scalaJob)) {
+            return true;
+        }
+        return job instanceof BaseJavaJob<?, ?> javaJob
+                && factory instanceof JavaContextFactory javaFactory
+                && javaFactory.isValidJob(javaJob);
+    }
+
+    /**
      * Runs the job's validation.
      *
      * @throws Exception whatever the validation threw; the job then failed validation
      */
     static Validated validate(Object job, ContextLike context, JobEnvironment env, Config config) throws Exception {
-        if (job instanceof NamedObjectSupport support) {
-            support.setNamedObjects(env.namedObjects());
+        if (job instanceof SparkJobBase scalaJob) {
+            return validateScala(scalaJob, context, env, config);
         }
-        if (job instanceof SparkJobBase<?, ?, ?> typed) {
-            return validateTyped(typed, context, env, config);
-        }
-        if (job instanceof spark.jobserver.SparkJob legacy) {
-            return validateLegacy(legacy, context, config);
-        }
-        if (job instanceof BaseJavaJob<?, ?> java) {
-            return validateJava(java, context, env, config);
-        }
-        if (job instanceof SparkStreamingJob streaming) {
-            return validateStreaming(streaming, context, config);
+        if (job instanceof BaseJavaJob<?, ?> javaJob) {
+            return validateJava(javaJob, context, env, config);
         }
         throw new IllegalArgumentException(job.getClass().getName() + " is not a job");
     }
 
-    private static Validated validateTyped(
-            SparkJobBase<?, ?, ?> job, ContextLike context, JobEnvironment env, Config config) {
-        @SuppressWarnings("unchecked")
-        SparkJobBase<Object, Object, ?> typed = (SparkJobBase<Object, Object, ?>) job;
-        Object sc = job instanceof spark.jobserver.api.SparkJob<?, ?> ? sparkContext(context) : context.jobContext();
-        JobValidation<Object> validation = typed.validate(sc, env, config);
+    private static Validated validateScala(SparkJobBase job, ContextLike context, JobEnvironment env, Config config) {
+        Object sc = scalaJobContext(job, context);
+        // The legacy styles' own validate sets their namedObjects and maps SparkJobValid/SparkJobInvalid.
+        Or<?, ?> validation = job.validate(sc, env, config);
         if (validation == null) {
             throw new IllegalStateException(job.getClass().getName() + ".validate returned null");
         }
-        if (validation instanceof JobValidation.Bad<Object> bad) {
-            return new Invalid(new ErrorInfo(bad.describe(), VALIDATION_ERROR_CLASS, ""));
+        if (validation instanceof Bad<?> bad) {
+            // Scalactic's rendering is the original's message: One(SingleProblem(...)), Many(..., ...).
+            return new Invalid(new ErrorInfo(String.valueOf(bad.b()), VALIDATION_ERROR_CLASS, ""));
         }
-        Object data = ((JobValidation.Good<Object>) validation).data();
-        return new Valid(() -> typed.runJob(sc, env, data));
-    }
-
-    private static Validated validateLegacy(spark.jobserver.SparkJob job, ContextLike context, Config config) {
-        SparkContext sc = sparkContext(context);
-        return legacyOutcome(job, job.validate(sc, config), () -> job.runJob(sc, config));
-    }
-
-    private static Validated legacyOutcome(Object job, SparkJobValidation validation, Runner runner) {
-        if (validation == null) {
-            throw new IllegalStateException(job.getClass().getName() + ".validate returned null");
-        }
-        if (validation instanceof SparkJobInvalid invalid) {
-            // The original's rendering of Bad(One(SparkJobInvalid(reason))).
-            return new Invalid(new ErrorInfo("One(" + invalid + ")", VALIDATION_ERROR_CLASS, ""));
-        }
-        return new Valid(runner);
-    }
-
-    private static Validated validateStreaming(SparkStreamingJob job, ContextLike context, Config config) {
-        Object jobContext = context.jobContext();
-        if (!(jobContext instanceof StreamingContext ssc)) {
-            throw new IllegalStateException("a streaming job needs a StreamingContext, this context provides "
-                    + (jobContext == null ? "nothing" : jobContext.getClass().getName()));
-        }
-        return legacyOutcome(job, job.validate(ssc, config), () -> job.runJob(ssc, config));
+        Object data = ((Good<?>) validation).g();
+        return new Valid(() -> job.runJob(sc, env, data));
     }
 
     private static Validated validateJava(BaseJavaJob<?, ?> job, ContextLike context, JobEnvironment env, Config config)
             throws Exception {
         @SuppressWarnings("unchecked")
         BaseJavaJob<?, Object> java = (BaseJavaJob<?, Object>) job;
-        Object sc = job instanceof JSparkJob<?>
-                ? JavaSparkContext.fromSparkContext(sparkContext(context))
-                : context.jobContext();
+        Object sc = javaJobContext(job, context);
         // verify's result is the configuration run gets; a verify that throws fails validation (caller).
         Config verified = java.verify(sc, env, config);
         return new Valid(() -> java.run(sc, env, verified));
     }
 
-    /** The context as a {@link SparkContext}: the job context itself when it is one, else the one underneath. */
-    static SparkContext sparkContext(ContextLike context) {
-        Object jobContext = context.jobContext();
-        if (jobContext instanceof SparkContext sc) {
-            return sc;
+    /** What a Scala job receives as its {@code sc}. */
+    private static Object scalaJobContext(SparkJobBase job, ContextLike context) {
+        if (job instanceof spark.jobserver.SparkJob || job instanceof spark.jobserver.api.SparkJob) {
+            return context.sparkContext();
         }
-        if (jobContext instanceof JavaSparkContext jsc) {
-            return jsc.sc();
+        if (job instanceof SparkSessionJob) {
+            return session(context);
         }
-        return context.sparkContext();
+        if (job instanceof SparkStreamingJob) {
+            return streamingContext(context);
+        }
+        // A style of a custom factory: the context it made, as in the original.
+        return context instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : context;
+    }
+
+    /** What a Java job receives as its {@code sc}. */
+    private static Object javaJobContext(BaseJavaJob<?, ?> job, ContextLike context) {
+        if (job instanceof JSparkJob<?>) {
+            return JavaSparkContext.fromSparkContext(context.sparkContext());
+        }
+        if (job instanceof JSessionJob<?>) {
+            return session(context);
+        }
+        if (job instanceof JStreamingJob<?>) {
+            return streamingContext(context);
+        }
+        return context instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : context;
+    }
+
+    private static SparkSession session(ContextLike context) {
+        if (context instanceof SparkSessionContextLikeWrapper wrapper) {
+            return wrapper.spark();
+        }
+        throw new IllegalStateException(
+                "a session job needs a SparkSession, this context provides " + describe(context));
+    }
+
+    @SuppressWarnings("deprecation") // DStreams are deprecated in Spark 4; the streaming styles are the original's API
+    private static StreamingContext streamingContext(ContextLike context) {
+        if (context instanceof StreamingContext ssc) {
+            return ssc;
+        }
+        throw new IllegalStateException(
+                "a streaming job needs a StreamingContext, this context provides " + describe(context));
+    }
+
+    private static String describe(ContextLike context) {
+        return context.getClass().getName();
     }
 }

@@ -16,7 +16,9 @@ import java.util.Map;
 /**
  * Renders a job's result as JSON, following the original project's rules (JOB-API.md §5) with the
  * documented fixes: every {@link Number} is a JSON number, {@code byte[]} is an array of numbers, Java
- * records are objects by component name. Recursive; the first matching rule wins.
+ * records are objects by component name. Recursive; the first matching rule wins. Results that are
+ * streams of bytes ({@code InputStream}, a Scala {@code Stream}) are not rendered: their bytes are sent
+ * as they are ({@link ScalaByteStream}).
  */
 final class ResultJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -65,7 +67,7 @@ final class ResultJson {
         if (value instanceof Map<?, ?> map) {
             ObjectNode object = NODES.objectNode();
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                object.set(String.valueOf(e.getKey()), render(e.getValue(), depth + 1));
+                object.set(key(e.getKey()), render(e.getValue(), depth + 1));
             }
             return object;
         }
@@ -75,7 +77,7 @@ final class ResultJson {
             scala.collection.Iterator<? extends scala.Tuple2<?, ?>> it = map.iterator();
             while (it.hasNext()) {
                 scala.Tuple2<?, ?> e = it.next();
-                object.set(String.valueOf(e._1()), render(e._2(), depth + 1));
+                object.set(key(e._1()), render(e._2(), depth + 1));
             }
             return object;
         }
@@ -111,6 +113,11 @@ final class ResultJson {
             return array(product.productIterator(), depth);
         }
         return NODES.textNode(value.toString());
+    }
+
+    /** A map key as the original wrote it: a Symbol by its name (Scala 2.13 prints it {@code Symbol(a)}), else its text. */
+    private static String key(Object key) {
+        return key instanceof scala.Symbol symbol ? symbol.name() : String.valueOf(key);
     }
 
     private static JsonNode number(Number n) {

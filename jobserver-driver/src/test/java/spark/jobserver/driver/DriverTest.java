@@ -143,7 +143,7 @@ class DriverTest {
         assertThat(server.next(WAIT)).isInstanceOf(Message.Heartbeat.class);
 
         // A Java job in a JavaSparkContextFactory context.
-        server.send(new Message.StartJob("j1", TestJobs.Java.class.getName(), List.of(), "{}"));
+        server.send(new Message.StartJob("j1", JavaJobs.Java.class.getName(), List.of(), "{}"));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
         assertThat(next())
                 .isInstanceOfSatisfying(
@@ -191,6 +191,20 @@ class DriverTest {
     }
 
     @Test
+    void aContextFactoryOfAnotherKindIsRefusedClearly() throws Exception {
+        CompletableFuture<Integer> exit = runInBackground(
+                new Driver(config("java.lang.String"), SECRET, DriverTest::localSpark, Clock.systemUTC()));
+
+        assertThat(next()).isInstanceOfSatisfying(Message.ContextInitFailed.class, f -> {
+            assertThat(f.error().message())
+                    .isEqualTo("context-factory java.lang.String does not implement"
+                            + " spark.jobserver.context.SparkContextFactory");
+            assertThat(f.error().errorClass()).isEqualTo("java.lang.IllegalArgumentException");
+        });
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Driver.EXIT_CONTEXT_FAILED);
+    }
+
+    @Test
     void aDriverTheServerRefusesExitsWithoutCreatingAContext() throws Exception {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         CompletableFuture<Integer> exit = runInBackground(new Driver(
@@ -214,17 +228,18 @@ class DriverTest {
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkConf;
                         import org.apache.spark.SparkContext;
-                        import spark.jobserver.context.ContextLike;
-                        import spark.jobserver.context.SparkContextFactory;
-                        public class MyFactory implements SparkContextFactory {
+                        import spark.jobserver.ContextLike;
+                        import spark.jobserver.context.ScalaContextFactory;
+                        public class MyFactory implements ScalaContextFactory {
                             @Override public ContextLike makeContext(SparkConf conf, Config config, String name) {
                                 SparkContext sc = new SparkContext(conf.set("custom.factory", name));
                                 return new ContextLike() {
                                     @Override public SparkContext sparkContext() { return sc; }
-                                    @Override public Object jobContext() { return sc; }
-                                    @Override public boolean isValidJob(Object job) { return job instanceof spark.jobserver.SparkJob; }
                                     @Override public void stop() { sc.stop(); }
                                 };
+                            }
+                            @Override public boolean isValidJob(spark.jobserver.api.SparkJobBase job) {
+                                return job instanceof spark.jobserver.SparkJob;
                             }
                         }
                         """,
@@ -232,10 +247,11 @@ class DriverTest {
                         package custom;
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkContext;
-                        import spark.jobserver.*;
-                        public class FactsJob implements SparkJob {
-                            @Override public SparkJobValidation validate(SparkContext sc, Config config) { return SparkJobValid.INSTANCE; }
-                            @Override public Object runJob(SparkContext sc, Config config) {
+                        import org.apache.spark.api.java.JavaSparkContext;
+                        import spark.jobserver.JavaSparkJob;
+                        public class FactsJob extends JavaSparkJob {
+                            @Override public Object runJob(JavaSparkContext jsc, Config config) {
+                                SparkContext sc = jsc.sc();
                                 return java.util.List.of(sc.getConf().get("custom.factory"),
                                         scala.jdk.javaapi.CollectionConverters.asJava(sc.listJars()));
                             }
@@ -295,14 +311,14 @@ class DriverTest {
                 Clock.systemUTC()));
         assertThat(next()).isInstanceOf(Message.ContextReady.class);
 
-        server.send(new Message.StartJob("interval", StyleJobs.JStreamingInterval.class.getName(), List.of(), ""));
+        server.send(new Message.StartJob("interval", JavaJobs.JStreamingInterval.class.getName(), List.of(), ""));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
         assertThat(next())
                 .isInstanceOfSatisfying(
                         Message.JobFinished.class,
                         f -> assertThat(f.result().asLong()).isEqualTo(200));
 
-        server.send(new Message.StartJob("bad-batch", StyleJobs.JFailingStream.class.getName(), List.of(), ""));
+        server.send(new Message.StartJob("bad-batch", JavaJobs.JFailingStream.class.getName(), List.of(), ""));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
         assertThat(next())
                 .isInstanceOfSatisfying(

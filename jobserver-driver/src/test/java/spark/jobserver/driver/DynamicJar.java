@@ -52,7 +52,7 @@ final class DynamicJar {
         return jar;
     }
 
-    /** The jars a job compiles against: the job API, Typesafe Config, Spark (core, common utils) and Scala. */
+    /** The jars a job compiles against: the job API, Typesafe Config, Spark (core, common utils), Scala and scalactic. */
     private static String compileClassPath() {
         return Stream.of(
                         spark.jobserver.SparkJob.class,
@@ -61,7 +61,8 @@ final class DynamicJar {
                         org.apache.spark.api.java.function.Function.class,
                         org.apache.spark.internal.Logging.class,
                         org.apache.spark.internal.config.ConfigEntry.class,
-                        scala.Option.class)
+                        scala.Option.class,
+                        org.scalactic.Or.class)
                 .map(DynamicJar::location)
                 .distinct()
                 .collect(Collectors.joining(java.io.File.pathSeparator));

@@ -19,10 +19,23 @@ class JobLoaderTest {
     }
 
     @Test
+    void aTopLevelScalaObjectIsItsModule() throws Exception {
+        assertThat(new JobLoader().load("spark.jobserver.driver.WordCountObject", loader))
+                .isSameAs(WordCountObject$.MODULE$);
+    }
+
+    @Test
     void aClassIsInstantiatedAfreshForEveryJob() throws Exception {
         Object first = new JobLoader().load(TestJobs.Legacy.class.getName(), loader);
         Object second = new JobLoader().load(TestJobs.Legacy.class.getName(), loader);
         assertThat(first).isInstanceOf(TestJobs.Legacy.class).isNotSameAs(second);
+    }
+
+    @Test
+    void aCompanionObjectThatIsNoJobLeavesTheJobToItsClass() throws Exception {
+        Object first = new JobLoader().load(TestJobs.WithCompanion.class.getName(), loader);
+        Object second = new JobLoader().load(TestJobs.WithCompanion.class.getName(), loader);
+        assertThat(first).isInstanceOf(TestJobs.WithCompanion.class).isNotSameAs(second);
     }
 
     @Test

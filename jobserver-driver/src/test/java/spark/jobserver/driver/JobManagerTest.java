@@ -27,8 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
-import spark.jobserver.context.ContextLike;
+import spark.jobserver.ContextLike;
 import spark.jobserver.context.DefaultSparkContextFactory;
+import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Rejection;
@@ -43,6 +44,8 @@ class JobManagerTest {
     private static final String CONTEXT_NAME = "test-context";
 
     private static final String SECRET = "secret";
+
+    private static final SparkContextFactory FACTORY = new DefaultSparkContextFactory();
 
     private static ContextLike context;
     private static ContextClassLoader loader;
@@ -67,7 +70,7 @@ class JobManagerTest {
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1");
-        context = new DefaultSparkContextFactory().makeContext(conf, ConfigFactory.empty(), CONTEXT_NAME);
+        context = FACTORY.makeContext(conf, ConfigFactory.empty(), CONTEXT_NAME);
         loader = new ContextClassLoader(JobManagerTest.class.getClassLoader());
         // Uploaded binaries are covered by BinaryCacheTest; here the server is never asked.
         ServerFiles noServer =
@@ -99,6 +102,7 @@ class JobManagerTest {
                 new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", SECRET);
         ServerFiles results = new ServerFiles(HttpClient.newHttpClient(), sink.uri(), "ctx", SECRET);
         JobManager manager = new JobManager(
+                FACTORY,
                 context,
                 CONTEXT_NAME,
                 maxJobs,
@@ -195,17 +199,17 @@ class JobManagerTest {
 
     @Test
     void aJavaJobGetsAJavaSparkContextAndTheConfigItsVerifyReturned() throws Exception {
-        JsonNode result = resultOf(run(manager(2), startJob("java", TestJobs.Java.class, "")));
+        JsonNode result = resultOf(run(manager(2), startJob("java", JavaJobs.Java.class, "")));
         assertThat(result.asText()).isEqualTo("Hi! verified=yes master=local[1]");
     }
 
     @Test
     void aLegacyJavaJobRunsAndRefusesLikeTheOriginal() throws Exception {
         JobManager manager = manager(2);
-        assertThat(resultOf(run(manager, startJob("lj", TestJobs.LegacyJava.class, "input = 1")))
+        assertThat(resultOf(run(manager, startJob("lj", JavaJobs.LegacyJava.class, "input = 1")))
                         .asLong())
                 .isEqualTo(4);
-        assertThat(validationFailure(run(manager, startJob("lj2", TestJobs.LegacyJava.class, "")))
+        assertThat(validationFailure(run(manager, startJob("lj2", JavaJobs.LegacyJava.class, "")))
                         .error()
                         .message())
                 .isEqualTo("One(SparkJobInvalid(No input param))");
@@ -219,6 +223,14 @@ class JobManagerTest {
         JsonNode second = resultOf(run(manager, startJob("o2", classPath, "")));
         assertJson(second, first.toString());
         assertThat(first.asInt()).isEqualTo(System.identityHashCode(TestJobs.ObjectJob$.MODULE$));
+    }
+
+    @Test
+    void aTopLevelScalaObjectRunsAsItself() throws Exception {
+        JsonNode result = resultOf(run(
+                manager(2),
+                startJob("top", "spark.jobserver.driver.WordCountObject", "input.string = \"a b c a b see\"")));
+        assertJson(result, "{\"a\":2,\"b\":2,\"c\":1,\"see\":1}");
     }
 
     // ---- validation
@@ -236,9 +248,30 @@ class JobManagerTest {
     }
 
     @Test
+    void severalProblemsAreReportedAsScalacticsMany() throws Exception {
+        var many = validationFailure(run(manager(2), startJob("v3", TestJobs.TwoProblems.class, "")));
+        assertThat(many.error().message())
+                .isEqualTo("Many(SingleProblem(No input.a param), SingleProblem(No input.b param))");
+        assertThat(many.error().errorClass()).isEqualTo(JobStyles.VALIDATION_ERROR_CLASS);
+    }
+
+    @Test
+    void aValidationReturningNullIsAnIllegalStateOfEveryScalaStyle() throws Exception {
+        JobManager manager = manager(2);
+        var typed = validationFailure(run(manager, startJob("n1", TestJobs.NullValidate.class, "")));
+        assertThat(typed.error().errorClass()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(typed.error().message())
+                .isEqualTo(TestJobs.NullValidate.class.getName() + ".validate returned null");
+        var legacy = validationFailure(run(manager, startJob("n2", TestJobs.NullLegacyValidate.class, "")));
+        assertThat(legacy.error().errorClass()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(legacy.error().message())
+                .isEqualTo(TestJobs.NullLegacyValidate.class.getName() + ".validate returned null");
+    }
+
+    @Test
     void aValidationThatThrowsIsAValidationFailureOfEveryStyle() throws Exception {
         JobManager manager = manager(2);
-        var verify = validationFailure(run(manager, startJob("t1", TestJobs.FailingVerify.class, "")));
+        var verify = validationFailure(run(manager, startJob("t1", JavaJobs.FailingVerify.class, "")));
         assertThat(verify.error().message()).isEqualTo("fail");
         assertThat(verify.error().errorClass()).isEqualTo("java.lang.IllegalArgumentException");
         assertThat(verify.error().stack()).contains("FailingVerify.verify");
@@ -329,8 +362,36 @@ class JobManagerTest {
     @Test
     void recordsComeBackAsObjects() throws Exception {
         assertJson(
-                resultOf(run(manager(2), startJob("rec", TestJobs.RecordResult.class, ""))),
+                resultOf(run(manager(2), startJob("rec", JavaJobs.RecordResult.class, ""))),
                 "{\"x\":3,\"label\":\"three\"}");
+    }
+
+    @Test
+    void scalaResultsAreRenderedByTheOriginalsRules() throws Exception {
+        JobManager manager = manager(2);
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("seq", "[1,2,3]");
+        expected.put("list", "[\"a\",\"b\"]");
+        expected.put("map", "{\"a\":1,\"b\":[\"x\",\"y\"],\"c\":{\"d\":true}}");
+        expected.put("emptyMap", "{}");
+        expected.put("symbolKeys", "{\"a\":1}");
+        expected.put("intKeys", "{\"1\":\"one\"}");
+        expected.put("some", "[\"x\"]");
+        expected.put("none", "[]");
+        expected.put("caseClass", "[\"a\",2]");
+        expected.put("tuple", "[\"horse\",3]");
+        expected.put("nested", "[[[\"b\",1]],[],[\"t\",[1]]]");
+        expected.put("arrayOfInt", "[2,4,6]");
+        expected.put("bigDecimal", "100.50");
+        expected.put("bigInt", "123456789012345678901234567890");
+        expected.put("double", "3.5");
+        expected.put("long", "1099511627776");
+        expected.put("unit", "\"()\"");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            JsonNode result = resultOf(
+                    run(manager, startJob("scala-" + e.getKey(), TestJobs.ScalaResult.class, "kind = " + e.getKey())));
+            assertThat(MAPPER.writeValueAsString(result)).as(e.getKey()).isEqualTo(e.getValue());
+        }
     }
 
     // ---- slots, kill, stop
@@ -371,8 +432,8 @@ class JobManagerTest {
 
         // The job ignores the interrupt, tries the cluster again (in vain) and returns a result; the server
         // must not hear of it.
-        assertThat(TestJobs.STUBBORN_RETURNED.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(TestJobs.STUBBORN_SPARK_JOB.get()).startsWith("failed:").contains("cancel");
+        assertThat(TestJobs.stubbornReturned().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(TestJobs.stubbornSparkJob().get()).startsWith("failed:").contains("cancel");
         assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
 
@@ -418,8 +479,8 @@ class JobManagerTest {
     @Test
     void aJobReturningAStreamHasItsBytesUploadedChunkedFromItsOwnThread() throws Exception {
         long size = 5L * 1024 * 1024 + 17;
-        StyleJobs.READ_BY.set(null);
-        StyleJobs.CLOSED.set(false);
+        StyleJobs.readBy().set(null);
+        StyleJobs.closed().set(false);
         List<Message.JobEvent> seen =
                 run(manager(2), startJob("stream", StyleJobs.StreamResult.class, "size = " + size));
 
@@ -434,13 +495,13 @@ class JobManagerTest {
         assertThat(upload.transferEncoding()).isEqualToIgnoringCase("chunked");
         assertThat(upload.contentLength()).isNull();
         // Read by the job's thread, so Spark work behind a stream runs in the job's group; closed afterwards.
-        assertThat(StyleJobs.READ_BY.get()).startsWith("jobserver-job");
-        assertThat(StyleJobs.CLOSED.get()).isTrue();
+        assertThat(StyleJobs.readBy().get()).startsWith("jobserver-job");
+        assertThat(StyleJobs.closed().get()).isTrue();
     }
 
     @Test
     void aStreamTheServerRefusesFailsTheJobWithTheServersAnswer() throws Exception {
-        StyleJobs.CLOSED.set(false);
+        StyleJobs.closed().set(false);
         sink.failWith(507);
         try {
             var failed = failure(run(manager(2), startJob("refused", StyleJobs.StreamResult.class, "size = 1000")));
@@ -448,12 +509,57 @@ class JobManagerTest {
             assertThat(failed.error().message())
                     .isEqualTo("Uploading the result stream of job refused to the server failed: "
                             + "POST /driver/results/refused answered HTTP 507: no room");
-            assertThat(StyleJobs.CLOSED.get()).isTrue();
+            assertThat(StyleJobs.closed().get()).isTrue();
             // The hook runs just after the event is published.
             awaitTrue(() -> failedJobs.contains("refused"), "the failure to be reported");
         } finally {
             sink.failWith(0);
         }
+    }
+
+    @Test
+    void aScalaStreamOrLazyListOfBytesIsSentAsTheResultsBytes() throws Exception {
+        JobManager manager = manager(2);
+        for (String kind : List.of("stream", "lazyList")) {
+            String jobId = "scala-" + kind;
+            List<Message.JobEvent> seen = run(manager, startJob(jobId, TestJobs.ScalaResult.class, "kind = " + kind));
+            byte[] bytes = kind.equals("stream")
+                    ? "\"streamed\"".getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    : "[1,2,3]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(1))
+                    .as(kind)
+                    .isInstanceOfSatisfying(
+                            Message.JobStreamFinished.class,
+                            f -> assertThat(f.size()).isEqualTo(bytes.length));
+            assertThat(sink.upload(jobId).size()).isEqualTo(bytes.length);
+            assertThat(sink.upload(jobId).sha256()).isEqualTo(sha256(bytes));
+        }
+        // Larger than the upload's chunks, made as it is read.
+        int size = 3 * StreamUpload.CHUNK_SIZE + 5;
+        assertThat(run(manager, startJob("many-bytes", TestJobs.ScalaResult.class, "kind = manyBytes\nsize = " + size)))
+                .last()
+                .isInstanceOf(Message.JobStreamFinished.class);
+        byte[] expected = new byte[size];
+        for (int i = 0; i < size; i++) {
+            expected[i] = (byte) ('a' + i % 26);
+        }
+        assertThat(sink.upload("many-bytes").size()).isEqualTo(size);
+        assertThat(sink.upload("many-bytes").sha256()).isEqualTo(sha256(expected));
+    }
+
+    @Test
+    void aScalaStreamOfOtherThanBytesFailsTheJobSayingSo() throws Exception {
+        var failed = failure(run(manager(2), startJob("not-bytes", TestJobs.ScalaResult.class, "kind = notBytes")));
+        assertThat(failed.error().errorClass()).isEqualTo("java.lang.IllegalArgumentException");
+        assertThat(failed.error().message())
+                .isEqualTo("a Stream result must hold Bytes (the bytes of the result), but element 0 is a"
+                        + " java.lang.Integer");
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private Path writePattern(long size) throws IOException {
@@ -491,7 +597,7 @@ class JobManagerTest {
         assertJson(
                 resultOf(run(manager, startJob("rdd2", StyleJobs.CacheByName.class, ""))),
                 "[55,\"squares-source\",\"Memory Deserialized 1x Replicated\"]");
-        assertThat(namedObjects.getNames()).contains("squares-source");
+        assertThat(CollectionConverters.asJava(namedObjects.getNames())).contains("squares-source");
         // Computed when stored (forceComputation): its blocks are in the cache.
         assertThat(context.sparkContext().getRDDStorageInfo()).anySatisfy(info -> {
             assertThat(info.name()).isEqualTo("squares-source");
@@ -520,15 +626,11 @@ class JobManagerTest {
                         import com.typesafe.config.Config;
                         import org.apache.spark.SparkContext;
                         import org.apache.spark.api.java.JavaSparkContext;
-                        import spark.jobserver.*;
-                        public class DynJob implements SparkJob {
-                            @Override public SparkJobValidation validate(SparkContext sc, Config config) {
-                                return SparkJobValid.INSTANCE;
-                            }
-                            @Override public Object runJob(SparkContext sc, Config config) {
+                        import spark.jobserver.JavaSparkJob;
+                        public class DynJob extends JavaSparkJob {
+                            @Override public Object runJob(JavaSparkContext jsc, Config config) {
                                 // Times is loaded on the executor from the jar Spark was given.
-                                return JavaSparkContext.fromSparkContext(sc)
-                                        .parallelize(java.util.List.of(1, 2, 3)).map(new Times(10)).collect();
+                                return jsc.parallelize(java.util.List.of(1, 2, 3)).map(new Times(10)).collect();
                             }
                         }
                         """));

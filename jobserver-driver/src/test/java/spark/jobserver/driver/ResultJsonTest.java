@@ -96,6 +96,15 @@ class ResultJsonTest {
     }
 
     @Test
+    void symbolKeysAreTheirNamesAsInTheOriginal() throws Exception {
+        Map<Object, Object> source = new LinkedHashMap<>();
+        source.put(scala.Symbol$.MODULE$.apply("a"), 1);
+        assertThat(json(source)).isEqualTo("{\"a\":1}");
+        assertThat(json(scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(source))))
+                .isEqualTo("{\"a\":1}");
+    }
+
+    @Test
     void javaCollectionsAndIterablesAreArrays() throws Exception {
         assertThat(json(List.of(1, "b", true))).isEqualTo("[1,\"b\",true]");
         assertThat(json(new LinkedHashSet<>(List.of(3, 1)))).isEqualTo("[3,1]");
@@ -149,6 +158,12 @@ class ResultJsonTest {
     void otherProductsAreArraysOfTheirElements() throws Exception {
         assertThat(json(new Tuple2<>("horse", 3))).isEqualTo("[\"horse\",3]");
         assertThat(json(List.of(new Tuple2<>("a", List.of("b"))))).isEqualTo("[[\"a\",[\"b\"]]]");
+    }
+
+    @Test
+    void caseClassesAreArraysOfTheirFieldValues() throws Exception {
+        assertThat(json(new TestJobs.Word("a", 2))).isEqualTo("[\"a\",2]");
+        assertThat(json(Option.apply(new TestJobs.Word("b", 1)))).isEqualTo("[[\"b\",1]]");
     }
 
     enum Colour {

@@ -26,9 +26,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import spark.jobserver.context.ContextLike;
+import spark.jobserver.ContextLike;
 import spark.jobserver.context.JavaSessionContextFactory;
 import spark.jobserver.context.SessionContextFactory;
+import spark.jobserver.context.SparkContextFactory;
+import spark.jobserver.context.SparkSessionContextLikeWrapper;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Rejection;
 
@@ -43,6 +45,9 @@ class SessionJobsTest {
             context.name = session-test
             hadoop { jobserver.test.setting = from-the-context }
             """);
+
+    private static final SparkContextFactory SCALA_FACTORY = new SessionContextFactory();
+    private static final SparkContextFactory JAVA_FACTORY = new JavaSessionContextFactory();
 
     private static ContextLike scalaStyle;
     private static ContextLike javaStyle;
@@ -64,8 +69,8 @@ class SessionJobsTest {
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.sql.warehouse.dir", dir.resolve("warehouse").toString());
-        scalaStyle = new SessionContextFactory().makeContext(conf, SETTINGS, "session-test");
-        javaStyle = new JavaSessionContextFactory().makeContext(conf, SETTINGS, "session-test");
+        scalaStyle = SCALA_FACTORY.makeContext(conf, SETTINGS, "session-test");
+        javaStyle = JAVA_FACTORY.makeContext(conf, SETTINGS, "session-test");
         loader = new ContextClassLoader(SessionJobsTest.class.getClassLoader());
         ServerFiles noServer =
                 new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
@@ -89,9 +94,14 @@ class SessionJobsTest {
     }
 
     private JobManager manager(ContextLike context) {
+        return manager(context == javaStyle ? JAVA_FACTORY : SCALA_FACTORY, context);
+    }
+
+    private JobManager manager(SparkContextFactory factory, ContextLike context) {
         ServerFiles noServer =
                 new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
         JobManager manager = new JobManager(
+                factory,
                 context,
                 "session-test",
                 2,
@@ -137,7 +147,10 @@ class SessionJobsTest {
     @Test
     @Order(1)
     void sessionJobsGetTheSessionAndRowsComeBackAsTheirText() throws Exception {
-        assertThat(scalaStyle.jobContext()).isInstanceOf(SparkSession.class);
+        assertThat(scalaStyle)
+                .isInstanceOfSatisfying(
+                        SparkSessionContextLikeWrapper.class,
+                        w -> assertThat(w.spark()).isInstanceOf(SparkSession.class));
         JsonNode rows =
                 result(run(manager(scalaStyle), StyleJobs.SessionSql.class, "sql = \"select 40 + 2 as answer\""));
         assertThat(rows.toString()).isEqualTo("[\"[42]\"]");
@@ -146,9 +159,9 @@ class SessionJobsTest {
     @Test
     @Order(2)
     void javaSessionJobsRunInTheJavaFactorysContexts() throws Exception {
-        JsonNode rows = result(run(manager(javaStyle), StyleJobs.JSessionSql.class, "sql = \"select 'a', 1\""));
+        JsonNode rows = result(run(manager(javaStyle), JavaJobs.JSessionSql.class, "sql = \"select 'a', 1\""));
         assertThat(rows.toString()).isEqualTo("[\"[a,1]\"]");
-        var invalid = run(manager(javaStyle), StyleJobs.JSessionSql.class, "");
+        var invalid = run(manager(javaStyle), JavaJobs.JSessionSql.class, "");
         assertThat(invalid)
                 .singleElement()
                 .isInstanceOfSatisfying(
@@ -161,10 +174,10 @@ class SessionJobsTest {
     void eachSessionFactoryRefusesEveryOtherStyle() throws Exception {
         JobManager scala = manager(scalaStyle);
         for (Class<?> job : List.of(
-                StyleJobs.JSessionSql.class,
+                JavaJobs.JSessionSql.class,
                 TestJobs.Legacy.class,
                 TestJobs.Typed.class,
-                TestJobs.Java.class,
+                JavaJobs.Java.class,
                 StyleJobs.CountingStream.class)) {
             var rejected = rejection(run(scala, job, "sql = \"select 1\""));
             assertThat(rejected.reason()).as(job.getSimpleName()).isEqualTo(Rejection.INVALID_JOB_TYPE);
@@ -172,7 +185,7 @@ class SessionJobsTest {
         }
         JobManager java = manager(javaStyle);
         for (Class<?> job :
-                List.of(StyleJobs.SessionSql.class, TestJobs.Legacy.class, StyleJobs.JStreamingInterval.class)) {
+                List.of(StyleJobs.SessionSql.class, TestJobs.Legacy.class, JavaJobs.JStreamingInterval.class)) {
             assertThat(rejection(run(java, job, "sql = \"select 1\"")).reason())
                     .as(job.getSimpleName())
                     .isEqualTo(Rejection.INVALID_JOB_TYPE);
@@ -189,6 +202,16 @@ class SessionJobsTest {
 
     @Test
     @Order(5)
+    void jobsOfACustomFactorysStyleGetTheSessionOfASessionContext() throws Exception {
+        JsonNode received = result(run(manager(new AdmitAllFactory(), scalaStyle), TestJobs.OnContextLike.class, ""));
+        // Spark 4's session class is org.apache.spark.sql.classic.SparkSession; not the context's wrapper.
+        assertThat(received.get(0).asText()).endsWith(".SparkSession");
+        assertThat(received.get(1).asBoolean()).isFalse();
+        assertThat(received.get(2).asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(6)
     void namedDataFramesArePersistedAndComputedOnce() throws Exception {
         JobManager manager = manager(scalaStyle);
         JsonNode first = result(run(manager, StyleJobs.StoreDataFrame.class, ""));
@@ -198,14 +221,14 @@ class SessionJobsTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void stoppingTheContextStopsItsStreamingQueries() throws Exception {
         JsonNode started = result(run(manager(scalaStyle), StyleJobs.StartStructuredQuery.class, ""));
         assertThat(started.asText()).isEqualTo("true");
-        assertThat(StyleJobs.QUERY.get().isActive()).isTrue();
+        assertThat(StyleJobs.query().get().isActive()).isTrue();
 
         scalaStyle.stop();
-        assertThat(StyleJobs.QUERY.get().isActive()).isFalse();
+        assertThat(StyleJobs.query().get().isActive()).isFalse();
         assertThat(scalaStyle.sparkContext().isStopped()).isTrue();
     }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import spark.jobserver.context.ContextLike;
+import spark.jobserver.ContextLike;
+import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.context.StreamingContextFactory;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Rejection;
@@ -58,7 +59,8 @@ class StreamingJobsTest {
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1");
-        context = new StreamingContextFactory().makeContext(conf, SETTINGS, "streaming-test");
+        SparkContextFactory factory = new StreamingContextFactory();
+        context = factory.makeContext(conf, SETTINGS, "streaming-test");
         loader = new ContextClassLoader(StreamingJobsTest.class.getClassLoader());
         ServerFiles noServer =
                 new ServerFiles(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:9"), "ctx", "secret");
@@ -67,6 +69,7 @@ class StreamingJobsTest {
                 new BinaryCache(dir.resolve("binaries"), noServer, HttpClient::newHttpClient),
                 context.sparkContext()::addJar);
         manager = new JobManager(
+                factory,
                 context,
                 "streaming-test",
                 2,
@@ -112,7 +115,7 @@ class StreamingJobsTest {
     @Test
     @Order(1)
     void theContextIsAStreamingContextWithTheConfiguredBatchInterval() {
-        assertThat(context.jobContext())
+        assertThat(context)
                 .isInstanceOfSatisfying(
                         StreamingContext.class,
                         ssc -> assertThat(ssc.graph().batchDuration().milliseconds())
@@ -123,7 +126,7 @@ class StreamingJobsTest {
     @Order(2)
     void onlyLegacyStreamingJobsAreAccepted() throws Exception {
         for (Class<?> job :
-                List.of(StyleJobs.JStreamingInterval.class, TestJobs.Legacy.class, StyleJobs.SessionSql.class)) {
+                List.of(JavaJobs.JStreamingInterval.class, TestJobs.Legacy.class, StyleJobs.SessionSql.class)) {
             Message.JobEvent outcome = runToOutcome("wrong-" + job.getSimpleName(), job, "");
             assertThat(outcome)
                     .as(job.getSimpleName())
@@ -141,12 +144,12 @@ class StreamingJobsTest {
     @Test
     @Order(3)
     void aStreamingJobRunsUntilItsContextStopsGracefully() throws Exception {
-        StyleJobs.BATCHES.set(0);
+        StyleJobs.batches().set(0);
         manager.start(new Message.StartJob(
                 "stream", StyleJobs.CountingStream.class.getName(), List.of(), "words = [a, b, a]"));
         assertThat(next()).isInstanceOf(Message.JobStarted.class);
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (StyleJobs.BATCHES.get() < 3) {
+        while (StyleJobs.batches().get() < 3) {
             assertThat(System.nanoTime()).as("three batches processed").isLessThan(deadline);
             Thread.sleep(50);
         }

@@ -31,40 +31,31 @@ class DependenciesIT {
     static void start() throws IOException {
         server = TestingJobServer.start();
         server.uploadExamples("test");
-        Path factories = TestJars.build(
-                dir,
-                "factories",
-                Map.of(
-                        "custom.TaggedContextFactory", """
-                        package custom;
-                        import com.typesafe.config.Config;
-                        import org.apache.spark.SparkConf;
-                        import org.apache.spark.SparkContext;
-                        import spark.jobserver.context.ContextLike;
-                        import spark.jobserver.context.SparkContextFactory;
-                        public class TaggedContextFactory implements SparkContextFactory {
-                            @Override
-                            public ContextLike makeContext(SparkConf conf, Config contextConfig, String contextName) {
-                                SparkContext sc = new SparkContext(conf.set("spark.custom.tag", "made by " + getClass().getName()));
-                                return new ContextLike() {
-                                    @Override public SparkContext sparkContext() { return sc; }
-                                    @Override public Object jobContext() { return sc; }
-                                    @Override public boolean isValidJob(Object job) { return job instanceof spark.jobserver.SparkJob; }
-                                    @Override public void stop() { sc.stop(); }
-                                };
-                            }
-                        }
-                        """,
-                        "custom.TagJob", """
-                        package custom;
-                        import com.typesafe.config.Config;
-                        import org.apache.spark.SparkContext;
-                        import spark.jobserver.*;
-                        public class TagJob implements SparkJob {
-                            @Override public SparkJobValidation validate(SparkContext sc, Config config) { return SparkJobValid.INSTANCE; }
-                            @Override public Object runJob(SparkContext sc, Config config) { return sc.getConf().get("spark.custom.tag"); }
-                        }
-                        """));
+        // A custom factory and a job written as for the original project, in Scala.
+        Path factories = TestJars.buildScala(dir, "factories", Map.of("custom/TaggedContextFactory", """
+                package custom
+
+                import com.typesafe.config.Config
+                import org.apache.spark.{SparkConf, SparkContext}
+                import spark.jobserver._
+                import spark.jobserver.context.ScalaContextFactory
+
+                class TaggedContextFactory extends ScalaContextFactory {
+                  type C = SparkContext with ContextLike
+
+                  def makeContext(sparkConf: SparkConf, config: Config, contextName: String): C =
+                    new SparkContext(sparkConf.set("spark.custom.tag", "made by " + getClass.getName)) with ContextLike {
+                      def sparkContext: SparkContext = this
+                    }
+
+                  def isValidJob(job: api.SparkJobBase): Boolean = job.isInstanceOf[SparkJob]
+                }
+
+                object TagJob extends SparkJob {
+                  def validate(sc: SparkContext, config: Config): SparkJobValidation = SparkJobValid
+                  def runJob(sc: SparkContext, config: Config): Any = sc.getConf.get("spark.custom.tag")
+                }
+                """));
         Path deps = TestJars.build(dir, "empty-class", Map.of("EmptyClass", "public class EmptyClass {}"));
         upload("factories", factories);
         upload("deps", deps);

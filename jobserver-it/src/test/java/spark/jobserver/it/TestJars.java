@@ -25,25 +25,55 @@ final class TestJars {
      * @return the jar
      */
     static Path build(Path dir, String jarName, Map<String, String> sources) {
+        return compile(dir, jarName, sources, ".java", (classes, files) -> {
+            List<String> args =
+                    new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-cp", driverClassPath()));
+            files.forEach(file -> args.add(file.toString()));
+            JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+            return compiler.run(null, null, null, args.toArray(String[]::new)) == 0;
+        });
+    }
+
+    /**
+     * Compiles Scala sources with the Scala compiler of the job API's Scala version.
+     *
+     * @param sources file name (without {@code .scala}) to Scala source
+     * @return the jar
+     */
+    static Path buildScala(Path dir, String jarName, Map<String, String> sources) {
+        return compile(dir, jarName, sources, ".scala", (classes, files) -> {
+            List<String> args = new ArrayList<>(List.of(
+                    "-d", classes.toString(), "-release", "17", "-deprecation", "-classpath", driverClassPath()));
+            files.forEach(file -> args.add(file.toString()));
+            return scala.tools.nsc.Main.process(args.toArray(String[]::new));
+        });
+    }
+
+    /** Runs a compiler on sources written under {@code dir}. */
+    @FunctionalInterface
+    private interface Compiler {
+        boolean compile(Path classes, List<Path> sources) throws IOException;
+    }
+
+    private static Path compile(
+            Path dir, String jarName, Map<String, String> sources, String extension, Compiler compiler) {
         try {
             Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
             Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
-            List<String> args =
-                    new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-cp", driverClassPath()));
+            List<Path> files = new ArrayList<>();
             for (Map.Entry<String, String> e : sources.entrySet()) {
-                Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
+                Path file = src.resolve(e.getKey().replace('.', '/') + extension);
                 Files.createDirectories(file.getParent());
                 Files.writeString(file, e.getValue());
-                args.add(file.toString());
+                files.add(file);
             }
-            JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-            if (compiler.run(null, null, null, args.toArray(String[]::new)) != 0) {
+            if (!compiler.compile(classes, files)) {
                 throw new IllegalStateException("compiling " + jarName + " failed");
             }
             Path jar = dir.resolve(jarName + ".jar");
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                    Stream<Path> files = Files.walk(classes)) {
-                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Stream<Path> written = Files.walk(classes)) {
+                for (Path file : written.filter(Files::isRegularFile).toList()) {
                     out.putNextEntry(
                             new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                     out.write(Files.readAllBytes(file));
@@ -56,7 +86,8 @@ final class TestJars {
         }
     }
 
-    private static String driverClassPath() throws IOException {
+    /** The class path a driver runs with: Spark, Scala, the job API and its dependencies. */
+    static String driverClassPath() throws IOException {
         String file = System.getProperty("jobserver.driver.classpath-file");
         if (file == null) {
             throw new IllegalStateException(

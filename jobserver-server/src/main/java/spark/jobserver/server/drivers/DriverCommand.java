@@ -221,6 +221,12 @@ final class DriverCommand {
             if (home.isEmpty()) {
                 sparkConf.put("spark.driver.memory", SparkSettings.driverMemory(settings));
             }
+            // The cluster manager launches the driver, and a standalone worker does not give it the module
+            // flags Spark needs on JDK 17+ (Kryo, which Spark picks for shuffles of Scala jobs, fails without them).
+            sparkConf.merge(
+                    "spark.driver.extraJavaOptions",
+                    String.join(" ", DriverLaunch.SPARK_JVM_OPTIONS),
+                    (own, flags) -> flags + " " + own);
             secretConf.putAll(
                     ClusterManager.forMaster(master, this, settings).submissionSettings(spec.contextId(), driverEnv));
         }

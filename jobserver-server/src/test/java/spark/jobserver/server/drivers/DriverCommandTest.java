@@ -286,9 +286,30 @@ class DriverCommandTest {
                         "2g",
                         "--class",
                         DriverLaunch.MAIN_CLASS,
+                        "--conf",
+                        "spark.driver.extraJavaOptions=" + String.join(" ", DriverLaunch.SPARK_JVM_OPTIONS),
                         "http://127.0.0.1:1/driver/runtime/driver.jar",
                         "http://127.0.0.1:1",
                         "id-1");
+    }
+
+    @Test
+    void aDriverOnAClusterNodeGetsTheModuleFlagsSparkNeedsBeforeTheContextsOwnOptions() {
+        DriverCommand command =
+                new DriverCommand(DRIVER, new DriverCommand.Defaults("spark://m:7077", "cluster", false), 17, false);
+        List<String> args = command.build(spec("spark.driver.extraJavaOptions = \"-Dmine=1\""), WORK, List.of(), ENV)
+                .arguments();
+        assertThat(args)
+                .contains("spark.driver.extraJavaOptions=" + String.join(" ", DriverLaunch.SPARK_JVM_OPTIONS)
+                        + " -Dmine=1");
+        assertThat(String.join(" ", DriverLaunch.SPARK_JVM_OPTIONS))
+                .contains("--add-opens=java.base/java.nio=ALL-UNNAMED");
+        // a driver on this host has them on its own command line
+        List<String> client = new DriverCommand(
+                        DRIVER, new DriverCommand.Defaults("spark://m:7077", "client", false), 17, false)
+                .build(spec(""), WORK, List.of(), ENV)
+                .arguments();
+        assertThat(client).noneMatch(a -> a.startsWith("spark.driver.extraJavaOptions="));
     }
 
     @Test

@@ -128,6 +128,8 @@ class KubernetesCommandTest {
         Map<String, String> conf = new LinkedHashMap<>(POD_SETTINGS);
         conf.put("spark.ui.port", "4040");
         conf.put("spark.driver.memory", "2g"); // the pod's heap; the submitter itself gets 256m
+        // the flags Spark needs on JDK 17+, which nothing else gives a driver the cluster launches
+        conf.put("spark.driver.extraJavaOptions", String.join(" ", DriverLaunch.SPARK_JVM_OPTIONS));
         assertThat(confs(cmd.arguments())).containsExactlyInAnyOrderEntriesOf(conf);
 
         // the key only in the 0600 secrets file, as the pod's environment; never on the command line

@@ -2,34 +2,17 @@ package spark.jobserver.context
 
 import com.typesafe.config.{Config, ConfigFactory}
 import org.apache.hadoop.conf.Configuration
-import org.apache.spark.SparkContext
 import org.apache.spark.api.java.JavaSparkContext
 import org.junit.jupiter.api.Assertions.{assertEquals, assertFalse, assertThrows, assertTrue}
 import org.junit.jupiter.api.Test
 import org.scalactic.{Every, Good, Or}
-import spark.jobserver.{api, JavaSparkJob, SparkJob, SparkJobValid, SparkJobValidation}
+import spark.jobserver.{api, JavaSparkJob}
 import spark.jobserver.api.{JobEnvironment, ValidationProblem}
-import spark.jobserver.japi.{BaseJavaJob, JSparkJob}
+import spark.jobserver.japi.BaseJavaJob
 
 object DefaultSparkContextFactoryTest {
-  class Legacy extends SparkJob {
-    override def validate(sc: SparkContext, config: Config): SparkJobValidation = SparkJobValid
-    override def runJob(sc: SparkContext, jobConfig: Config): Any = ()
-  }
-
   class LegacyJava extends JavaSparkJob {
     override def runJob(jsc: JavaSparkContext, jobConfig: Config): Any = ()
-  }
-
-  class Typed extends api.OldSparkJob {
-    override def validate(sc: SparkContext, runtime: JobEnvironment, config: Config): Config Or Every[ValidationProblem] =
-      Good(config)
-    override def runJob(sc: SparkContext, runtime: JobEnvironment, data: Config): Any = ()
-  }
-
-  class Java extends JSparkJob[String] {
-    override def run(sc: JavaSparkContext, runtime: JobEnvironment, data: Config): String = null
-    override def verify(sc: JavaSparkContext, runtime: JobEnvironment, config: Config): Config = config
   }
 
   /** A new-API job for some other kind of context. */
@@ -50,6 +33,7 @@ object DefaultSparkContextFactoryTest {
 }
 
 class DefaultSparkContextFactoryTest {
+  import ContextFactoriesTest.{Java, Legacy, Typed}
   import DefaultSparkContextFactoryTest._
 
   @Test

@@ -31,8 +31,7 @@ abstract class NamedObjectPersister[O <: NamedObject] {
  * first and gets the same object. Objects stay until they are forgotten or destroyed, or the context
  * stops.
  *
- * The timeouts are Scala `FiniteDuration`s (`60.seconds`), where the original project took akka's
- * `Timeout`.
+ * The timeouts are Scala `FiniteDuration`s (`60.seconds`), as in the original.
  */
 trait NamedObjects {
 
@@ -47,17 +46,14 @@ trait NamedObjects {
    * @throws java.util.concurrent.TimeoutException when another job's creation of the object takes
    *         longer than `timeout`
    */
-  @throws[java.util.concurrent.TimeoutException]
   def getOrElseCreate[O <: NamedObject](name: String, objGen: => O)(
       implicit timeout: FiniteDuration = defaultTimeout,
       persister: NamedObjectPersister[O]): O
 
   /** The object stored under `name`, if any; waits up to `timeout` for a creation in progress. */
-  @throws[java.util.concurrent.TimeoutException]
   def get[O <: NamedObject](name: String)(implicit timeout: FiniteDuration = defaultTimeout): Option[O]
 
   /** Replaces the object stored under `name` (the old one is forgotten, not unpersisted) by the one `objGen` makes. */
-  @throws[java.util.concurrent.TimeoutException]
   def update[O <: NamedObject](name: String, objGen: => O)(
       implicit timeout: FiniteDuration = defaultTimeout,
       persister: NamedObjectPersister[O]): O

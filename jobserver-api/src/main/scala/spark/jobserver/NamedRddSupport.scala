@@ -52,7 +52,6 @@ trait NamedRddSupport extends NamedObjectSupport { self: SparkJobBase =>
      *
      * @throws java.util.concurrent.TimeoutException when another job's creation takes longer than `timeout`
      */
-    @throws[java.util.concurrent.TimeoutException]
     def getOrElseCreate[T](
         name: String,
         rddGen: => RDD[T],
@@ -60,11 +59,9 @@ trait NamedRddSupport extends NamedObjectSupport { self: SparkJobBase =>
         storageLevel: StorageLevel = defaultStorageLevel)(implicit timeout: FiniteDuration = defaultTimeout): RDD[T]
 
     /** The RDD stored under `name`; `None` when there is none or the name holds something else. */
-    @throws[java.util.concurrent.TimeoutException]
     def get[T](name: String)(implicit timeout: FiniteDuration = defaultTimeout): Option[RDD[T]]
 
     /** Stores the RDD `rddGen` makes under `name`, replacing (not unpersisting) the one stored before. */
-    @throws[java.util.concurrent.TimeoutException]
     def update[T](
         name: String,
         rddGen: => RDD[T],

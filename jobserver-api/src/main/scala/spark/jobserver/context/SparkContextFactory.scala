@@ -1,11 +1,12 @@
 package spark.jobserver.context
 
-import scala.jdk.CollectionConverters._
-import com.typesafe.config.{Config, ConfigException, ConfigUtil}
+import com.typesafe.config.Config
 import org.apache.hadoop.conf.Configuration
 import org.apache.spark.{SparkConf, SparkContext}
+import org.slf4j.{Logger, LoggerFactory}
 import spark.jobserver.{api, ContextLike, SparkJob}
 import spark.jobserver.japi.{BaseJavaJob, JSparkJob}
+import spark.jobserver.util.SparkJobUtils
 
 /**
  * Makes the Spark context of a job server context; chosen by the context setting `context-factory`.
@@ -30,6 +31,12 @@ trait SparkContextFactory {
 
 /** A factory whose contexts run jobs of the Scala API ([[spark.jobserver.api.SparkJobBase]] and its styles). */
 trait ScalaContextFactory extends SparkContextFactory {
+
+  /**
+   * A logger named after the factory, as the original's factories had (a method here, so that factories
+   * written in Java need not implement it).
+   */
+  def logger: Logger = LoggerFactory.getLogger(getClass)
 
   /**
    * Whether contexts of this factory can run `job`; the server answers `400 Invalid job type for this
@@ -97,18 +104,6 @@ object HadoopSettings {
    *
    * @throws IllegalArgumentException when `hadoop` is set but is not an object
    */
-  def copy(config: Config, hadoop: Configuration): Unit = {
-    if (config.hasPath("hadoop")) {
-      val settings =
-        try config.getConfig("hadoop")
-        catch {
-          case e: ConfigException.WrongType =>
-            throw new IllegalArgumentException("context setting 'hadoop' must be an object of Hadoop settings", e)
-        }
-      for (e <- settings.entrySet().asScala) {
-        // entrySet keys are HOCON paths: "a.b" for nested keys, "\"a.b\"" for quoted ones; Hadoop wants a.b.
-        hadoop.set(ConfigUtil.splitPath(e.getKey).asScala.mkString("."), String.valueOf(e.getValue.unwrapped()))
-      }
-    }
-  }
+  def copy(config: Config, hadoop: Configuration): Unit =
+    for ((key, value) <- SparkJobUtils.getHadoopConfig(config)) hadoop.set(key, value)
 }

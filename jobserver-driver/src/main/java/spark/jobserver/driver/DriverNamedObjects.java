@@ -48,7 +48,7 @@ final class DriverNamedObjects implements NamedObjects {
     }
 
     @Override
-    public <O extends NamedObject> Option<O> get(String name, FiniteDuration timeout) throws TimeoutException {
+    public <O extends NamedObject> Option<O> get(String name, FiniteDuration timeout) {
         requireNonNull(name, "name is null");
         requireNonNull(timeout, "timeout is null");
         CompletableFuture<NamedObject> entry = objects.get(name);
@@ -64,8 +64,7 @@ final class DriverNamedObjects implements NamedObjects {
 
     @Override
     public <O extends NamedObject> O getOrElseCreate(
-            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister)
-            throws TimeoutException {
+            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister) {
         requireNonNull(name, "name is null");
         requireNonNull(objGen, "objGen is null");
         requireNonNull(timeout, "timeout is null");
@@ -93,8 +92,7 @@ final class DriverNamedObjects implements NamedObjects {
 
     @Override
     public <O extends NamedObject> O update(
-            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister)
-            throws TimeoutException {
+            String name, Function0<O> objGen, FiniteDuration timeout, NamedObjectPersister<O> persister) {
         forget(name);
         return getOrElseCreate(name, objGen, timeout, persister);
     }
@@ -105,12 +103,20 @@ final class DriverNamedObjects implements NamedObjects {
         objects.remove(name);
     }
 
+    /**
+     * Forgets {@code name} and unpersists the object it held, as the original did: {@code objOfType} only
+     * names the type, so a name another job updated meanwhile unpersists the object stored now, and an
+     * unknown name (or one still being created) unpersists nothing.
+     */
     @Override
     public <O extends NamedObject> void destroy(O objOfType, String name, NamedObjectPersister<O> persister) {
+        requireNonNull(name, "name is null");
         requireNonNull(persister, "persister is null");
-        forget(name);
-        persister.unpersist(objOfType);
-        log.info("Named object '{}' destroyed", name);
+        CompletableFuture<NamedObject> entry = objects.remove(name);
+        if (entry != null && entry.isDone() && !entry.isCompletedExceptionally()) {
+            persister.unpersist(cast(entry.join()));
+            log.info("Named object '{}' destroyed", name);
+        }
     }
 
     /** The names of the objects stored, sorted; names still being created are not listed yet. */
@@ -124,13 +130,14 @@ final class DriverNamedObjects implements NamedObjects {
         return CollectionConverters.asScala(names).toList();
     }
 
-    private static NamedObject await(CompletableFuture<NamedObject> entry, FiniteDuration timeout, String name)
-            throws TimeoutException {
+    private static NamedObject await(CompletableFuture<NamedObject> entry, FiniteDuration timeout, String name) {
         try {
             return entry.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new TimeoutException("Timed out after " + timeout + " waiting for named object '" + name
-                    + "' to be created by another job");
+            // The trait declares no exceptions, as the original's did, yet jobs written for the original catch
+            // exactly this TimeoutException: thrown undeclared, as Scala code would throw it.
+            throw undeclared(new TimeoutException("Timed out after " + timeout + " waiting for named object '" + name
+                    + "' to be created by another job"));
         } catch (ExecutionException e) {
             throw new CreationFailedException(name, e.getCause());
         } catch (CancellationException e) {
@@ -143,6 +150,12 @@ final class DriverNamedObjects implements NamedObjects {
             cancelled.initCause(e);
             throw cancelled;
         }
+    }
+
+    /** Throws {@code t}, checked or not, without declaring it; the return type lets callers write {@code throw}. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException undeclared(Throwable t) throws T {
+        throw (T) t;
     }
 
     @SuppressWarnings("unchecked")

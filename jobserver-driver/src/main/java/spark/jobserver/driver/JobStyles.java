@@ -124,7 +124,8 @@ final class JobStyles {
         if (job instanceof SparkStreamingJob) {
             return streamingContext(context);
         }
-        // A style of a custom factory: the context it made, as in the original.
+        // A style of a custom factory: the context it made, as in the original, except that a session context
+        // gives its session, what every session style here declares (docs/compatibility.md).
         return context instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : context;
     }
 

@@ -21,13 +21,15 @@ final class ScalaByteStream extends InputStream {
         this.bytes = requireNonNull(bytes, "bytes is null");
     }
 
-    /** The bytes of {@code result} when it is a Scala {@code Stream} or {@code LazyList}; otherwise null. */
+    /** The bytes of {@code result} when it is a Scala {@code Stream}, or a {@code LazyList} of bytes; otherwise null. */
     @SuppressWarnings("deprecation") // Stream is deprecated in Scala 2.13, but jobs of the original return it
     static InputStream of(Object result) {
         if (result instanceof scala.collection.immutable.Stream<?> stream) {
             return new ScalaByteStream(stream.iterator());
         }
-        if (result instanceof LazyList<?> list) {
+        // A LazyList (which the original did not know) is bytes when it holds bytes; any other is a sequence,
+        // rendered as a JSON array.
+        if (result instanceof LazyList<?> list && list.nonEmpty() && list.head() instanceof Byte) {
             return new ScalaByteStream(list.iterator());
         }
         return null;

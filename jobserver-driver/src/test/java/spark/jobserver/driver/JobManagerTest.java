@@ -549,8 +549,11 @@ class JobManagerTest {
     }
 
     @Test
-    void aScalaStreamOfOtherThanBytesFailsTheJobSayingSo() throws Exception {
-        var failed = failure(run(manager(2), startJob("not-bytes", TestJobs.ScalaResult.class, "kind = notBytes")));
+    void aLazyListOfOtherThanBytesIsASequenceAndAStreamOfThemFailsTheJobSayingSo() throws Exception {
+        JobManager manager = manager(2);
+        assertJson(resultOf(run(manager, startJob("ints", TestJobs.ScalaResult.class, "kind = notBytes"))), "[1,2]");
+        assertJson(resultOf(run(manager, startJob("empty", TestJobs.ScalaResult.class, "kind = emptyLazyList"))), "[]");
+        var failed = failure(run(manager, startJob("not-bytes", TestJobs.ScalaResult.class, "kind = notBytesStream")));
         assertThat(failed.error().errorClass()).isEqualTo("java.lang.IllegalArgumentException");
         assertThat(failed.error().message())
                 .isEqualTo("a Stream result must hold Bytes (the bytes of the result), but element 0 is a"

@@ -156,6 +156,20 @@ class DriverNamedObjectsTest {
   }
 
   @Test
+  def destroyUnpersistsWhatTheNameHoldsNowAndNothingForAnUnknownName(): Unit = {
+    implicit val persister: BoxPersister = new BoxPersister
+    val old = objects.getOrElseCreate("c", Box(1))
+    val current = objects.update("c", Box(2))
+    // The object given only says which type: what is stored under the name is unpersisted.
+    objects.destroy(old, "c")
+    assertEquals(Seq(current), persister.unpersisted.asScala.toSeq)
+    assertEquals(Seq(), names)
+
+    objects.destroy(Box(3), "never-stored")
+    assertEquals(Seq(current), persister.unpersisted.asScala.toSeq)
+  }
+
+  @Test
   def aGeneratorReturningNullIsAnError(): Unit = {
     implicit val persister: NamedObjectPersister[Box] = new BoxPersister
     val thrown = assertThrows(classOf[NullPointerException], () => objects.getOrElseCreate[Box]("n", null))

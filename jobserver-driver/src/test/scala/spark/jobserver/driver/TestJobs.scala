@@ -223,6 +223,8 @@ object TestJobs {
       case "lazyList"    => LazyList.from("[1,2,3]".getBytes(UTF_8))
       case "manyBytes"   => LazyList.tabulate(data.getInt("size"))(i => ('a' + i % 26).toByte)
       case "notBytes"    => LazyList(1, 2)
+      case "emptyLazyList" => LazyList.empty[Byte]
+      case "notBytesStream" => Stream(1, 2)
     }
   }
 

@@ -31,7 +31,8 @@ class DependenciesIT {
     static void start() throws IOException {
         server = TestingJobServer.start();
         server.uploadExamples("test");
-        // A custom factory and a job written as for the original project, in Scala.
+        // A custom factory and a job written as for the original project, in Scala (the factory's logger and
+        // SparkJobUtils.getHadoopConfig are the original's).
         Path factories = TestJars.buildScala(dir, "factories", Map.of("custom/TaggedContextFactory", """
                 package custom
 
@@ -39,27 +40,36 @@ class DependenciesIT {
                 import org.apache.spark.{SparkConf, SparkContext}
                 import spark.jobserver._
                 import spark.jobserver.context.ScalaContextFactory
+                import spark.jobserver.util.SparkJobUtils
 
                 class TaggedContextFactory extends ScalaContextFactory {
                   type C = SparkContext with ContextLike
 
-                  def makeContext(sparkConf: SparkConf, config: Config, contextName: String): C =
-                    new SparkContext(sparkConf.set("spark.custom.tag", "made by " + getClass.getName)) with ContextLike {
-                      def sparkContext: SparkContext = this
-                    }
+                  def makeContext(sparkConf: SparkConf, config: Config, contextName: String): C = {
+                    logger.info("Making context " + contextName)
+                    val sc = new SparkContext(sparkConf.set("spark.custom.tag", "made by " + getClass.getName))
+                      with ContextLike {
+                        def sparkContext: SparkContext = this
+                      }
+                    for ((k, v) <- SparkJobUtils.getHadoopConfig(config)) sc.hadoopConfiguration.set(k, v)
+                    sc
+                  }
 
                   def isValidJob(job: api.SparkJobBase): Boolean = job.isInstanceOf[SparkJob]
                 }
 
                 object TagJob extends SparkJob {
                   def validate(sc: SparkContext, config: Config): SparkJobValidation = SparkJobValid
-                  def runJob(sc: SparkContext, config: Config): Any = sc.getConf.get("spark.custom.tag")
+                  def runJob(sc: SparkContext, config: Config): Any =
+                    sc.getConf.get("spark.custom.tag") + ", " + sc.hadoopConfiguration.get("custom.tag")
                 }
                 """));
         Path deps = TestJars.build(dir, "empty-class", Map.of("EmptyClass", "public class EmptyClass {}"));
         upload("factories", factories);
         upload("deps", deps);
-        server.createContext(CTX, "context-factory=custom.TaggedContextFactory&dependent-jar-uris=factories");
+        server.createContext(
+                CTX,
+                "context-factory=custom.TaggedContextFactory&dependent-jar-uris=factories&hadoop.custom.tag=hadoop");
     }
 
     private static void upload(String name, Path jar) throws IOException {
@@ -84,7 +94,7 @@ class DependenciesIT {
         // custom.TagJob is not in the examples jar: it comes from the context's own jar.
         var tag = sync("test", "custom.TagJob", "");
         assertThat(tag.status()).as(tag.toString()).isEqualTo(200);
-        assertThat(tag.json().get("result").asText()).isEqualTo("made by custom.TaggedContextFactory");
+        assertThat(tag.json().get("result").asText()).isEqualTo("made by custom.TaggedContextFactory, hadoop");
         // Jobs of the styles the factory accepts run; others are refused.
         assertThat(sync("test", "spark.jobserver.VeryShortDoubleJob", "")
                         .json()

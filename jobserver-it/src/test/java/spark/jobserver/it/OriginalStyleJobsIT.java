@@ -143,13 +143,21 @@ class OriginalStyleJobsIT {
             import com.typesafe.config.Config;
             import java.util.Arrays;
             import org.apache.spark.api.java.JavaSparkContext;
+            import spark.jobserver.BroadcastPersister;
             import spark.jobserver.JavaSparkJob;
+            import spark.jobserver.NamedBroadcast;
 
             public class Greeting extends JavaSparkJob {
                 @Override
                 public Object runJob(JavaSparkContext jsc, Config jobConfig) {
+                    // the context's named objects, as the original's Java jobs reached them: no checked exceptions
+                    NamedBroadcast<String> word = namedObjects().getOrElseCreate(
+                            "greeting",
+                            () -> new NamedBroadcast<>(jsc.broadcast("Hello")),
+                            namedObjects().defaultTimeout(),
+                            new BroadcastPersister<>());
                     long letters = jsc.parallelize(Arrays.asList(jobConfig.getString("name").split(""))).count();
-                    return "Hello " + jobConfig.getString("name") + " (" + letters + " letters)";
+                    return word.broadcast().value() + " " + jobConfig.getString("name") + " (" + letters + " letters)";
                 }
 
                 @Override

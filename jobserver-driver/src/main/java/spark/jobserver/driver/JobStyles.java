@@ -124,9 +124,7 @@ final class JobStyles {
         if (job instanceof SparkStreamingJob) {
             return streamingContext(context);
         }
-        // A style of a custom factory: the context it made, as in the original, except that a session context
-        // gives its session, what every session style here declares (docs/compatibility.md).
-        return context instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : context;
+        return ownStyleContext(context);
     }
 
     /** What a Java job receives as its {@code sc}. */
@@ -140,6 +138,15 @@ final class JobStyles {
         if (job instanceof JStreamingJob<?>) {
             return streamingContext(context);
         }
+        return ownStyleContext(context);
+    }
+
+    /**
+     * What a job of a custom factory's own style receives: the context the factory made, as in the original,
+     * except that a session context gives its session, what every session style here declares
+     * (docs/compatibility.md).
+     */
+    private static Object ownStyleContext(ContextLike context) {
         return context instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : context;
     }
 

@@ -216,15 +216,20 @@ public final class JobRecorder implements ContextEvents {
     }
 
     private void notRestarted(JobInfo job, ContextInfo info, String why) {
-        end(
+        endLost(
                 job.jobId(),
+                "Job " + job.jobId() + " could not be started again after the driver of context " + info.name()
+                        + " was restarted: " + why);
+    }
+
+    /** Ends a job the driver no longer runs: ERROR now, with {@code message}. */
+    private void endLost(String jobId, String message) {
+        end(
+                jobId,
                 JobStatus.ERROR,
                 clock.instant(),
                 null,
-                ErrorInfo.of(
-                        "Job " + job.jobId() + " could not be started again after the driver of context " + info.name()
-                                + " was restarted: " + why,
-                        "java.lang.IllegalStateException"),
+                ErrorInfo.of(message, "java.lang.IllegalStateException"),
                 false);
     }
 
@@ -245,17 +250,10 @@ public final class JobRecorder implements ContextEvents {
                         "Job {} is no longer run by the driver of context {}: its end was lost",
                         job.jobId(),
                         context.name());
-                end(
+                endLost(
                         job.jobId(),
-                        JobStatus.ERROR,
-                        clock.instant(),
-                        null,
-                        ErrorInfo.of(
-                                "Job " + job.jobId() + " is no longer run by the driver of context "
-                                        + context.name() + ": it ended while the server could not record it, and its"
-                                        + " result is lost",
-                                "java.lang.IllegalStateException"),
-                        false);
+                        "Job " + job.jobId() + " is no longer run by the driver of context " + context.name()
+                                + ": it ended while the server could not record it, and its result is lost");
             }
         }
     }

@@ -46,18 +46,19 @@ final class BinaryCache {
     /** A local file with the binary's content. */
     Path resolve(BinaryRef ref) throws IOException {
         if (ref.sha256() != null) {
-            return uploaded(ref.sha256());
+            return uploaded(ref.sha256(), ref.kind());
         }
-        return fromUri(ref.uri());
+        return fromUri(ref.uri(), ref.kind());
     }
 
-    private Path uploaded(String sha256) throws IOException {
+    /** The file is named after the binary's kind: Python (and Spark's {@code addPyFile}) go by the extension. */
+    private Path uploaded(String sha256, BinaryRef.Kind kind) throws IOException {
         // The hash becomes a file name and a URL segment: accept nothing but a hash.
         if (!SHA256.matcher(sha256).matches()) {
             throw new IOException("'" + sha256 + "' is not a SHA-256 hash");
         }
         String hash = sha256.toLowerCase(Locale.ROOT);
-        Path target = dir.resolve(hash + ".jar");
+        Path target = dir.resolve(hash + kind.extension());
         if (Files.isRegularFile(target)) {
             return target;
         }
@@ -76,7 +77,7 @@ final class BinaryCache {
         return downloads.inProgress();
     }
 
-    private Path fromUri(String text) throws IOException {
+    private Path fromUri(String text, BinaryRef.Kind kind) throws IOException {
         URI uri;
         try {
             uri = new URI(text);
@@ -99,7 +100,7 @@ final class BinaryCache {
             }
             case "http", "https" -> {
                 String key = ServerFiles.sha256(text);
-                Path target = dir.resolve("uri-" + key + ".jar");
+                Path target = dir.resolve("uri-" + key + kind.extension());
                 if (Files.isRegularFile(target)) {
                     return target;
                 }

@@ -177,7 +177,7 @@ record DriverConfig(
                 contextBinaries);
     }
 
-    /** A list of {@code {name, sha256}} (uploaded binaries) or {@code {name, uri}} (anything else). */
+    /** A list of {@code {name, sha256, kind}} (uploaded binaries) or {@code {name, uri}} (anything else). */
     private static List<BinaryRef> binaries(List<String> problems, Config root, String path) {
         List<? extends Config> entries = read(problems, path, root::getConfigList, null);
         if (entries == null) {
@@ -191,7 +191,8 @@ record DriverConfig(
                 refs.add(new BinaryRef(
                         entry.getString("name"),
                         entry.hasPath("sha256") ? entry.getString("sha256") : null,
-                        entry.hasPath("uri") ? entry.getString("uri") : null));
+                        entry.hasPath("uri") ? entry.getString("uri") : null,
+                        entry.hasPath("kind") ? entry.getEnum(BinaryRef.Kind.class, "kind") : null));
             } catch (ConfigException | IllegalArgumentException | NullPointerException e) {
                 problems.add(where + ": " + e.getMessage());
             }

@@ -61,19 +61,27 @@ final class JobClassPath {
     }
 
     /**
-     * Makes {@code binaries} available to the job about to load.
+     * Makes {@code binaries} available to the job about to load: jars on the class path (and in Spark);
+     * eggs and wheels are only fetched, for the context's Python process.
      *
+     * @return the local files of the eggs and wheels among {@code binaries}, in order
      * @throws JobRejectedException ({@link Rejection#LOADING_FAILED}) naming the binary that could not be had
      */
-    void addAll(String jobId, List<BinaryRef> binaries) throws JobRejectedException {
+    List<Path> addAll(String jobId, List<BinaryRef> binaries) throws JobRejectedException {
+        List<Path> python = new ArrayList<>();
         for (BinaryRef ref : binaries) {
             try {
-                add("Job " + jobId, ref);
+                if (ref.kind().isPython()) {
+                    python.add(cache.resolve(ref).toAbsolutePath());
+                } else {
+                    add("Job " + jobId, ref);
+                }
             } catch (IOException | RuntimeException e) {
                 String message = "Failed to load binary '" + ref.name() + "': " + e.getMessage();
                 throw new JobRejectedException(Rejection.LOADING_FAILED, ErrorInfo.of(new IOException(message, e)));
             }
         }
+        return python;
     }
 
     /**
@@ -84,6 +92,10 @@ final class JobClassPath {
      */
     void addForContext(List<BinaryRef> binaries) throws IOException {
         for (BinaryRef ref : binaries) {
+            if (ref.kind().isPython()) {
+                log.warn("Context: ignoring {} among its binaries: eggs and wheels are given to jobs", ref.name());
+                continue;
+            }
             try {
                 add("Context", ref);
             } catch (IOException | RuntimeException e) {

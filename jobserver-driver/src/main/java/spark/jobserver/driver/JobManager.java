@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Rejection;
+import spark.jobserver.python.PythonJob;
 
 /**
  * Runs the jobs of one context: at most {@code maxJobs} at once, each on a thread of its own pool
@@ -236,17 +238,21 @@ final class JobManager implements AutoCloseable {
         thread.setContextClassLoader(classPath.loader());
         SparkContext sc = context.sparkContext();
         boolean inJobGroup = false;
+        Object job = null;
         try {
-            Object job;
             try {
-                classPath.addAll(jobId, request.binaries());
-                job = jobLoader.load(request.classPath(), classPath.loader());
+                List<Path> pyFiles = classPath.addAll(jobId, request.binaries());
+                // An egg or a wheel makes a Python job; its class is Python's to find.
+                job = pyFiles.isEmpty()
+                        ? jobLoader.load(request.classPath(), classPath.loader())
+                        : new PythonJob(request.classPath(), pyFiles);
                 if (!JobStyles.admits(factory, job)) {
                     throw new JobRejectedException(
                             Rejection.INVALID_JOB_TYPE,
                             ErrorInfo.of(
                                     "Invalid job type for this context", IllegalArgumentException.class.getName()));
                 }
+                job = JobStyles.prepare(job, context, jobId);
             } catch (JobRejectedException e) {
                 if (run.moveTo(JobState.REJECTED, new Message.JobRejected(jobId, e.reason(), e.error()))) {
                     log.warn("Job {}: rejected ({}): {}", jobId, e.reason(), e.getMessage());
@@ -265,7 +271,9 @@ final class JobManager implements AutoCloseable {
             try {
                 validated = JobStyles.validate(job, context, env, config);
             } catch (Throwable t) {
-                if (run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, ErrorInfo.of(t)))) {
+                if (run.moveTo(
+                        JobState.VALIDATION_FAILED,
+                        new Message.JobValidationFailed(jobId, PythonJobException.errorOf(t)))) {
                     log.info("Job {}: validation threw", jobId, t);
                 }
                 return;
@@ -310,13 +318,15 @@ final class JobManager implements AutoCloseable {
         } catch (Throwable t) {
             // Errors included: a job that throws OutOfMemoryError or StackOverflowError fails alone, and the
             // driver and its other jobs carry on.
-            if (run.moveTo(JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), ErrorInfo.of(t)))) {
+            if (run.moveTo(
+                    JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), PythonJobException.errorOf(t)))) {
                 log.warn("Job {}: failed", jobId, t);
                 afterFailure.accept(jobId);
             } else {
                 log.debug("Job {}: threw after it was killed", jobId, t);
             }
         } finally {
+            JobStyles.release(job);
             if (inJobGroup) {
                 sc.clearJobGroup();
             }

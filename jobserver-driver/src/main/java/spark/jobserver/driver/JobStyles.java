@@ -23,11 +23,15 @@ import spark.jobserver.japi.JSessionJob;
 import spark.jobserver.japi.JSparkJob;
 import spark.jobserver.japi.JStreamingJob;
 import spark.jobserver.protocol.ErrorInfo;
+import spark.jobserver.python.PythonContext;
+import spark.jobserver.python.PythonContextFactory;
+import spark.jobserver.python.PythonJob;
 
 /**
- * Admits, validates and runs a job of either API: Scala ({@link SparkJobBase}: the new API, and the
- * legacy, session and streaming styles, which the API adapts to it) and Java ({@link BaseJavaJob}).
- * Each job receives the context in the form its style declares.
+ * Admits, validates and runs a job of any API: Scala ({@link SparkJobBase}: the new API, and the
+ * legacy, session and streaming styles, which the API adapts to it), Java ({@link BaseJavaJob}) and Python
+ * ({@link PythonJob}, run by the context's Python process). Each job receives the context in the form its
+ * style declares.
  */
 final class JobStyles {
     /** The error class clients see on a refused validation, as in the original. */
@@ -60,7 +64,8 @@ final class JobStyles {
 
     /**
      * Whether contexts of {@code factory} run {@code job}, as the original decided: a Scala job needs a
-     * {@link ScalaContextFactory} that accepts it, a Java job a {@link JavaContextFactory} that does.
+     * {@link ScalaContextFactory} that accepts it, a Java job a {@link JavaContextFactory} that does, a
+     * Python job a {@link PythonContextFactory}.
      */
     static boolean admits(SparkContextFactory factory, Object job) {
         if (job instanceof SparkJobBase scalaJob
@@ -68,9 +73,39 @@ final class JobStyles {
                 && scalaFactory.isValidJob(scalaJob)) {
             return true;
         }
+        if (job instanceof PythonJob pythonJob
+                && factory instanceof PythonContextFactory pythonFactory
+                && pythonFactory.isValidJob(pythonJob)) {
+            return true;
+        }
         return job instanceof BaseJavaJob<?, ?> javaJob
                 && factory instanceof JavaContextFactory javaFactory
                 && javaFactory.isValidJob(javaJob);
+    }
+
+    /**
+     * The admitted job, ready to validate: a Python job is loaded by the context's Python process; a JVM
+     * job is loaded already.
+     *
+     * @throws JobRejectedException when Python has no such class, or cannot load it
+     */
+    static Object prepare(Object job, ContextLike context, String jobId)
+            throws JobRejectedException, InterruptedException {
+        if (job instanceof PythonJob python) {
+            if (!(context instanceof PythonContext pythonContext)) {
+                throw new IllegalStateException(
+                        "a Python job needs a Python context, this context provides " + describe(context));
+            }
+            return PythonJobs.load(pythonContext, jobId, python);
+        }
+        return job;
+    }
+
+    /** What a prepared job holds outside this JVM goes once it ends: a Python job's instance in Python. */
+    static void release(Object job) {
+        if (job instanceof PythonJobs.Loaded python) {
+            python.release();
+        }
     }
 
     /**
@@ -84,6 +119,9 @@ final class JobStyles {
         }
         if (job instanceof BaseJavaJob<?, ?> javaJob) {
             return validateJava(javaJob, context, env, config);
+        }
+        if (job instanceof PythonJobs.Loaded python) {
+            return python.validate(config);
         }
         throw new IllegalArgumentException(job.getClass().getName() + " is not a job");
     }

@@ -94,7 +94,7 @@ public final class JobServer implements AutoCloseable {
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
         JobRecorder recorder = new JobRecorder(
-                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestSha256, clock);
+                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestRef, clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
@@ -103,7 +103,7 @@ public final class JobServer implements AutoCloseable {
                 clock,
                 scheduler,
                 serverUrl::get,
-                name -> binaries.get(name).sha256());
+                name -> BinaryService.ref(binaries.get(name)));
         this.configured = new ConfiguredContexts(contexts, config.contexts(), config.contextDefaults(), scheduler);
         StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
         JobService jobs =

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.common.MoreFiles;
+import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.server.http.ApiException;
 
 /**
@@ -141,13 +142,15 @@ public final class BinaryService {
         return store.latestOfEach();
     }
 
-    /** The SHA-256 of the newest version of {@code appName}, if it has one. */
-    public java.util.Optional<String> newestSha256(String appName) {
-        try {
-            return java.util.Optional.of(get(appName).sha256());
-        } catch (spark.jobserver.server.http.ApiException e) {
-            return java.util.Optional.empty();
-        }
+    /** What a driver needs to fetch the newest version of {@code appName}, if it has one. */
+    public java.util.Optional<BinaryRef> newestRef(String appName) {
+        return store.latest(appName).map(BinaryService::ref);
+    }
+
+    /** What a driver needs to fetch {@code binary}: its hash, and its kind (jar, egg or wheel). */
+    public static BinaryRef ref(BinaryInfo binary) {
+        return BinaryRef.uploaded(
+                binary.appName(), binary.sha256(), binary.type().kind());
     }
 
     public BinaryInfo get(String appName) {

@@ -2,21 +2,29 @@ package spark.jobserver.server.binaries;
 
 import java.util.Locale;
 import java.util.Optional;
+import spark.jobserver.protocol.BinaryRef;
 
 /** Kinds of uploadable binaries, chosen by the upload's Content-Type only. */
 public enum BinaryType {
-    JAR("Jar", "application/java-archive", ".jar"),
-    EGG("Egg", "application/python-egg", ".egg"),
-    WHEEL("Wheel", "application/python-wheel", ".whl");
+    JAR("Jar", "application/java-archive", BinaryRef.Kind.JAR),
+    EGG("Egg", "application/python-egg", BinaryRef.Kind.EGG),
+    WHEEL("Wheel", "application/python-wheel", BinaryRef.Kind.WHEEL);
 
     private final String wireName;
     private final String mediaType;
+    private final BinaryRef.Kind kind;
     private final String extension;
 
-    BinaryType(String wireName, String mediaType, String extension) {
+    BinaryType(String wireName, String mediaType, BinaryRef.Kind kind) {
         this.wireName = wireName;
         this.mediaType = mediaType;
-        this.extension = extension;
+        this.kind = kind;
+        this.extension = kind.extension();
+    }
+
+    /** What a driver does with binaries of this type: load a jar, or give an egg or wheel to Python. */
+    public BinaryRef.Kind kind() {
+        return kind;
     }
 
     /** As shown in {@code binary-type}. */

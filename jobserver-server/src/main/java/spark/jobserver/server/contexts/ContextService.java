@@ -42,7 +42,7 @@ public final class ContextService implements AutoCloseable {
     private final ContextStore store;
     private final Clock clock;
     private final Supplier<String> serverHttpUrl;
-    private final Function<String, String> binarySha;
+    private final Function<String, BinaryRef> binaries;
     private final LiveContexts contexts = new LiveContexts();
     private final ContextLifecycle lifecycle;
     private final DriverSupervisor supervisor;
@@ -53,8 +53,8 @@ public final class ContextService implements AutoCloseable {
      * @param events told of job events and of contexts' ends (the jobs)
      * @param scheduler runs timers (not closed here)
      * @param serverHttpUrl where drivers dial back, known once the server listens
-     * @param binarySha the SHA-256 of the newest uploaded binary of a name (throws ApiException 404 when there
-     *     is none), for contexts' {@code dependent-jar-uris}
+     * @param binaries the newest uploaded binary of a name (throws ApiException 404 when there is none), for
+     *     contexts' {@code dependent-jar-uris}
      */
     public ContextService(
             ServerConfig config,
@@ -64,12 +64,12 @@ public final class ContextService implements AutoCloseable {
             Clock clock,
             ScheduledExecutorService scheduler,
             Supplier<String> serverHttpUrl,
-            Function<String, String> binarySha) {
+            Function<String, BinaryRef> binaries) {
         this.config = requireNonNull(config, "config is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.serverHttpUrl = requireNonNull(serverHttpUrl, "serverHttpUrl is null");
-        this.binarySha = requireNonNull(binarySha, "binarySha is null");
+        this.binaries = requireNonNull(binaries, "binaries is null");
         this.lifecycle = new ContextLifecycle(store, clock, contexts, events);
         this.supervisor = new DriverSupervisor(
                 launcher,
@@ -171,15 +171,15 @@ public final class ContextService implements AutoCloseable {
                 }
                 refs.add(BinaryRef.uri(uri.get()));
             } else {
-                String sha;
+                BinaryRef ref;
                 try {
-                    sha = binarySha.apply(item);
+                    ref = binaries.apply(item);
                 } catch (ApiException e) {
                     throw ApiException.error(
                             404,
                             "Can't find binary with name " + item + " (dependent-jar-uris of context " + name + ")");
                 }
-                refs.add(BinaryRef.uploaded(item, sha));
+                refs.add(ref);
             }
         }
         return refs;

@@ -47,6 +47,7 @@ public final class DriverConfigs {
             } else {
                 entry.put("uri", ref.uri());
             }
+            entry.put("kind", ref.kind().name());
             binaries.add(entry);
         }
         driver.put("context-binaries", binaries);

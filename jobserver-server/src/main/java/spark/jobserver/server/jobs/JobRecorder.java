@@ -37,7 +37,7 @@ public final class JobRecorder implements ContextEvents {
     private final StreamResults streams;
     private final JobCallbacks callbacks;
     private final ResultLimits limits;
-    private final Function<String, Optional<String>> binarySha;
+    private final Function<String, Optional<BinaryRef>> binaries;
     private final Clock clock;
     private final JobTrackers trackers = new JobTrackers();
     /** Per job recorded as running: how many heartbeats in a row its driver sent without it. */
@@ -46,8 +46,8 @@ public final class JobRecorder implements ContextEvents {
     /**
      * @param streams where the bytes of stream results are kept
      * @param history caps on stored results and errors
-     * @param binarySha the SHA-256 of the newest uploaded binary of a name, if there is one (to start jobs
-     *     again on a restarted driver)
+     * @param binaries the newest uploaded binary of a name, if there is one (to start jobs again on a
+     *     restarted driver)
      */
     public JobRecorder(
             JobStore store,
@@ -55,14 +55,14 @@ public final class JobRecorder implements ContextEvents {
             StreamResults streams,
             JobCallbacks callbacks,
             ServerConfig.JobHistory history,
-            Function<String, Optional<String>> binarySha,
+            Function<String, Optional<BinaryRef>> binaries,
             Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.streamStore = requireNonNull(streamStore, "streamStore is null");
         this.streams = requireNonNull(streams, "streams is null");
         this.callbacks = requireNonNull(callbacks, "callbacks is null");
         this.limits = new ResultLimits(history.maxResultSize(), history.maxErrorSize());
-        this.binarySha = requireNonNull(binarySha, "binarySha is null");
+        this.binaries = requireNonNull(binaries, "binaries is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -193,12 +193,12 @@ public final class JobRecorder implements ContextEvents {
                 if (uri.isPresent()) {
                     refs.add(BinaryRef.uri(uri.get()));
                 } else {
-                    Optional<String> sha = binarySha.apply(item);
-                    if (sha.isEmpty()) {
+                    Optional<BinaryRef> ref = binaries.apply(item);
+                    if (ref.isEmpty()) {
                         missing = item;
                         break;
                     }
-                    refs.add(BinaryRef.uploaded(item, sha.get()));
+                    refs.add(ref.get());
                 }
             }
             if (missing != null) {

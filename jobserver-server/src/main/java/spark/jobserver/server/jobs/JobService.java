@@ -290,7 +290,7 @@ public final class JobService {
         } catch (ApiException e) {
             throw ApiException.error(404, "appName " + item + " not found");
         }
-        return BinaryRef.uploaded(item, info.sha256());
+        return BinaryService.ref(info);
     }
 
     // ---------------------------------------------------------------- queries and kill

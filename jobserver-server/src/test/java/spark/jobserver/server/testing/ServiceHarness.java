@@ -100,7 +100,7 @@ public final class ServiceHarness implements AutoCloseable {
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
         StreamResults streamFiles = new StreamResults(config.rootDir().resolve("results"), 1 << 20, 64 * 1024);
         recorder = new JobRecorder(
-                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestSha256, clock);
+                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestRef, clock);
         contexts = new ContextService(
                 config,
                 contextStore,
@@ -109,7 +109,7 @@ public final class ServiceHarness implements AutoCloseable {
                 clock,
                 scheduler,
                 () -> "http://127.0.0.1:1",
-                name -> binaries.get(name).sha256());
+                name -> BinaryService.ref(binaries.get(name)));
         StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
         jobs = new JobService(jobStore, binaries, contexts, recorder, streams, config.contextDefaults(), clock);
     }
@@ -141,7 +141,7 @@ public final class ServiceHarness implements AutoCloseable {
                 clock,
                 scheduler,
                 () -> "http://127.0.0.1:1",
-                name -> binaries.get(name).sha256());
+                name -> BinaryService.ref(binaries.get(name)));
     }
 
     public ContextService contexts() {

@@ -1,0 +1,51 @@
+package spark.jobserver.python;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import spark.jobserver.ContextLike;
+import spark.jobserver.context.DefaultSparkContextFactory;
+import spark.jobserver.context.SessionContextFactory;
+import spark.jobserver.context.SparkSessionContextLikeWrapper;
+
+/** How the Python factories make their contexts: the Spark context first, then its Python process. */
+final class PythonContexts {
+    private PythonContexts() {}
+
+    /**
+     * @throws PythonUnavailableException when Python cannot be started, naming what is missing; the Spark
+     *     context is stopped again
+     */
+    static PythonContext make(PythonContextKind kind, SparkConf sparkConf, Config settings, String contextName) {
+        PythonSettings python = PythonSettings.from(settings, System.getenv());
+        // As the original: Spark on YARN then ships PySpark's own archives to the executors.
+        sparkConf.set("spark.yarn.isPython", "true");
+        // Executors' Python workers find pyspark, and the context's own paths, where the interpreter does.
+        sparkConf.setIfMissing("spark.executorEnv.PYTHONPATH", python.pythonPath());
+        ContextLike spark = kind == PythonContextKind.SESSION
+                ? new SessionContextFactory().makeContext(sparkConf, settings, contextName)
+                : (ContextLike) new DefaultSparkContextFactory().makeContext(sparkConf, settings, contextName);
+        SparkSession session = spark instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : null;
+        PythonProcess process = new PythonProcess(
+                python,
+                kind,
+                JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                session,
+                settings.root().render(ConfigRenderOptions.concise()),
+                contextName,
+                System.getenv());
+        try {
+            process.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            spark.stop();
+            throw new PythonUnavailableException("interrupted while the Python process started", e);
+        } catch (RuntimeException e) {
+            spark.stop();
+            throw e;
+        }
+        return new PythonContext(spark, process);
+    }
+}

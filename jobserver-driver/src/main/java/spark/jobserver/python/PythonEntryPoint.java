@@ -1,0 +1,124 @@
+package spark.jobserver.python;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What the Python process of a context sees of its driver through Py4J ({@code gateway.entry_point}):
+ * the Spark objects to wrap, and the queue of calls to answer. One per Python process. Public for Py4J
+ * only; see {@code sparkjobserver/worker.py} for the other side.
+ */
+public final class PythonEntryPoint {
+    private final PythonContextKind kind;
+    private final JavaSparkContext jsc;
+    private final SparkSession session;
+    private final String contextConfigJson;
+
+    private final BlockingQueue<PythonCall> calls = new LinkedBlockingQueue<>();
+    /** Calls handed over and not yet answered, to fail them if the process dies. */
+    private final Set<PythonCall> pending = ConcurrentHashMap.newKeySet();
+
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    private volatile Throwable closedBecause;
+
+    PythonEntryPoint(PythonContextKind kind, JavaSparkContext jsc, SparkSession session, String contextConfigJson) {
+        this.kind = requireNonNull(kind, "kind is null");
+        this.jsc = requireNonNull(jsc, "jsc is null");
+        if (kind == PythonContextKind.SESSION && session == null) {
+            throw new IllegalArgumentException("a session context needs a session");
+        }
+        this.session = session;
+        this.contextConfigJson = requireNonNull(contextConfigJson, "contextConfigJson is null");
+    }
+
+    // ------------------------------------------------------------------ called by Python
+
+    /** {@code session} (the job's context is a SparkSession) or {@code context} (a SparkContext). */
+    public String contextKind() {
+        return kind.wireName();
+    }
+
+    public JavaSparkContext javaSparkContext() {
+        return jsc;
+    }
+
+    /** The context's session; null for a SparkContext context. */
+    public SparkSession sparkSession() {
+        return session;
+    }
+
+    /** The context's settings as JSON: the {@code contextConfig} of every job's runtime. */
+    public String contextConfig() {
+        return contextConfigJson;
+    }
+
+    /** Python is connected and has wrapped the context; {@code description} names its interpreter. */
+    public void ready(String description) {
+        ready.complete(description);
+    }
+
+    /** Python could not set itself up. */
+    public void startFailed(String message) {
+        ready.completeExceptionally(new PythonUnavailableException(message));
+    }
+
+    /**
+     * The next call to answer, waiting up to {@code timeoutMillis}; null when none came, the stop call
+     * once the context stops.
+     */
+    public PythonCall take(long timeoutMillis) throws InterruptedException {
+        if (closedBecause != null) {
+            return PythonCall.STOP;
+        }
+        PythonCall call = calls.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (call == null && closedBecause != null) {
+            return PythonCall.STOP;
+        }
+        return call;
+    }
+
+    // ------------------------------------------------------------------ driver side
+
+    CompletableFuture<String> ready() {
+        return ready;
+    }
+
+    /**
+     * Queues {@code call} for Python; its answer completes the returned future, or an exception does when
+     * the process goes away first.
+     */
+    CompletableFuture<String> submit(PythonCall call) {
+        pending.add(call);
+        call.answer().whenComplete((answer, failure) -> pending.remove(call));
+        Throwable closed = closedBecause;
+        if (closed != null) {
+            call.fail(closed);
+        } else {
+            calls.add(call);
+            // closed meanwhile: close() may have drained the queue before the call went in
+            if (closedBecause != null && calls.remove(call)) {
+                call.fail(closedBecause);
+            }
+        }
+        return call.answer();
+    }
+
+    /** No call is handed out from now on; every call not answered yet fails with {@code reason}. */
+    void close(Throwable reason) {
+        requireNonNull(reason, "reason is null");
+        closedBecause = reason;
+        ready.completeExceptionally(reason);
+        calls.clear();
+        for (PythonCall call : Set.copyOf(pending)) {
+            call.fail(reason);
+        }
+    }
+}

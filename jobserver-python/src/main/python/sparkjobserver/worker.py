@@ -37,7 +37,7 @@ def _preflight():
     """What the worker needs, checked before anything connects, so that a missing part is named."""
     where = "%s (Python %s; PYTHONPATH=%s)" % (
         sys.executable, sys.version.split()[0], os.environ.get("PYTHONPATH", ""))
-    for module, what in (("py4j", "py4j"), ("pyspark", "pyspark"), ("pyhocon", "pyhocon")):
+    for module, what in (("pyspark", "pyspark"), ("py4j", "py4j"), ("pyhocon", "pyhocon")):
         try:
             importlib.import_module(module)
         except ImportError as e:
@@ -54,26 +54,37 @@ def _preflight():
 class Worker:
     """Runs the calls of one driver: load, validate, run and discard, keyed by job id."""
 
-    def __init__(self, endpoint, gateway):
-        from pyhocon import ConfigFactory
-        from pyspark import SparkConf, SparkContext
-        from pyspark.sql import SparkSession
-
-        self._endpoint = endpoint
-        jsc = endpoint.javaSparkContext()
-        self.sc = SparkContext(gateway=gateway, jsc=jsc, conf=SparkConf(_jconf=jsc.getConf()))
-        kind = endpoint.contextKind()
-        if kind == "session":
-            self.context = SparkSession(self.sc, endpoint.sparkSession())
-        elif kind == "context":
-            self.context = self.sc
-        else:
-            raise ValueError("unknown context kind %r" % kind)
-        self.context_config = ConfigFactory.from_dict(json.loads(endpoint.contextConfig()))
+    def __init__(self, context, sc, context_config):
+        """
+        :param context: what jobs receive as their context (a SparkSession or the SparkContext)
+        :param sc: the pyspark SparkContext behind it
+        :param context_config: the context's settings, a pyhocon ConfigTree
+        """
+        self.context = context
+        self.sc = sc
+        self.context_config = context_config
         self._jobs = {}
         self._jobs_lock = threading.Lock()
         self._py_files = set()
         self._py_files_lock = threading.Lock()
+
+    @classmethod
+    def connected(cls, endpoint, gateway):
+        """A worker for the driver behind ``endpoint``, with PySpark wrapped around its Spark objects."""
+        from pyhocon import ConfigFactory
+        from pyspark import SparkConf, SparkContext
+        from pyspark.sql import SparkSession
+
+        jsc = endpoint.javaSparkContext()
+        sc = SparkContext(gateway=gateway, jsc=jsc, conf=SparkConf(_jconf=jsc.getConf()))
+        kind = endpoint.contextKind()
+        if kind == "session":
+            context = SparkSession(sc, endpoint.sparkSession())
+        elif kind == "context":
+            context = sc
+        else:
+            raise ValueError("unknown context kind %r" % kind)
+        return cls(context, sc, ConfigFactory.from_dict(json.loads(endpoint.contextConfig())))
 
     # ------------------------------------------------------------------ calls
 
@@ -284,7 +295,7 @@ def main():
     gateway = launch_gateway()
     endpoint = gateway.entry_point
     try:
-        worker = Worker(endpoint, gateway)
+        worker = Worker.connected(endpoint, gateway)
     except BaseException as e:  # noqa: B902
         endpoint.startFailed(
             "the Python side of the context could not be set up: %s\n%s" % (e, traceback.format_exc()))

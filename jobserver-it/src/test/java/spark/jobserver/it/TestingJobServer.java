@@ -85,6 +85,10 @@ public final class TestingJobServer implements AutoCloseable {
         // the archive's background training run would compete with the tests for the CPU;
         // ClassDataSharingIT turns it on
         test.put("spark.jobserver.driver.class-data-sharing", false);
+        // the job server's Python runtime (sparkjobserver, pyspark, py4j, pyhocon) for Python contexts
+        test.put(
+                "spark.jobserver.driver.environment.JOBSERVER_PYTHON_PATH",
+                requiredProperty("jobserver.python.path"));
         Config config = Configs.load(null, overrides.withFallback(ConfigFactory.parseMap(test)));
         server = JobServer.create(ServerConfig.from(config)).start();
         port = server.port();
@@ -115,6 +119,18 @@ public final class TestingJobServer implements AutoCloseable {
 
     public static Path examplesJar() {
         return Path.of(requiredProperty("jobserver.examples.jar"));
+    }
+
+    /** The examples' Python package built by {@code mvn package}, as an egg ({@code .egg}) or a wheel ({@code .whl}). */
+    public static Path pythonExamples(String extension) {
+        Path dir = Path.of(requiredProperty("jobserver.examples.python.dir"));
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(extension))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no " + extension + " in " + dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String requiredProperty(String name) {

@@ -22,6 +22,8 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+from sparkjobserver.named_objects import ContextNamedObjects
+
 EXIT_UNAVAILABLE = 3
 
 # The driver's thread for a job waits for its answer; jobs beyond this many at once wait for a thread.
@@ -67,6 +69,7 @@ class Worker:
         self._jobs_lock = threading.Lock()
         self._py_files = set()
         self._py_files_lock = threading.Lock()
+        self.named_objects = ContextNamedObjects()
 
     @classmethod
     def connected(cls, endpoint, gateway):
@@ -148,7 +151,7 @@ class Worker:
 
         entry = self._job(job_id)
         config = ConfigFactory.from_dict(json.loads(config_json))
-        runtime = JobEnvironment(job_id, None, self.context_config)
+        runtime = JobEnvironment(job_id, self.named_objects, self.context_config)
         with self._job_group(job_id):
             try:
                 data = entry.job.validate(self.context, runtime, config)
@@ -171,7 +174,7 @@ class Worker:
             entry = self._jobs.pop(job_id, None)
         if entry is None:
             raise LookupError("job %s was not validated in this process" % job_id)
-        runtime = JobEnvironment(job_id, None, self.context_config)
+        runtime = JobEnvironment(job_id, self.named_objects, self.context_config)
         with self._job_group(job_id):
             try:
                 result = entry.job.run_job(self.context, runtime, entry.data)

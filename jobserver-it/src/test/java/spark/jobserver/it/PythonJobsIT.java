@@ -61,7 +61,8 @@ class PythonJobsIT {
     @Test
     void theReferenceWordCountRunsFromTheEggAndFromTheWheel() {
         for (String app : new String[] {"py-egg", "py-wheel"}) {
-            var reply = sync(app, "example_jobs.word_count.WordCountSparkSessionJob", "input.strings = ['a', 'b', 'a', 'b']");
+            var reply = sync(
+                    app, "example_jobs.word_count.WordCountSparkSessionJob", "input.strings = ['a', 'b', 'a', 'b']");
             assertThat(reply.status()).as(app + ": " + reply).isEqualTo(200);
             assertThat(reply.json().get("jobId").asText()).isNotBlank();
             // HOCON keeps the single quotes as part of the strings, as the reference says.
@@ -69,11 +70,14 @@ class PythonJobsIT {
         }
         // The legacy content type of eggs, which existing clients send.
         var legacy = server.post(
-                "/binaries/py-legacy",
-                bytes(TestingJobServer.pythonExamples(".egg")),
-                "application/python-archive");
+                "/binaries/py-legacy", bytes(TestingJobServer.pythonExamples(".egg")), "application/python-archive");
         assertThat(legacy.status()).isEqualTo(201);
-        assertThat(server.get("/binaries").json().get("py-legacy").get("binary-type").asText()).isEqualTo("Egg");
+        assertThat(server.get("/binaries")
+                        .json()
+                        .get("py-legacy")
+                        .get("binary-type")
+                        .asText())
+                .isEqualTo("Egg");
         assertThat(sync("py-legacy", "example_jobs.word_count.WordCountSparkSessionJob", "input.strings = [x]")
                         .json()
                         .get("result")
@@ -186,10 +190,42 @@ class PythonJobsIT {
     }
 
     @Test
-    void aJobThatEndsItsPythonProcessFailsAloneAndTheNextJobGetsANewOne() throws IOException {
-        Path egg = egg("crash.egg", Map.of(
-                "crash_jobs/__init__.py",
+    void aDataFrameOneJobNamesIsThereForTheNextJobOfTheContext() throws IOException {
+        Path egg = egg("shared.egg", Map.of(
+                "shared_jobs/__init__.py",
                 """
+                from sparkjobserver.api import NamedObject
+
+                class Keep:
+                    def validate(self, context, runtime, config):
+                        return config.get('name')
+
+                    def run_job(self, context, runtime, name):
+                        make = lambda: NamedObject(context.range(5).toDF('n'), True, None)
+                        return runtime.namedObjects.get_or_else_create(name, make).obj.count()
+
+                class Use:
+                    def validate(self, context, runtime, config):
+                        return config.get('name')
+
+                    def run_job(self, context, runtime, name):
+                        df = runtime.namedObjects.get(name).obj
+                        return {'sum': df.groupBy().sum('n').collect()[0][0], 'cached': df.is_cached,
+                                'names': runtime.namedObjects.get_names()}
+                """));
+        upload("shared", egg, "application/python-egg");
+        var kept = sync("shared", "shared_jobs.Keep", "name = numbers");
+        assertThat(kept.status()).as(kept.toString()).isEqualTo(200);
+        assertThat(kept.json().get("result").asInt()).isEqualTo(5);
+        var used = sync("shared", "shared_jobs.Use", "name = numbers");
+        assertThat(used.status()).as(used.toString()).isEqualTo(200);
+        assertThat(used.json().get("result").toString())
+                .isEqualTo("{\"sum\":10,\"cached\":true,\"names\":[\"numbers\"]}");
+    }
+
+    @Test
+    void aJobThatEndsItsPythonProcessFailsAloneAndTheNextJobGetsANewOne() throws IOException {
+        Path egg = egg("crash.egg", Map.of("crash_jobs/__init__.py", """
                 import os
 
                 class Crash:
@@ -223,9 +259,7 @@ class PythonJobsIT {
 
     @Test
     void aKilledPythonJobIsKilledAndItsSparkWorkCancelled() throws IOException {
-        Path egg = egg("slow.egg", Map.of(
-                "slow_jobs/__init__.py",
-                """
+        Path egg = egg("slow.egg", Map.of("slow_jobs/__init__.py", """
                 import time
 
                 class Slow:
@@ -241,7 +275,8 @@ class PythonJobsIT {
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
         server.await("/jobs/" + jobId, r -> r.json().get("status").asText().equals("RUNNING"), Duration.ofSeconds(30));
-        assertThat(server.delete("/jobs/" + jobId).json().get("status").asText()).isEqualTo("KILLED");
+        assertThat(server.delete("/jobs/" + jobId).json().get("status").asText())
+                .isEqualTo("KILLED");
         assertThat(server.get("/jobs/" + jobId).json().get("status").asText()).isEqualTo("KILLED");
         // its tasks were cancelled: the context's two cores serve the next job at once
         var next = sync("py-egg", "example_jobs.word_count.WordCountSparkSessionJob", "input.strings = [after]");
@@ -260,8 +295,8 @@ class PythonJobsIT {
 
     @Test
     void aContextWhosePythonCannotStartFailsNamingWhatIsMissing() throws IOException {
-        var noInterpreter = server.post(
-                "/contexts/no-python?" + FACTORY + "&python.executable=/nonexistent/python3", "");
+        var noInterpreter =
+                server.post("/contexts/no-python?" + FACTORY + "&python.executable=/nonexistent/python3", "");
         assertThat(noInterpreter.status()).as(noInterpreter.toString()).isEqualTo(500);
         assertThat(noInterpreter.json().get("status").asText()).isEqualTo("CONTEXT INIT ERROR");
         assertThat(noInterpreter.json().get("result").get("message").asText())
@@ -269,7 +304,8 @@ class PythonJobsIT {
 
         // an interpreter that sees only the sparkjobserver package: no pyspark
         Path bare = tmp.resolve("bare-python3");
-        String own = Arrays.stream(TestingJobServer.requiredProperty("jobserver.python.path").split(":"))
+        String own = Arrays.stream(TestingJobServer.requiredProperty("jobserver.python.path")
+                        .split(":"))
                 .filter(p -> Files.isRegularFile(Path.of(p, "sparkjobserver", "worker.py")))
                 .findFirst()
                 .orElseThrow();
@@ -285,13 +321,13 @@ class PythonJobsIT {
         Files.createDirectories(old.resolve("pyspark"));
         Files.writeString(old.resolve("pyspark/__init__.py"), "__version__ = '3.5.0'\n");
         var wrongVersion = server.post(
-                "/contexts/wrong-pyspark?" + FACTORY,
-                "spark.context-settings.python.paths = [\"" + old + "\"]");
+                "/contexts/wrong-pyspark?" + FACTORY, "spark.context-settings.python.paths = [\"" + old + "\"]");
         assertThat(wrongVersion.status()).as(wrongVersion.toString()).isEqualTo(500);
         assertThat(wrongVersion.json().get("result").get("message").asText())
                 .contains("pyspark 3.5.0", "does not match Spark 4.2.0 of the driver");
 
-        assertThat(server.get("/contexts").json().toString()).doesNotContain("no-python", "no-pyspark", "wrong-pyspark");
+        assertThat(server.get("/contexts").json().toString())
+                .doesNotContain("no-python", "no-pyspark", "wrong-pyspark");
     }
 
     private static byte[] bytes(Path file) {

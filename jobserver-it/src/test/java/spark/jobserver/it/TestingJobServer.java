@@ -86,9 +86,7 @@ public final class TestingJobServer implements AutoCloseable {
         // ClassDataSharingIT turns it on
         test.put("spark.jobserver.driver.class-data-sharing", false);
         // the job server's Python runtime (sparkjobserver, pyspark, py4j, pyhocon) for Python contexts
-        test.put(
-                "spark.jobserver.driver.environment.JOBSERVER_PYTHON_PATH",
-                requiredProperty("jobserver.python.path"));
+        test.put("spark.jobserver.driver.environment.JOBSERVER_PYTHON_PATH", requiredProperty("jobserver.python.path"));
         Config config = Configs.load(null, overrides.withFallback(ConfigFactory.parseMap(test)));
         server = JobServer.create(ServerConfig.from(config)).start();
         port = server.port();

@@ -50,26 +50,16 @@ class Exits:
 '''
 
 
-class Call:
-    """A call as the driver hands it over (PythonCall)."""
-
-    def __init__(self, kind, job_id, class_path="", job_config="", py_files=()):
-        self._values = (kind, job_id, class_path, job_config, list(py_files))
-
-    def kind(self):
-        return self._values[0]
-
-    def jobId(self):
-        return self._values[1]
-
-    def classPath(self):
-        return self._values[2]
-
-    def jobConfig(self):
-        return self._values[3]
-
-    def pyFiles(self):
-        return self._values[4]
+def call(kind, job_id, class_path=None, job_config=None, py_files=None):
+    """A call as the driver hands it over (PythonCall.toJson)."""
+    value = {"id": 1, "kind": kind, "jobId": job_id}
+    if class_path is not None:
+        value["classPath"] = class_path
+    if job_config is not None:
+        value["jobConfig"] = job_config
+    if py_files is not None:
+        value["pyFiles"] = list(py_files)
+    return json.loads(json.dumps(value))
 
 
 class SparkContextCalls:
@@ -115,7 +105,7 @@ def worker(sc):
 
 
 def ask(worker, *args, **kwargs):
-    return json.loads(_answer(worker.handle(Call(*args, **kwargs))))
+    return json.loads(_answer(worker.handle(call(*args, **kwargs))))
 
 
 def test_a_job_is_loaded_validated_and_run(worker, sc, egg):

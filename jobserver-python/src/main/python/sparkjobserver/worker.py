@@ -5,7 +5,8 @@ way PySpark's own shell does (``PYSPARK_GATEWAY_PORT`` and ``PYSPARK_GATEWAY_SEC
 driver's SparkContext (and SparkSession) once, and then runs the jobs the driver hands it, each on a
 thread of its own, until the driver tells it to stop or goes away.
 
-Every call from the driver is answered with one JSON object whose ``outcome`` says what happened;
+Every call from the driver (a JSON object: ``{id, kind, jobId, ...}``) is answered with one JSON
+object whose ``outcome`` says what happened;
 nothing a job does (raising, returning something odd, calling ``sys.exit``) ends the process.
 
 Problems that keep the process from starting are printed on stderr as one line starting with
@@ -92,14 +93,14 @@ class Worker:
     # ------------------------------------------------------------------ calls
 
     def handle(self, call):
-        """The JSON answer to one call; never raises."""
-        kind = call.kind()
-        job_id = call.jobId()
+        """The answer to one call (a dict: ``{id, kind, jobId, ...}``); never raises."""
+        kind = call.get("kind")
+        job_id = call.get("jobId")
         try:
             if kind == "load":
-                return self._load(job_id, call.classPath(), list(call.pyFiles()))
+                return self._load(job_id, call["classPath"], call.get("pyFiles", []))
             if kind == "validate":
-                return self._validate(job_id, call.jobConfig())
+                return self._validate(job_id, call["jobConfig"])
             if kind == "run":
                 return self._run(job_id)
             if kind == "discard":
@@ -280,13 +281,14 @@ def _serve(endpoint, worker):
             answer = _answer(worker.handle(call))
         except BaseException as e:  # noqa: B902 - e.g. a result that cannot be rendered
             answer = json.dumps({"outcome": "error", "error": _error_info(e)})
-        call.complete(answer)
+        endpoint.answer(call["id"], answer)
 
     while True:
-        call = endpoint.take(1000)
-        if call is None:
+        raw = endpoint.take(1000)
+        if raw is None:
             continue
-        if call.kind() == "stop":
+        call = json.loads(raw)
+        if call.get("kind") == "stop":
             return
         pool.submit(execute, call)
 

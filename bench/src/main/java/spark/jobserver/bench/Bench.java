@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -272,10 +274,157 @@ public final class Bench {
                 pollErrors[0] == 0));
         chart.put("200 pollers", new double[] {poll[0], Double.NaN});
 
+        // 8. Python: a Python context and a warm Python job, against a Java context and a warm pyspark shell
+        python(create);
+
         printTable();
         Path png = Path.of(System.getProperty("bench.chart", "docs/benchmarks-latency.png"));
         Chart.write(png, chart);
         System.out.println("Chart: " + png.toAbsolutePath());
+    }
+
+    // ------------------------------------------------------------------ Python
+
+    private static final String PYTHON_FACTORY = "context-factory=spark.jobserver.python.PythonSessionContextFactory";
+
+    private void python(double javaCreate) throws Exception {
+        check(post("/binaries/bench-py", Files.readAllBytes(pythonExamples(".whl")), "application/python-wheel"), 201);
+        double create = median(n(3, 1), () -> {
+            long t = System.nanoTime();
+            check(post("/contexts/py-probe?num-cpu-cores=2&" + PYTHON_FACTORY, new byte[0], "text/plain"), 200);
+            double s = (System.nanoTime() - t) / 1e9;
+            check(delete("/contexts/py-probe"), 200);
+            return s;
+        });
+        rows.add(new Row(
+                "8. Python context creation (s)",
+                create,
+                javaCreate,
+                "s",
+                "<= Java context (3.) + 1.5 s",
+                create <= javaCreate + 1.5));
+        chart.put("Python context start", new double[] {create * 1000, javaCreate * 1000});
+
+        check(post("/contexts/bench-py?num-cpu-cores=2&" + PYTHON_FACTORY, new byte[0], "text/plain"), 200);
+        int warmup = n(300, 10);
+        int samples = n(300, 20);
+        latencies(warmup, this::pythonJob);
+        double[] ours = latencies(samples, this::pythonJob);
+        Map<String, Double> shell = pysparkShell(warmup, samples);
+        rows.add(new Row(
+                "8. warm Python job p50 (ms)",
+                ours[0],
+                shell.get("p50_ms"),
+                "ms",
+                "<= pyspark shell + 15 ms",
+                ours[0] <= shell.get("p50_ms") + 15));
+        rows.add(new Row(
+                "8. warm Python job p99 (ms)",
+                ours[1],
+                shell.get("p99_ms"),
+                "ms",
+                "<= pyspark shell x1.5 + 15 ms",
+                ours[1] <= shell.get("p99_ms") * 1.5 + 15));
+        chart.put("warm Python job", new double[] {ours[0], shell.get("p50_ms")});
+
+        // What a Python process per job would cost each job, and what one per context keeps.
+        long driver = driverPid("bench-py").orElseThrow();
+        long python = ProcessHandle.of(driver).stream()
+                .flatMap(ProcessHandle::descendants)
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> List.of(a).contains("sparkjobserver.worker"))
+                        .orElse(false))
+                .map(ProcessHandle::pid)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Python process under the driver of bench-py"));
+        rows.add(new Row(
+                "8. Python process start to ready (ms)",
+                pythonReadyMillis(),
+                ours[0],
+                "ms",
+                "what a process per job would add to each",
+                null));
+        rows.add(new Row(
+                "8. Python process RSS (MB)", rssMb(python), Double.NaN, "MB", "kept per Python context", null));
+        check(delete("/contexts/bench-py"), 200);
+    }
+
+    private void pythonJob() {
+        Reply r = post(
+                "/jobs?appName=bench-py&classPath=example_jobs.word_count.WordCountSparkSessionJob&context=bench-py"
+                        + "&sync=true&timeout=60",
+                "input.strings = [a, b, a, b]".getBytes(StandardCharsets.UTF_8),
+                "text/plain");
+        check(r, 200);
+        if (!r.body().contains("\"result\":{\"a\":2,\"b\":2}")) {
+            throw new IllegalStateException("unexpected result " + r.body());
+        }
+    }
+
+    /** The median time the bench-py context's Python process took to be ready, from its driver log. */
+    private double pythonReadyMillis() throws IOException {
+        Pattern ready = Pattern.compile("Python of context '[^']+' is ready in (\\d+) ms");
+        List<Long> times = new ArrayList<>();
+        try (Stream<Path> logs = Files.walk(root.resolve("root").resolve("contexts"))) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().equals("driver.log"))
+                    .toList()) {
+                for (String line : Files.readAllLines(log)) {
+                    Matcher m = ready.matcher(line);
+                    if (m.find()) {
+                        times.add(Long.parseLong(m.group(1)));
+                    }
+                }
+            }
+        }
+        Collections.sort(times);
+        return times.isEmpty() ? Double.NaN : times.get(times.size() / 2);
+    }
+
+    /**
+     * The same word count in a pyspark shell of its own: pyspark starts its JVM through
+     * {@code SPARK_HOME/bin/spark-submit}, here a script running SparkSubmit on the drivers' class path.
+     */
+    private Map<String, Double> pysparkShell(int warmup, int samples) throws Exception {
+        Path home = root.resolve("spark-home");
+        Files.createDirectories(home.resolve("bin"));
+        Path submit = home.resolve("bin").resolve("spark-submit");
+        List<String> jvm = new ArrayList<>(List.of(java, "-Xmx1g"));
+        jvm.addAll(spark.jobserver.protocol.DriverLaunch.SPARK_JVM_OPTIONS);
+        jvm.addAll(List.of("-cp", prop("bench.driver.classpath"), "org.apache.spark.deploy.SparkSubmit"));
+        Files.writeString(
+                submit,
+                "#!/bin/sh\nexec "
+                        + String.join(" ", jvm.stream().map(a -> "'" + a + "'").toList())
+                        + " \"$@\"\n");
+        Files.setPosixFilePermissions(submit, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ProcessBuilder pb = new ProcessBuilder(
+                        "python3", prop("bench.python.baseline"), Integer.toString(warmup), Integer.toString(samples))
+                .redirectError(root.resolve("pyspark-shell.log").toFile());
+        pb.environment().put("SPARK_HOME", home.toString());
+        pb.environment().put("PYTHONPATH", prop("bench.python.path"));
+        pb.environment().put("PYSPARK_PYTHON", "python3");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(
+                    "the pyspark shell baseline failed; see " + root.resolve("pyspark-shell.log"));
+        }
+        JsonNode json = JSON.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+        return Map.of(
+                "p50_ms",
+                json.get("p50_ms").asDouble(),
+                "p99_ms",
+                json.get("p99_ms").asDouble());
+    }
+
+    private static Path pythonExamples(String extension) throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(prop("bench.examples.python.dir")))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(extension))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no " + extension + " example package"));
+        }
     }
 
     // ------------------------------------------------------------------ server
@@ -299,6 +448,8 @@ public final class Bench {
                         "spark.jobserver.driver.class-data-sharing = " + !quick,
                         "spark.context-settings.spark.ui.enabled = false",
                         "spark.context-settings.launcher.spark.driver.memory = 1g",
+                        "spark.jobserver.driver.environment.JOBSERVER_PYTHON_PATH = \"" + prop("bench.python.path")
+                                + "\"",
                         ""));
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(prop("bench.server.jvm-options").lines().toList()); // one per line (bench/run)

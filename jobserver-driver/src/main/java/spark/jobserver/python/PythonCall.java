@@ -2,79 +2,84 @@ package spark.jobserver.python;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One request of the driver to its Python process: load, validate, run or discard a job, or stop.
- * Python takes it from {@link PythonEntryPoint#take} and answers it with {@link #complete}, a JSON object
- * whose {@code outcome} says what happened. Public for Py4J only.
+ * One request of the driver to its Python process: load, validate, run or discard a job, or stop. It
+ * crosses to Python as one JSON object ({@link #toJson}: one Py4J round trip rather than one per field),
+ * and Python answers it with {@link PythonEntryPoint#answer}: a JSON object whose {@code outcome} says
+ * what happened.
  */
-public final class PythonCall {
-    static final PythonCall STOP = new PythonCall("stop", "", "", "", List.of());
+final class PythonCall {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong IDS = new AtomicLong();
 
+    static final String STOP_JSON = "{\"kind\":\"stop\"}";
+
+    private final long id = IDS.incrementAndGet();
+    private final String json;
     private final String kind;
     private final String jobId;
-    private final String classPath;
-    private final String jobConfig;
-    private final List<String> pyFiles;
     private final CompletableFuture<String> answer = new CompletableFuture<>();
 
-    PythonCall(String kind, String jobId, String classPath, String jobConfig, List<String> pyFiles) {
+    private PythonCall(String kind, String jobId, String classPath, String jobConfig, List<String> pyFiles) {
         this.kind = requireNonNull(kind, "kind is null");
         this.jobId = requireNonNull(jobId, "jobId is null");
-        this.classPath = requireNonNull(classPath, "classPath is null");
-        this.jobConfig = requireNonNull(jobConfig, "jobConfig is null");
-        this.pyFiles = List.copyOf(pyFiles);
+        ObjectNode call =
+                JSON.createObjectNode().put("id", id).put("kind", kind).put("jobId", jobId);
+        if (classPath != null) {
+            call.put("classPath", classPath);
+        }
+        if (jobConfig != null) {
+            call.put("jobConfig", jobConfig);
+        }
+        if (pyFiles != null) {
+            pyFiles.forEach(call.putArray("pyFiles")::add);
+        }
+        try {
+            this.json = JSON.writeValueAsString(call);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static PythonCall load(String jobId, String classPath, List<String> pyFiles) {
-        return new PythonCall("load", jobId, classPath, "", pyFiles);
+        return new PythonCall("load", jobId, classPath, null, pyFiles);
     }
 
+    /** @param jobConfigJson the job's configuration, rendered as JSON */
     static PythonCall validate(String jobId, String jobConfigJson) {
-        return new PythonCall("validate", jobId, "", jobConfigJson, List.of());
+        return new PythonCall("validate", jobId, null, jobConfigJson, null);
     }
 
     static PythonCall run(String jobId) {
-        return new PythonCall("run", jobId, "", "", List.of());
+        return new PythonCall("run", jobId, null, null, null);
     }
 
     static PythonCall discard(String jobId) {
-        return new PythonCall("discard", jobId, "", "", List.of());
+        return new PythonCall("discard", jobId, null, null, null);
     }
 
-    /** {@code load}, {@code validate}, {@code run}, {@code discard} or {@code stop}. */
-    public String kind() {
-        return kind;
+    long id() {
+        return id;
     }
 
-    public String jobId() {
-        return jobId;
-    }
-
-    /** The job's {@code module.Class} ({@code load}). */
-    public String classPath() {
-        return classPath;
-    }
-
-    /** The job's configuration as JSON ({@code validate}). */
-    public String jobConfig() {
-        return jobConfig;
-    }
-
-    /** The local files of the job's eggs and wheels ({@code load}). */
-    public List<String> pyFiles() {
-        return pyFiles;
-    }
-
-    /** Python's answer: a JSON object with an {@code outcome}. */
-    public void complete(String answerJson) {
-        answer.complete(answerJson);
+    /** What Python reads: {@code {id, kind, jobId[, classPath][, jobConfig][, pyFiles]}}. */
+    String toJson() {
+        return json;
     }
 
     CompletableFuture<String> answer() {
         return answer;
+    }
+
+    void complete(String answerJson) {
+        answer.complete(answerJson);
     }
 
     /** Ends the call without an answer from Python: the process is gone. */
@@ -84,6 +89,6 @@ public final class PythonCall {
 
     @Override
     public String toString() {
-        return "PythonCall[" + kind + ", " + jobId + "]";
+        return "PythonCall[" + id + ", " + kind + ", " + jobId + "]";
     }
 }

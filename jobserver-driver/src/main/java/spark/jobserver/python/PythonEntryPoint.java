@@ -2,7 +2,8 @@ package spark.jobserver.python;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +24,8 @@ public final class PythonEntryPoint {
     private final String contextConfigJson;
 
     private final BlockingQueue<PythonCall> calls = new LinkedBlockingQueue<>();
-    /** Calls handed over and not yet answered, to fail them if the process dies. */
-    private final Set<PythonCall> pending = ConcurrentHashMap.newKeySet();
+    /** Calls queued or handed over and not yet answered, by id: to answer them, or fail them if the process dies. */
+    private final Map<Long, PythonCall> pending = new ConcurrentHashMap<>();
 
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private volatile Throwable closedBecause;
@@ -71,18 +72,26 @@ public final class PythonEntryPoint {
     }
 
     /**
-     * The next call to answer, waiting up to {@code timeoutMillis}; null when none came, the stop call
-     * once the context stops.
+     * The next call to answer, as JSON ({@code {id, kind, jobId, ...}}), waiting up to {@code timeoutMillis};
+     * null when none came, {@code {"kind":"stop"}} once the context stops.
      */
-    public PythonCall take(long timeoutMillis) throws InterruptedException {
+    public String take(long timeoutMillis) throws InterruptedException {
         if (closedBecause != null) {
-            return PythonCall.STOP;
+            return PythonCall.STOP_JSON;
         }
         PythonCall call = calls.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (call == null && closedBecause != null) {
-            return PythonCall.STOP;
+        if (call == null) {
+            return closedBecause != null ? PythonCall.STOP_JSON : null;
         }
-        return call;
+        return call.toJson();
+    }
+
+    /** Python's answer to the call {@code callId}: a JSON object with an {@code outcome}. */
+    public void answer(long callId, String answerJson) {
+        PythonCall call = pending.get(callId);
+        if (call != null) {
+            call.complete(answerJson);
+        }
     }
 
     // ------------------------------------------------------------------ driver side
@@ -96,8 +105,8 @@ public final class PythonEntryPoint {
      * the process goes away first.
      */
     CompletableFuture<String> submit(PythonCall call) {
-        pending.add(call);
-        call.answer().whenComplete((answer, failure) -> pending.remove(call));
+        pending.put(call.id(), call);
+        call.answer().whenComplete((answer, failure) -> pending.remove(call.id()));
         Throwable closed = closedBecause;
         if (closed != null) {
             call.fail(closed);
@@ -117,7 +126,7 @@ public final class PythonEntryPoint {
         closedBecause = reason;
         ready.completeExceptionally(reason);
         calls.clear();
-        for (PythonCall call : Set.copyOf(pending)) {
+        for (PythonCall call : List.copyOf(pending.values())) {
             call.fail(reason);
         }
     }

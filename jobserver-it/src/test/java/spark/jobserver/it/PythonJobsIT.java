@@ -191,9 +191,7 @@ class PythonJobsIT {
 
     @Test
     void aDataFrameOneJobNamesIsThereForTheNextJobOfTheContext() throws IOException {
-        Path egg = egg("shared.egg", Map.of(
-                "shared_jobs/__init__.py",
-                """
+        Path egg = egg("shared.egg", Map.of("shared_jobs/__init__.py", """
                 from sparkjobserver.api import NamedObject
 
                 class Keep:

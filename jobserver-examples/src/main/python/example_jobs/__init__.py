@@ -1,0 +1,1 @@
+"""Example Python jobs, named as in spark-jobserver's Python examples so its walk-through works."""

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -397,7 +398,7 @@ public final class Bench {
                 "#!/bin/sh\nexec "
                         + String.join(" ", jvm.stream().map(a -> "'" + a + "'").toList())
                         + " \"$@\"\n");
-        Files.setPosixFilePermissions(submit, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
         ProcessBuilder pb = new ProcessBuilder(
                         "python3", prop("bench.python.baseline"), Integer.toString(warmup), Integer.toString(samples))
                 .redirectError(root.resolve("pyspark-shell.log").toFile());

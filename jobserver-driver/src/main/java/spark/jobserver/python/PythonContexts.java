@@ -2,6 +2,9 @@ package spark.jobserver.python;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -20,8 +23,11 @@ final class PythonContexts {
      */
     static PythonContext make(PythonContextKind kind, SparkConf sparkConf, Config settings, String contextName) {
         PythonSettings python = PythonSettings.from(settings, System.getenv());
-        // As the original: Spark on YARN then ships PySpark's own archives to the executors.
-        sparkConf.set("spark.yarn.isPython", "true");
+        // As the original: Spark on YARN then ships PySpark's archives to the executors. It looks for them
+        // in PYSPARK_ARCHIVES_PATH or SPARK_HOME/python/lib, and refuses to start when neither has them.
+        if (pysparkArchivesFound(System.getenv())) {
+            sparkConf.set("spark.yarn.isPython", "true");
+        }
         // Executors' Python workers find pyspark, and the context's own paths, where the interpreter does.
         sparkConf.setIfMissing("spark.executorEnv.PYTHONPATH", python.pythonPath());
         ContextLike spark = kind == PythonContextKind.SESSION
@@ -47,5 +53,16 @@ final class PythonContexts {
             throw e;
         }
         return new PythonContext(spark, process);
+    }
+
+    private static boolean pysparkArchivesFound(Map<String, String> env) {
+        String archives = env.get("PYSPARK_ARCHIVES_PATH");
+        if (archives != null && !archives.isBlank()) {
+            return true;
+        }
+        String home = env.get("SPARK_HOME");
+        return home != null
+                && !home.isBlank()
+                && Files.isRegularFile(Path.of(home, "python", "lib", "pyspark.zip"));
     }
 }

@@ -282,11 +282,11 @@ class PythonJobsIT {
     }
 
     @Test
-    void anAdHocPythonJobGetsAPythonContextOfItsOwn() {
+    void anAdHocPythonJobGetsAPythonContextOfItsOwnHereASparkContext() {
         var reply = server.post(
-                "/jobs?appName=py-wheel&classPath=example_jobs.word_count.WordCountSparkSessionJob&sync=true&timeout=120",
+                "/jobs?appName=py-wheel&classPath=example_jobs.word_count.WordCountSparkJob&sync=true&timeout=120",
                 "input.strings = [p, q, p]\n"
-                        + "spark.context-settings.context-factory = spark.jobserver.python.PythonSessionContextFactory");
+                        + "spark.context-settings.context-factory = spark.jobserver.python.PythonSparkContextFactory");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.json().get("result").toString()).isEqualTo("{\"p\":2,\"q\":1}");
     }

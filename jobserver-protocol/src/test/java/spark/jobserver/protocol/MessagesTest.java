@@ -16,7 +16,13 @@ class MessagesTest {
                 new Message.Challenge("n"),
                 new Message.Accepted(true),
                 new Message.StartJob(
-                        "j", "C", List.of(BinaryRef.uploaded("app", "ab"), BinaryRef.uri("file:/x.jar")), "{}"),
+                        "j",
+                        "C",
+                        List.of(
+                                BinaryRef.uploaded("app", "ab"),
+                                BinaryRef.uri("file:/x.jar"),
+                                BinaryRef.uploaded("py", "cd", BinaryRef.Kind.WHEEL)),
+                        "{}"),
                 new Message.KillJob("j"),
                 new Message.StopContext(),
                 new Message.Authenticate("c", "m"),
@@ -36,6 +42,19 @@ class MessagesTest {
             assertThat(json).contains("\"type\":\"" + m.getClass().getSimpleName() + "\"");
             assertThat(Messages.fromJson(json)).isEqualTo(m);
         }
+    }
+
+    @Test
+    void aBinaryKnowsWhetherPythonRunsIt() {
+        assertThat(BinaryRef.uploaded("app", "ab").kind()).isEqualTo(BinaryRef.Kind.JAR);
+        assertThat(BinaryRef.uri("file:/jobs/x.egg").kind()).isEqualTo(BinaryRef.Kind.EGG);
+        assertThat(BinaryRef.uri("https://repo/x-1.0-py3-none-any.WHL?token=1").kind())
+                .isEqualTo(BinaryRef.Kind.WHEEL);
+        assertThat(BinaryRef.uri("local:/opt/lib/x.jar").kind().isPython()).isFalse();
+        // a frame of a driver that predates kinds: a jar
+        var old = (Message.StartJob) Messages.fromJson("{\"type\":\"StartJob\",\"jobId\":\"j\",\"classPath\":\"C\","
+                + "\"binaries\":[{\"name\":\"a\",\"sha256\":\"ab\"}],\"jobConfig\":\"{}\"}");
+        assertThat(old.binaries().get(0).kind()).isEqualTo(BinaryRef.Kind.JAR);
     }
 
     @Test

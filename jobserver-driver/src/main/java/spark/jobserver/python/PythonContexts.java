@@ -61,8 +61,6 @@ final class PythonContexts {
             return true;
         }
         String home = env.get("SPARK_HOME");
-        return home != null
-                && !home.isBlank()
-                && Files.isRegularFile(Path.of(home, "python", "lib", "pyspark.zip"));
+        return home != null && !home.isBlank() && Files.isRegularFile(Path.of(home, "python", "lib", "pyspark.zip"));
     }
 }

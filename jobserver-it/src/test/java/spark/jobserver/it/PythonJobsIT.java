@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,10 +31,10 @@ class PythonJobsIT {
     static Path tmp;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() {
         server = TestingJobServer.start();
-        upload("py-egg", TestingJobServer.pythonExamples(".egg"), "application/python-egg");
-        upload("py-wheel", TestingJobServer.pythonExamples(".whl"), "application/python-wheel");
+        upload(server, "py-egg", TestingJobServer.pythonExamples(".egg"), "application/python-egg");
+        upload(server, "py-wheel", TestingJobServer.pythonExamples(".whl"), "application/python-wheel");
         server.createContext(CTX, FACTORY);
     }
 
@@ -47,8 +43,8 @@ class PythonJobsIT {
         server.close();
     }
 
-    private static void upload(String app, Path file, String contentType) throws IOException {
-        var reply = server.post("/binaries/" + app, Files.readAllBytes(file), contentType);
+    static void upload(TestingJobServer server, String app, Path file, String contentType) {
+        var reply = server.post("/binaries/" + app, bytes(file), contentType);
         assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
     }
 
@@ -190,7 +186,7 @@ class PythonJobsIT {
     }
 
     @Test
-    void aDataFrameOneJobNamesIsThereForTheNextJobOfTheContext() throws IOException {
+    void aDataFrameOneJobNamesIsThereForTheNextJobOfTheContext() {
         Path egg = egg("shared.egg", Map.of("shared_jobs/__init__.py", """
                 from sparkjobserver.api import NamedObject
 
@@ -211,7 +207,7 @@ class PythonJobsIT {
                         return {'sum': df.groupBy().sum('n').collect()[0][0], 'cached': df.is_cached,
                                 'names': runtime.namedObjects.get_names()}
                 """));
-        upload("shared", egg, "application/python-egg");
+        upload(server, "shared", egg, "application/python-egg");
         var kept = sync("shared", "shared_jobs.Keep", "name = numbers");
         assertThat(kept.status()).as(kept.toString()).isEqualTo(200);
         assertThat(kept.json().get("result").asInt()).isEqualTo(5);
@@ -222,7 +218,7 @@ class PythonJobsIT {
     }
 
     @Test
-    void aJobThatEndsItsPythonProcessFailsAloneAndTheNextJobGetsANewOne() throws IOException {
+    void aJobThatEndsItsPythonProcessFailsAloneAndTheNextJobGetsANewOne() {
         Path egg = egg("crash.egg", Map.of("crash_jobs/__init__.py", """
                 import os
 
@@ -240,7 +236,7 @@ class PythonJobsIT {
                     def run_job(self, context, runtime, data):
                         raise SystemExit(3)
                 """));
-        upload("crash", egg, "application/python-egg");
+        upload(server, "crash", egg, "application/python-egg");
         // sys.exit in a job ends the job, not the process
         var exits = sync("crash", "crash_jobs.Exits", "");
         assertThat(exits.json().get("result").get("errorClass").asText()).isEqualTo("SystemExit");
@@ -256,7 +252,7 @@ class PythonJobsIT {
     }
 
     @Test
-    void aKilledPythonJobIsKilledAndItsSparkWorkCancelled() throws IOException {
+    void aKilledPythonJobIsKilledAndItsSparkWorkCancelled() {
         Path egg = egg("slow.egg", Map.of("slow_jobs/__init__.py", """
                 import time
 
@@ -268,7 +264,7 @@ class PythonJobsIT {
                         sc = context.sparkContext
                         return sc.parallelize(range(2), 2).map(lambda x: time.sleep(600) or x).sum()
                 """));
-        upload("slow", egg, "application/python-egg");
+        upload(server, "slow", egg, "application/python-egg");
         var started = server.post("/jobs?appName=slow&classPath=slow_jobs.Slow&context=" + CTX, "");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().get("jobId").asText();
@@ -328,7 +324,7 @@ class PythonJobsIT {
                 .doesNotContain("no-python", "no-pyspark", "wrong-pyspark");
     }
 
-    private static byte[] bytes(Path file) {
+    static byte[] bytes(Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
@@ -336,17 +332,7 @@ class PythonJobsIT {
         }
     }
 
-    /** An egg of the given Python sources: a zip archive with the packages at its root. */
-    private static Path egg(String name, Map<String, String> sources) throws IOException {
-        Path egg = tmp.resolve(name);
-        try (OutputStream out = Files.newOutputStream(egg);
-                ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (var source : sources.entrySet()) {
-                zip.putNextEntry(new ZipEntry(source.getKey()));
-                zip.write(source.getValue().getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-            }
-        }
-        return egg;
+    private static Path egg(String name, Map<String, String> sources) {
+        return TestJars.egg(tmp, name, sources);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -186,6 +187,39 @@ class SparkHomeIT {
 
     @Test
     @Order(2)
+    void aPythonContextOnADistributionRunsThatDistributionsPyspark(@TempDir Path dir) {
+        Distribution newest = distributions.get(0);
+        Path egg = TestJars.egg(dir, "versions.egg", Map.of("versions_job/__init__.py", """
+                        import pyspark
+
+                        class Versions:
+                            def validate(self, context, runtime, config):
+                                return None
+
+                            def run_job(self, context, runtime, data):
+                                words = context.sparkContext.parallelize(['a', 'b', 'a']).countByValue()
+                                return {'pyspark': pyspark.__version__, 'spark': context.version,
+                                        'words': dict(words)}
+                        """));
+        PythonJobsIT.upload(server, "versions", egg, "application/python-egg");
+        server.createContext(
+                "python-" + newest.contextName(),
+                "spark.home=" + newest.home() + "&context-factory=spark.jobserver.python.PythonSessionContextFactory");
+        var reply = server.post(
+                "/jobs?appName=versions&classPath=versions_job.Versions&context=python-" + newest.contextName()
+                        + "&sync=true&timeout=60",
+                "");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        // the Python side is the distribution's own pyspark, not the runtime's (the bundled Spark's version)
+        assertThat(reply.json().get("result").toString())
+                .isEqualTo("{\"pyspark\":\"" + newest.version() + "\",\"spark\":\"" + newest.version()
+                        + "\",\"words\":{\"a\":2,\"b\":1}}");
+        assertThat(server.delete("/contexts/python-" + newest.contextName()).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
     void aSparkHomeThatIsNoDistributionIsRefusedBeforeAnythingIsLaunched(@TempDir Path notSpark) {
         var reply = server.post("/contexts/no-spark?spark.home=" + notSpark, "");
         assertThat(reply.status()).isEqualTo(400);
@@ -201,7 +235,7 @@ class SparkHomeIT {
      * own (the installed one's bin/ and jars/, a conf/ written here) is the server-wide default.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void theDistributionsSparkDefaultsReachTheContextUnderItsOwnSettings(@TempDir Path dir) throws IOException {
         Distribution installed = distributions.get(0);
         Path home = Files.createDirectories(dir.resolve("spark"));

@@ -2,6 +2,7 @@ package spark.jobserver.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,15 +11,37 @@ import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /**
  * Jars compiled at test time, for classes that must be in no jar but the one a test uploads: compiled
  * against the driver's runtime (Spark, the job API, Typesafe Config), as a job author's jar would be.
+ * Also eggs of Python sources, for Python jobs that only one test needs.
  */
 final class TestJars {
     private TestJars() {}
+
+    /**
+     * An egg: a zip archive with the Python packages at its root, as setuptools' {@code bdist_egg} makes.
+     *
+     * @param sources path in the egg ({@code pkg/__init__.py}) to Python source
+     */
+    static Path egg(Path dir, String eggName, Map<String, String> sources) {
+        Path egg = dir.resolve(eggName);
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(egg))) {
+            for (Map.Entry<String, String> source : sources.entrySet()) {
+                zip.putNextEntry(new ZipEntry(source.getKey()));
+                zip.write(source.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return egg;
+    }
 
     /**
      * @param sources class name to Java source

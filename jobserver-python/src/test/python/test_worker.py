@@ -65,16 +65,8 @@ def call(kind, job_id, class_path=None, job_config=None, py_files=None):
 class SparkContextCalls:
     """Records what the worker asks of the SparkContext itself."""
 
-    class _Jsc:
-        def __init__(self, log):
-            self._log = log
-
-        def clearJobGroup(self):
-            self._log.append(("clearJobGroup",))
-
     def __init__(self):
         self.log = []
-        self._jsc = self._Jsc(self.log)
 
     def setJobGroup(self, group, description, interruptOnCancel=False):
         self.log.append(("setJobGroup", group, interruptOnCancel))
@@ -122,9 +114,8 @@ def test_a_job_is_loaded_validated_and_run(worker, sc, egg):
             "setting": 42,
         },
     }
-    # each call ran in the job's group, cleared afterwards
+    # validate and run each ran in the job's group
     assert sc.log.count(("setJobGroup", "j1", True)) == 2
-    assert sc.log.count(("clearJobGroup",)) == 2
     # a run forgets the job
     assert ask(worker, "run", "j1")["outcome"] == "error"
 

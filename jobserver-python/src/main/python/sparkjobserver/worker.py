@@ -222,7 +222,11 @@ class _Job:
 
 
 class _JobGroup:
-    """The job's Spark jobs in the group named after it, so that killing the job cancels them."""
+    """The job's Spark jobs in the group named after it, so that killing the job cancels them.
+
+    The group is a property of the JVM thread this Python thread is pinned to; it is not cleared
+    afterwards (a Py4J round trip per call): the next call on the thread sets its own first.
+    """
 
     def __init__(self, sc, job_id):
         self._sc = sc
@@ -232,10 +236,6 @@ class _JobGroup:
         self._sc.setJobGroup(self._job_id, "jobserver job " + self._job_id, interruptOnCancel=True)
 
     def __exit__(self, *exc):
-        try:
-            self._sc._jsc.clearJobGroup()
-        except Exception:  # noqa: BLE001 - the driver may be going away; the answer matters more
-            pass
         return False
 
 

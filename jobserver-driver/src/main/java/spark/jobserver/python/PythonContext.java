@@ -57,9 +57,12 @@ public final class PythonContext implements ContextLike {
         return python.call(PythonCall.run(jobId));
     }
 
-    /** Forgets the job of {@code jobId}, which will not run (rejected, invalid or killed). */
+    /**
+     * Forgets the job of {@code jobId}, which will not run (killed before it did); nothing to do when the
+     * Python process it was loaded in is gone.
+     */
     public void discard(String jobId) throws InterruptedException {
-        python.call(PythonCall.discard(jobId));
+        python.callIfRunning(PythonCall.discard(jobId));
     }
 
     /** Stops the Python process, then the Spark context. */

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import spark.jobserver.ContextLike;
 import spark.jobserver.context.DefaultSparkContextFactory;
 import spark.jobserver.context.SessionContextFactory;
@@ -30,25 +29,31 @@ final class PythonContexts {
         }
         // Executors' Python workers find pyspark, and the context's own paths, where the interpreter does.
         sparkConf.setIfMissing("spark.executorEnv.PYTHONPATH", python.pythonPath());
-        ContextLike spark = kind == PythonContextKind.SESSION
-                ? new SessionContextFactory().makeContext(sparkConf, settings, contextName)
-                : (ContextLike) new DefaultSparkContextFactory().makeContext(sparkConf, settings, contextName);
-        SparkSession session = spark instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : null;
         PythonProcess process = new PythonProcess(
-                python,
-                kind,
-                JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                session,
-                settings.root().render(ConfigRenderOptions.concise()),
-                contextName,
-                System.getenv());
+                python, kind, settings.root().render(ConfigRenderOptions.concise()), contextName, System.getenv());
+        // The interpreter starts and imports pyspark while the Spark context is made.
+        process.begin();
+        ContextLike spark;
         try {
-            process.start();
+            spark = kind == PythonContextKind.SESSION
+                    ? new SessionContextFactory().makeContext(sparkConf, settings, contextName)
+                    : (ContextLike) new DefaultSparkContextFactory().makeContext(sparkConf, settings, contextName);
+        } catch (RuntimeException | Error e) {
+            process.close();
+            throw e;
+        }
+        try {
+            process.attach(
+                    JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                    spark instanceof SparkSessionContextLikeWrapper wrapper ? wrapper.spark() : null);
+            process.awaitReady();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            process.close();
             spark.stop();
             throw new PythonUnavailableException("interrupted while the Python process started", e);
         } catch (RuntimeException e) {
+            process.close();
             spark.stop();
             throw e;
         }

@@ -2,11 +2,13 @@ package spark.jobserver.python;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,9 +20,16 @@ import org.apache.spark.sql.SparkSession;
  * only; see {@code sparkjobserver/worker.py} for the other side.
  */
 public final class PythonEntryPoint {
+    /** The Spark objects Python wraps. */
+    record Spark(JavaSparkContext jsc, SparkSession session) {
+        Spark {
+            requireNonNull(jsc, "jsc is null");
+        }
+    }
+
     private final PythonContextKind kind;
-    private final JavaSparkContext jsc;
-    private final SparkSession session;
+    private final CompletableFuture<Spark> spark;
+    private final Duration sparkTimeout;
     private final String contextConfigJson;
 
     private final BlockingQueue<PythonCall> calls = new LinkedBlockingQueue<>();
@@ -29,14 +38,18 @@ public final class PythonEntryPoint {
 
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private volatile Throwable closedBecause;
+    /** When Python first asked for the Spark objects: it had started, imported pyspark and connected. */
+    private volatile long askedNanos;
 
-    PythonEntryPoint(PythonContextKind kind, JavaSparkContext jsc, SparkSession session, String contextConfigJson) {
+    /**
+     * @param spark completed once the context's Spark objects exist: Python may connect before, and its
+     *     first questions wait for them (at most {@code sparkTimeout})
+     */
+    PythonEntryPoint(
+            PythonContextKind kind, CompletableFuture<Spark> spark, Duration sparkTimeout, String contextConfigJson) {
         this.kind = requireNonNull(kind, "kind is null");
-        this.jsc = requireNonNull(jsc, "jsc is null");
-        if (kind == PythonContextKind.SESSION && session == null) {
-            throw new IllegalArgumentException("a session context needs a session");
-        }
-        this.session = session;
+        this.spark = requireNonNull(spark, "spark is null");
+        this.sparkTimeout = requireNonNull(sparkTimeout, "sparkTimeout is null");
         this.contextConfigJson = requireNonNull(contextConfigJson, "contextConfigJson is null");
     }
 
@@ -47,13 +60,29 @@ public final class PythonEntryPoint {
         return kind.wireName();
     }
 
-    public JavaSparkContext javaSparkContext() {
-        return jsc;
+    /** The context's JavaSparkContext, once it exists. */
+    public JavaSparkContext javaSparkContext() throws Exception {
+        return spark().jsc();
     }
 
-    /** The context's session; null for a SparkContext context. */
-    public SparkSession sparkSession() {
+    /** The context's session, once it exists; null for a SparkContext context. */
+    public SparkSession sparkSession() throws Exception {
+        SparkSession session = spark().session();
+        if (kind == PythonContextKind.SESSION && session == null) {
+            throw new IllegalStateException("a session context without a session");
+        }
         return session;
+    }
+
+    private Spark spark() throws Exception {
+        if (askedNanos == 0) {
+            askedNanos = System.nanoTime();
+        }
+        try {
+            return spark.get(sparkTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the Spark context was not made: " + e.getCause(), e.getCause());
+        }
     }
 
     /** The context's settings as JSON: the {@code contextConfig} of every job's runtime. */
@@ -98,6 +127,11 @@ public final class PythonEntryPoint {
 
     CompletableFuture<String> ready() {
         return ready;
+    }
+
+    /** {@link System#nanoTime} when Python first asked for the Spark objects; 0 if it has not. */
+    long askedNanos() {
+        return askedNanos;
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,17 +44,20 @@ final class PythonProcess implements AutoCloseable {
 
     private final PythonSettings settings;
     private final PythonContextKind kind;
-    private final JavaSparkContext jsc;
-    private final SparkSession session;
     private final String contextConfigJson;
     private final String contextName;
     private final Map<String, String> environment;
+    /** The Spark objects Python wraps, once the context has them: the interpreter starts before. */
+    private final CompletableFuture<PythonEntryPoint.Spark> spark = new CompletableFuture<>();
+
+    private volatile long attachedNanos;
 
     private Running current; // guarded by this
     private boolean closed; // guarded by this
 
     /** One interpreter and its Py4J server. */
-    private record Running(Process process, ClientServer server, PythonEntryPoint entry, OutputPump stderr) {}
+    private record Running(
+            Process process, ClientServer server, PythonEntryPoint entry, OutputPump stderr, long startedNanos) {}
 
     /**
      * @param environment the driver's environment, which the interpreter inherits
@@ -61,27 +65,48 @@ final class PythonProcess implements AutoCloseable {
     PythonProcess(
             PythonSettings settings,
             PythonContextKind kind,
-            JavaSparkContext jsc,
-            SparkSession session,
             String contextConfigJson,
             String contextName,
             Map<String, String> environment) {
         this.settings = requireNonNull(settings, "settings is null");
         this.kind = requireNonNull(kind, "kind is null");
-        this.jsc = requireNonNull(jsc, "jsc is null");
-        this.session = session;
         this.contextConfigJson = requireNonNull(contextConfigJson, "contextConfigJson is null");
         this.contextName = requireNonNull(contextName, "contextName is null");
         this.environment = Map.copyOf(environment);
     }
 
     /**
-     * Starts the interpreter, unless it runs, and waits until it is ready.
+     * Starts the interpreter without waiting for it: it imports what it needs while the Spark context is
+     * made, then waits for {@link #attach}.
+     *
+     * @throws PythonUnavailableException when the interpreter cannot be run at all
+     */
+    synchronized void begin() {
+        if (current == null) {
+            current = spawn();
+        }
+    }
+
+    /** The Spark objects the interpreter wraps: the context's, now made. */
+    void attach(JavaSparkContext jsc, SparkSession session) {
+        attachedNanos = System.nanoTime();
+        spark.complete(new PythonEntryPoint.Spark(jsc, session));
+    }
+
+    /**
+     * Waits until the interpreter is ready, starting it if it does not run.
      *
      * @throws PythonUnavailableException naming what is missing or what went wrong
      */
-    synchronized void start() throws InterruptedException {
-        running();
+    synchronized void awaitReady() throws InterruptedException {
+        if (closed) {
+            throw new PythonUnavailableException("the context " + contextName + " is stopping");
+        }
+        if (current == null) {
+            current = spawn();
+        }
+        // the one begun, even if it has ended already: its stderr says why
+        awaitReady(current);
     }
 
     /**
@@ -105,6 +130,27 @@ final class PythonProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands {@code call} to the interpreter that runs now, if one does, and waits for its answer; never
+     * starts one (what the call is about went with the last one).
+     *
+     * @return the answer, or null when no interpreter runs
+     */
+    String callIfRunning(PythonCall call) throws InterruptedException {
+        Running running;
+        synchronized (this) {
+            running = current != null && current.process().isAlive() ? current : null;
+        }
+        if (running == null) {
+            return null;
+        }
+        try {
+            return running.entry().submit(call).get();
+        } catch (ExecutionException e) {
+            return null; // it ended meanwhile
+        }
+    }
+
     /** Tells the interpreter to stop, then ends it if it does not within 5 s. */
     @Override
     public void close() {
@@ -124,18 +170,21 @@ final class PythonProcess implements AutoCloseable {
             throw new PythonUnavailableException("the context " + contextName + " is stopping");
         }
         if (current != null && current.process().isAlive()) {
+            awaitReady(current); // at once, unless it is still starting
             return current;
         }
         if (current != null) {
             log.info("Starting a new Python process for context '{}': the last one ended", contextName);
         }
-        current = launch();
+        current = spawn();
+        awaitReady(current);
         return current;
     }
 
-    private Running launch() throws InterruptedException {
+    /** Starts an interpreter and its Py4J server; does not wait for it. */
+    private Running spawn() {
         String secret = secret();
-        PythonEntryPoint entry = new PythonEntryPoint(kind, jsc, session, contextConfigJson);
+        PythonEntryPoint entry = new PythonEntryPoint(kind, spark, settings.startTimeout(), contextConfigJson);
         ClientServer server = new ClientServer.ClientServerBuilder(entry)
                 .javaPort(0)
                 .javaAddress(InetAddress.getLoopbackAddress())
@@ -158,10 +207,10 @@ final class PythonProcess implements AutoCloseable {
         env.put("PYSPARK_GATEWAY_SECRET", secret);
         // The executors' Python workers run the same interpreter (SparkContext.pythonExec).
         env.put("PYSPARK_PYTHON", settings.executable());
-        env.put("JOBSERVER_SPARK_VERSION", jsc.version());
+        env.put("JOBSERVER_SPARK_VERSION", org.apache.spark.package$.MODULE$.SPARK_VERSION());
         env.put("PYTHONUNBUFFERED", "1");
         Process process;
-        long started = System.nanoTime();
+        long startedNanos = System.nanoTime();
         try {
             process = builder.start();
         } catch (IOException e) {
@@ -180,17 +229,34 @@ final class PythonProcess implements AutoCloseable {
         OutputPump stderr = new OutputPump(process.getErrorStream(), "stderr", STDERR_TAIL_LINES);
         stdout.start();
         stderr.start();
-        Running running = new Running(process, server, entry, stderr);
+        Running running = new Running(process, server, entry, stderr, startedNanos);
         process.onExit().thenRun(() -> ended(running));
+        return running;
+    }
+
+    /** Waits until {@code running} is ready; stops it and says why when it cannot be. */
+    private void awaitReady(Running running) throws InterruptedException {
+        CompletableFuture<String> ready = running.entry().ready();
+        if (ready.isDone() && !ready.isCompletedExceptionally()) {
+            return;
+        }
+        long waiting = System.nanoTime();
         try {
-            String description = entry.ready().get(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            String description =
+                    running.entry().ready().get(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            long now = System.nanoTime();
+            // What the interpreter took of its own: starting, importing and connecting, then wrapping the
+            // context once it existed (a context's start overlaps the first part with making Spark).
+            long asked =
+                    running.entry().askedNanos() == 0 ? now : running.entry().askedNanos();
+            long own = (asked - running.startedNanos()) + (now - Math.max(asked, attachedNanos));
             log.info(
-                    "Python of context '{}' is ready in {} ms: {}, PYTHONPATH={}",
+                    "Python of context '{}' is ready in {} ms of its own ({} ms waited for it): {}, PYTHONPATH={}",
                     contextName,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    TimeUnit.NANOSECONDS.toMillis(own),
+                    TimeUnit.NANOSECONDS.toMillis(now - waiting),
                     description,
                     settings.pythonPath());
-            return running;
         } catch (ExecutionException | TimeoutException e) {
             stop(running, new PythonUnavailableException("the Python process did not start"));
             throw new PythonUnavailableException(startFailure(running, e), e.getCause() != null ? e.getCause() : e);
@@ -238,10 +304,8 @@ final class PythonProcess implements AutoCloseable {
         running.server().shutdown();
         boolean expected;
         synchronized (this) {
+            // current stays: the next call sees it ended and starts another
             expected = closed || current != running;
-            if (current == running) {
-                current = null;
-            }
         }
         if (!expected) {
             log.warn("{}", message);

@@ -160,6 +160,8 @@ final class PythonProcess implements AutoCloseable {
             running = current;
             current = null;
         }
+        // an interpreter still waiting for the Spark context need not wait any longer
+        spark.completeExceptionally(new PythonUnavailableException("the context " + contextName + " is stopping"));
         if (running != null) {
             stop(running, new PythonUnavailableException("the context " + contextName + " is stopping"));
         }

@@ -42,6 +42,13 @@ class NamedObjectPersistersTest {
     }
 
     private static boolean cached(RDD<?> rdd) {
+        // The storage information comes from the status store, which Spark's listener bus fills
+        // asynchronously: wait until it has seen every event so far.
+        try {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("Spark's listener bus did not drain", e);
+        }
         return java.util.Arrays.stream(spark.sparkContext().getRDDStorageInfo())
                 .anyMatch(info -> info.id() == rdd.id() && info.numCachedPartitions() > 0);
     }

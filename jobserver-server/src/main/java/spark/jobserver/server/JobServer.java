@@ -34,6 +34,7 @@ import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.drivers.DriverTrust;
 import spark.jobserver.server.drivers.LocalDriverLauncher;
+import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
 import spark.jobserver.server.jobs.HistoryPruner;
@@ -71,6 +72,7 @@ public final class JobServer implements AutoCloseable {
         // Security settings first: a bad keystore or provider fails the start before anything is opened.
         AuthSettings auth = AuthSettings.from(config.raw());
         java.util.Optional<TlsSettings> tls = TlsSettings.from(config.raw());
+        CorsSettings cors = CorsSettings.from(config.raw());
         this.https = tls.isPresent();
         DriverTrust driverTrust = driverTrust(tls, config);
         Clock clock = Clock.systemUTC();
@@ -131,6 +133,7 @@ public final class JobServer implements AutoCloseable {
                 config.driver().maxMessageSize(),
                 httpThreads,
                 sslContextFactory(tls, driverTrust),
+                cors,
                 List.of(
                         gate::register,
                         new HealthRoutes(database)::register,

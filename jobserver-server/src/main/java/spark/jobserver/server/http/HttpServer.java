@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: Javalin with the cross-cutting behaviour of the reference (method override, the
+ * The HTTP server: Javalin with the cross-cutting behaviour of the reference (CORS, method override, the
  * JSON error envelope for every error, request size limit). Features register their own routes.
  */
 public final class HttpServer implements AutoCloseable {
@@ -38,6 +38,7 @@ public final class HttpServer implements AutoCloseable {
      * @param threads the server's request threads; also where replies that wait on a context are written
      *     (owned by the caller, which passes the same pool to the routes)
      * @param tls HTTPS on the port instead of plain HTTP; null for plain HTTP
+     * @param cors which browser origins may call the API
      * @param features each registers its routes
      */
     public HttpServer(
@@ -47,12 +48,13 @@ public final class HttpServer implements AutoCloseable {
             long maxWebSocketMessage,
             ThreadPool threads,
             SslContextFactory.Server tls,
+            CorsSettings cors,
             List<Consumer<RoutesConfig>> features) {
         this.host = host;
         this.port = port;
         this.app = Javalin.create(cfg -> {
             cfg.jetty.threadPool = threads;
-            configure(cfg, maxRequestSize, maxWebSocketMessage, features);
+            configure(cfg, maxRequestSize, maxWebSocketMessage, cors, features);
             if (tls != null) {
                 cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tls, host, port));
             }
@@ -77,15 +79,23 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static void configure(
-            JavalinConfig cfg, long maxRequestSize, long maxWebSocketMessage, List<Consumer<RoutesConfig>> features) {
+            JavalinConfig cfg,
+            long maxRequestSize,
+            long maxWebSocketMessage,
+            CorsSettings cors,
+            List<Consumer<RoutesConfig>> features) {
         cfg.startup.showJavalinBanner = false;
         // Errors Jetty answers before any route (URI or headers too long, bad requests) are JSON envelopes too.
         cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.http.maxRequestSize = maxRequestSize;
         cfg.http.prefer405over404 = true;
-        // In this order: a target that does not decode is refused before anything reads it.
+        // In this order: CORS first, so every reply after it carries its headers; a target that does not decode
+        // is refused before anything reads it.
         cfg.jetty.modifyServletContextHandler(handler -> {
+            if (cors.enabled()) {
+                handler.addFilter(new FilterHolder(new CorsFilter(cors)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            }
             handler.addFilter(new FilterHolder(new RequestTargetFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
             handler.addFilter(new FilterHolder(new MethodOverrideFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
         });

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 
 /**
@@ -183,6 +184,7 @@ class AccessGateTest {
                         1 << 20,
                         new org.eclipse.jetty.util.thread.QueuedThreadPool(),
                         null,
+                        new CorsSettings(List.of("*")),
                         List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
                 .start();
     }

@@ -58,6 +58,8 @@ final class Driver {
     private final AtomicBoolean stoppingOnItsOwn = new AtomicBoolean();
     private volatile ContextLike context;
     private volatile JobManager jobs;
+    private volatile DriverNamedObjects namedObjects;
+    private volatile NamedObjectDescriptions descriptions;
     private ServerConnection connection;
     private ExecutorService httpThreads;
     /** The client for {@code http(s):} dependencies: follows redirects, never carries the driver's credentials. */
@@ -149,6 +151,9 @@ final class Driver {
             classPath.attachSpark(sc::addJar);
             // A streaming context cannot be restarted once a job failed it, hence the original's default.
             boolean stopOnJobError = config.stopContextOnJobError(isStreaming(created));
+            DriverNamedObjects named = new DriverNamedObjects(config.namedObjectCreationTimeout(), clock);
+            descriptions = new NamedObjectDescriptions(sc);
+            namedObjects = named;
             jobs = new JobManager(
                     factory,
                     created,
@@ -157,7 +162,7 @@ final class Driver {
                     config.contextSettings(),
                     config.jobConfigFallback(),
                     classPath,
-                    new DriverNamedObjects(config.namedObjectCreationTimeout()),
+                    named,
                     new DataFiles(config.dataCacheDir(), serverFiles),
                     connection::send,
                     (jobId, stream) -> serverFiles.uploadToServer(
@@ -298,6 +303,35 @@ final class Driver {
         }
     }
 
+    /** Answers off the WebSocket's thread: Spark's cache manager may wait for a lock a caching job holds. */
+    private void listNamedObjects(String requestId) {
+        DriverNamedObjects named = namedObjects;
+        NamedObjectDescriptions described = descriptions;
+        if (named == null || described == null) {
+            connection.send(new Message.NamedObjectsListed(
+                    requestId,
+                    List.of(),
+                    ErrorInfo.of(
+                            "Context '" + config.contextName() + "' is not ready yet",
+                            IllegalStateException.class.getName())));
+            return;
+        }
+        try {
+            httpThreads.execute(() -> {
+                Message.NamedObjectsListed answer;
+                try {
+                    answer = new Message.NamedObjectsListed(requestId, described.describe(named.stored()), null);
+                } catch (Throwable t) {
+                    log.warn("Listing the named objects of '{}' failed", config.contextName(), t);
+                    answer = new Message.NamedObjectsListed(requestId, List.of(), ErrorInfo.of(t));
+                }
+                connection.send(answer);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: the server's request times out or sees the context end
+        }
+    }
+
     /** Messages from the server, on the WebSocket's thread. */
     private final class ConnectionListener implements ServerConnection.Listener {
 
@@ -325,6 +359,8 @@ final class Driver {
                     return;
                 }
                 j.kill(kill.jobId());
+            } else if (message instanceof Message.ListNamedObjects list) {
+                listNamedObjects(list.requestId());
             } else if (message instanceof Message.StopContext) {
                 log.info("The server asks context '{}' to stop", config.contextName());
                 if (j != null) {

@@ -2,7 +2,9 @@ package spark.jobserver.driver;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -35,11 +37,32 @@ final class DriverNamedObjects implements NamedObjects {
     private static final Logger log = LoggerFactory.getLogger(DriverNamedObjects.class);
 
     private final ConcurrentMap<String, CompletableFuture<NamedObject>> objects = new ConcurrentHashMap<>();
+    /** When a job last created or got each name; an entry may outlive its object for a moment (harmless). */
+    private final ConcurrentMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
+
     private final FiniteDuration defaultTimeout;
+    private final Clock clock;
 
     /** @param defaultTimeout the server's {@code named-object-creation-timeout} */
-    DriverNamedObjects(Duration defaultTimeout) {
+    DriverNamedObjects(Duration defaultTimeout, Clock clock) {
         this.defaultTimeout = DurationConverters.toScala(requireNonNull(defaultTimeout, "defaultTimeout is null"));
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** An object stored under a name, and when a job last created or got it. */
+    record Stored(String name, NamedObject object, Instant lastUsed) {}
+
+    /** The objects stored now, sorted by name; names still being created (or whose creation failed) are left out. */
+    List<Stored> stored() {
+        return objects.entrySet().stream()
+                .filter(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally())
+                .map(e -> new Stored(e.getKey(), e.getValue().join(), lastUsed.getOrDefault(e.getKey(), Instant.EPOCH)))
+                .sorted(java.util.Comparator.comparing(Stored::name))
+                .toList();
+    }
+
+    private void used(String name) {
+        lastUsed.put(name, clock.instant());
     }
 
     @Override
@@ -56,7 +79,9 @@ final class DriverNamedObjects implements NamedObjects {
             return Option.empty();
         }
         try {
-            return Option.apply(cast(await(entry, timeout, name)));
+            O found = cast(await(entry, timeout, name));
+            used(name);
+            return Option.apply(found);
         } catch (CreationFailedException e) {
             return Option.empty();
         }
@@ -73,12 +98,15 @@ final class DriverNamedObjects implements NamedObjects {
         CompletableFuture<NamedObject> existing = objects.putIfAbsent(name, mine);
         if (existing != null) {
             // The waiters of a failed creation see its failure (CreationFailedException, with it as cause).
-            return cast(await(existing, timeout, name));
+            O found = cast(await(existing, timeout, name));
+            used(name);
+            return found;
         }
         try {
             O created =
                     requireNonNull(objGen.apply(), () -> "the generator of named object '" + name + "' returned null");
             persister.persist(created, name);
+            used(name);
             mine.complete(created);
             log.info("Named object '{}' created", name);
             return created;
@@ -101,6 +129,7 @@ final class DriverNamedObjects implements NamedObjects {
     public void forget(String name) {
         requireNonNull(name, "name is null");
         objects.remove(name);
+        lastUsed.remove(name);
     }
 
     /**
@@ -113,6 +142,7 @@ final class DriverNamedObjects implements NamedObjects {
         requireNonNull(name, "name is null");
         requireNonNull(persister, "persister is null");
         CompletableFuture<NamedObject> entry = objects.remove(name);
+        lastUsed.remove(name);
         if (entry != null && entry.isDone() && !entry.isCompletedExceptionally()) {
             persister.unpersist(cast(entry.join()));
             log.info("Named object '{}' destroyed", name);

@@ -57,7 +57,8 @@ class JobManagerTest {
 
     private final BlockingQueue<Message.JobEvent> events = new LinkedBlockingQueue<>();
     private final List<JobManager> managers = new ArrayList<>();
-    private final DriverNamedObjects namedObjects = new DriverNamedObjects(Duration.ofSeconds(5));
+    private final DriverNamedObjects namedObjects =
+            new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC());
     /** The jobs the manager reported as failed through its after-failure hook. */
     private final List<String> failedJobs = new java.util.concurrent.CopyOnWriteArrayList<>();
 

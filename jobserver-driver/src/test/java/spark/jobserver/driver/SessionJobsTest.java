@@ -108,7 +108,7 @@ class SessionJobsTest {
                 SETTINGS,
                 ConfigFactory.empty(),
                 classPath,
-                new DriverNamedObjects(Duration.ofSeconds(5)),
+                new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC()),
                 new DataFiles(dir.resolve("data"), noServer),
                 events::add,
                 (jobId, stream) -> {

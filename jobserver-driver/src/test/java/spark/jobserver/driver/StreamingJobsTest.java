@@ -76,7 +76,7 @@ class StreamingJobsTest {
                 SETTINGS,
                 ConfigFactory.empty(),
                 classPath,
-                new DriverNamedObjects(Duration.ofSeconds(5)),
+                new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC()),
                 new DataFiles(dir.resolve("data"), noServer),
                 events::add,
                 (jobId, stream) -> {

@@ -15,7 +15,7 @@ import spark.jobserver.driver.TestJobs.{Box, BoxPersister}
 
 /** The driver's named objects through the Scala API jobs use: implicit timeouts and persisters, by-name generators. */
 class DriverNamedObjectsTest {
-  private val objects: NamedObjects = new DriverNamedObjects(Duration.ofSeconds(5))
+  private val objects: NamedObjects = new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC())
   private val pool: ExecutorService = Executors.newCachedThreadPool(NamedThreads.daemon("named-objects-test"))
 
   @AfterEach
@@ -32,7 +32,7 @@ class DriverNamedObjectsTest {
   @Test
   def theDefaultTimeoutIsTheServersSetting(): Unit = {
     assertEquals(5.seconds, objects.defaultTimeout)
-    assertEquals(1500.millis, new DriverNamedObjects(Duration.ofMillis(1500)).defaultTimeout)
+    assertEquals(1500.millis, new DriverNamedObjects(Duration.ofMillis(1500), java.time.Clock.systemUTC()).defaultTimeout)
   }
 
   @Test

@@ -119,7 +119,7 @@ class JobStylesTest {
   @TempDir var dir: Path = _
 
   private var context: ContextLike = _
-  private val objects = new DriverNamedObjects(Duration.ofSeconds(5))
+  private val objects = new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC())
 
   @BeforeAll
   def startSpark(): Unit = {

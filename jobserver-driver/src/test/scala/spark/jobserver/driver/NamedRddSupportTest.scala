@@ -61,7 +61,7 @@ class NamedRddSupportTest {
   def stopSpark(): Unit = if (context != null) context.stop()
 
   @BeforeEach
-  def freshNamedObjects(): Unit = objects = new DriverNamedObjects(Duration.ofSeconds(5))
+  def freshNamedObjects(): Unit = objects = new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC())
 
   /** A job as the driver hands it over: validated through the API's adapter, which gives it the named objects. */
   private def validatedJob(): RddJob = {

@@ -29,6 +29,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "Heartbeat"),
     @JsonSubTypes.Type(value = Message.JobStreamFinished.class, name = "JobStreamFinished"),
     @JsonSubTypes.Type(value = Message.ContextStopping.class, name = "ContextStopping"),
+    @JsonSubTypes.Type(value = Message.ListNamedObjects.class, name = "ListNamedObjects"),
+    @JsonSubTypes.Type(value = Message.NamedObjectsListed.class, name = "NamedObjectsListed"),
 })
 public sealed interface Message {
 
@@ -75,6 +77,12 @@ public sealed interface Message {
 
     /** Stop the Spark context and exit. */
     record StopContext() implements ToDriver {}
+
+    /**
+     * Describe the context's named objects (metadata only, never their data); answered by {@link
+     * NamedObjectsListed} with the same {@code requestId}.
+     */
+    record ListNamedObjects(String requestId) implements ToDriver {}
 
     // ---- driver -> server
 
@@ -128,6 +136,16 @@ public sealed interface Message {
      * the process exit that follows is a normal end, not a crash.
      */
     record ContextStopping(String reason) implements ToServer {}
+
+    /**
+     * Answer to {@link ListNamedObjects}: the objects, or why they could not be listed ({@code error} set,
+     * {@code objects} empty).
+     */
+    record NamedObjectsListed(String requestId, List<NamedObjectInfo> objects, ErrorInfo error) implements ToServer {
+        public NamedObjectsListed {
+            objects = objects == null ? List.of() : List.copyOf(objects);
+        }
+    }
 
     /** Sent periodically; proves the driver alive. */
     record Heartbeat(long time, List<String> runningJobs) implements ToServer {

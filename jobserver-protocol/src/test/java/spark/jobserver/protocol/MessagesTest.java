@@ -36,7 +36,16 @@ class MessagesTest {
                 new Message.JobKilled("j", 3L),
                 new Message.Heartbeat(4L, List.of("j")),
                 new Message.JobStreamFinished("j", 5L, 1024L),
-                new Message.ContextStopping("stop-context-on-job-error"));
+                new Message.ContextStopping("stop-context-on-job-error"),
+                new Message.ListNamedObjects("r"),
+                new Message.NamedObjectsListed(
+                        "r",
+                        List.of(
+                                new NamedObjectInfo("rdd", "RDD", "MEMORY_ONLY", 10L, 0L, 4, 4, 7, null, null, 6L),
+                                new NamedObjectInfo(
+                                        "b", "Broadcast", null, null, null, null, null, null, 3L, false, 6L)),
+                        null),
+                new Message.NamedObjectsListed("r", List.of(), ErrorInfo.of("not ready", "x.Y")));
         for (Message m : messages) {
             String json = Messages.toJson(m);
             assertThat(json).contains("\"type\":\"" + m.getClass().getSimpleName() + "\"");

@@ -3,6 +3,7 @@ package spark.jobserver.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Properties;
@@ -47,11 +48,14 @@ import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
 import spark.jobserver.server.jobs.StreamResultService;
 import spark.jobserver.server.jobs.StreamResults;
+import spark.jobserver.server.namedobjects.NamedObjectRoutes;
 import spark.jobserver.server.store.Database;
 
 /** The composition root: reading it tells the whole server. */
 public final class JobServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobServer.class);
+    /** How long {@code GET /contexts/<name>/objects} waits for the driver: it answers from memory at once. */
+    private static final Duration NAMED_OBJECTS_TIMEOUT = Duration.ofSeconds(15);
 
     private final ServerConfig config;
     private final Database database;
@@ -141,6 +145,7 @@ public final class JobServer implements AutoCloseable {
                         new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers, httpThreads)
                                 ::register,
                         new JobRoutes(jobs, streams, driverRequests, proxyUsers, httpThreads)::register,
+                        new NamedObjectRoutes(contexts, proxyUsers, NAMED_OBJECTS_TIMEOUT, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
                         drivers::register));
     }

@@ -22,6 +22,8 @@ import java.util.function.Supplier;
 import spark.jobserver.protocol.BinaryRef;
 import spark.jobserver.protocol.DriverAuth;
 import spark.jobserver.protocol.ErrorInfo;
+import spark.jobserver.protocol.Message;
+import spark.jobserver.protocol.NamedObjectInfo;
 import spark.jobserver.server.binaries.ClassPathItems;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
@@ -48,6 +50,8 @@ public final class ContextService implements AutoCloseable {
     private final DriverSupervisor supervisor;
     private final DriverConnections connections;
     private final ContextRecovery recovery;
+    private final DriverQueries queries = new DriverQueries();
+    private final ScheduledExecutorService scheduler;
 
     /**
      * @param events told of job events and of contexts' ends (the jobs)
@@ -79,7 +83,8 @@ public final class ContextService implements AutoCloseable {
                 clock,
                 config.driver().heartbeatTimeout(),
                 config.contextDeletionTimeout());
-        this.connections = new DriverConnections(contexts, lifecycle, events, clock);
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.connections = new DriverConnections(contexts, lifecycle, events, clock, queries);
         this.recovery = new ContextRecovery(
                 store,
                 launcher,
@@ -223,6 +228,44 @@ public final class ContextService implements AutoCloseable {
             throw ApiException.error(409, "Context stop in progress");
         }
         return live;
+    }
+
+    /**
+     * Asks a context's driver what named objects it holds (metadata only).
+     *
+     * @return completes with the objects, or fails with an {@link ApiException}: 503 when the driver is not
+     *     connected or cannot answer yet, 504 when it does not answer within {@code timeout}, 404 when the
+     *     context ends meanwhile
+     * @throws ApiException 404 when no context of this name is up (or it is still starting)
+     */
+    public CompletableFuture<List<NamedObjectInfo>> namedObjects(String name, Duration timeout) {
+        LiveContext live = contexts.byName(name)
+                .filter(l -> l.state() != ContextState.STARTED)
+                .orElseThrow(() -> ApiException.error(404, "context " + name + " not found"));
+        DriverQueries.Pending<Message.NamedObjectsListed> pending = queries.newNamedObjectsQuery();
+        CompletableFuture<Message.NamedObjectsListed> answer = pending.answer();
+        try {
+            live.send(new Message.ListNamedObjects(pending.requestId()));
+        } catch (RuntimeException e) {
+            answer.cancel(false);
+            throw e;
+        }
+        var timer = scheduler.schedule(
+                () -> answer.completeExceptionally(ApiException.error(
+                        504, "The driver of context " + name + " did not answer within " + timeout.toSeconds() + " s")),
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        live.ended()
+                .thenRun(() -> answer.completeExceptionally(ApiException.error(404, "context " + name + " not found")));
+        return answer.whenComplete((a, t) -> timer.cancel(false)).thenApply(listed -> {
+            if (listed.error() != null) {
+                throw ApiException.error(
+                        503,
+                        "The driver of context " + name + " could not list its named objects: "
+                                + listed.error().message());
+            }
+            return listed.objects();
+        });
     }
 
     /** The context of this id while it has not ended. */

@@ -24,8 +24,15 @@ final class DriverConnections implements DriverRegistry {
     private final ContextLifecycle lifecycle;
     private final ContextEvents events;
     private final Clock clock;
+    private final DriverQueries queries;
 
-    DriverConnections(LiveContexts contexts, ContextLifecycle lifecycle, ContextEvents events, Clock clock) {
+    DriverConnections(
+            LiveContexts contexts,
+            ContextLifecycle lifecycle,
+            ContextEvents events,
+            Clock clock,
+            DriverQueries queries) {
+        this.queries = requireNonNull(queries, "queries is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
         this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
         this.events = requireNonNull(events, "events is null");
@@ -70,6 +77,10 @@ final class DriverConnections implements DriverRegistry {
         LiveContext live = found.get();
         // heard from now, whatever the queue of its events: a busy context is not a silent driver
         live.seen(clock.instant());
+        if (message instanceof Message.NamedObjectsListed answer) {
+            queries.answered(answer); // changes nothing of the context: no need to queue
+            return;
+        }
         live.execute(() -> handle(live, message));
     }
 

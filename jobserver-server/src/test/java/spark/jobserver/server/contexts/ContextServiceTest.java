@@ -7,6 +7,7 @@ import static spark.jobserver.server.testing.ServiceHarness.WAIT;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
+import spark.jobserver.protocol.NamedObjectInfo;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.testing.Eventually;
 import spark.jobserver.server.testing.FakeDriver;
@@ -328,5 +330,44 @@ class ContextServiceTest {
         ContextInfo ended = awaitState("ctx", ContextState.ERROR);
         assertThat(ended.error().message()).contains("did not re-attach after a server restart");
         assertThat(driver.process().wasKilled()).isTrue();
+    }
+
+    @Test
+    void namedObjectsAreAskedOfTheDriverAndItsAnswerReturned() {
+        FakeDriver driver = harness.runningContext("ctx");
+        var listed = contexts().namedObjects("ctx", Duration.ofSeconds(5));
+        var ask = driver.next(Message.ListNamedObjects.class, WAIT);
+        var rdd = new NamedObjectInfo("r", "RDD", "MEMORY_ONLY", 10L, 0L, 2, 2, 3, null, null, 1L);
+        driver.send(new Message.NamedObjectsListed("someone else's", List.of(), null));
+        driver.send(new Message.NamedObjectsListed(ask.requestId(), List.of(rdd), null));
+        assertThat(listed.orTimeout(5, TimeUnit.SECONDS).join()).containsExactly(rdd);
+    }
+
+    @Test
+    void namedObjectsOfAnUnknownContextAre404AndASilentDriverIs504AndAnErrorIs503() {
+        assertThatThrownBy(() -> contexts().namedObjects("none", Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(404);
+                    assertThat(e.getMessage()).isEqualTo("context none not found");
+                });
+        FakeDriver driver = harness.runningContext("ctx");
+        var silent = contexts().namedObjects("ctx", Duration.ofMillis(200));
+        assertThatThrownBy(() -> silent.orTimeout(5, TimeUnit.SECONDS).join())
+                .isInstanceOf(CompletionException.class)
+                .extracting(t -> ApiException.causeOf(t))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(504);
+                    assertThat(e.getMessage()).contains("did not answer");
+                });
+        driver.next(Message.ListNamedObjects.class, WAIT);
+
+        var failing = contexts().namedObjects("ctx", Duration.ofSeconds(5));
+        var ask = driver.next(Message.ListNamedObjects.class, WAIT);
+        driver.send(new Message.NamedObjectsListed(
+                ask.requestId(), List.of(), ErrorInfo.of("not ready", "java.lang.IllegalStateException")));
+        assertThatThrownBy(() -> failing.orTimeout(5, TimeUnit.SECONDS).join())
+                .extracting(t -> ApiException.causeOf(t))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(503));
     }
 }

@@ -118,6 +118,9 @@ class ShiroIT {
     @Test
     void publicPathsNeedNoCredentials() {
         assertThat(http.get("/healthz").status()).isEqualTo(200);
+        // metrics, as Prometheus scrapes them, and the original's JSON metrics
+        assertThat(http.get("/metrics").status()).isEqualTo(200);
+        assertThat(http.get("/metricz").status()).isEqualTo(200);
         // the drivers' routes authenticate drivers themselves: no user challenge there
         Reply driver = http.get("/driver/binaries/0000");
         assertThat(driver.status()).isEqualTo(403);

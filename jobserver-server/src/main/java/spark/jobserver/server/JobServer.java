@@ -2,6 +2,7 @@ package spark.jobserver.server;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -48,6 +49,8 @@ import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
 import spark.jobserver.server.jobs.StreamResultService;
 import spark.jobserver.server.jobs.StreamResults;
+import spark.jobserver.server.metrics.MetricsRoutes;
+import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
 import spark.jobserver.server.store.Database;
 
@@ -69,6 +72,7 @@ public final class JobServer implements AutoCloseable {
     private final boolean https;
     private final JobCallbacks callbacks;
     private final HistoryPruner pruner;
+    private final ServerMetrics metrics = new ServerMetrics();
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
 
     private JobServer(ServerConfig config) {
@@ -100,7 +104,14 @@ public final class JobServer implements AutoCloseable {
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
         JobRecorder recorder = new JobRecorder(
-                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestRef, clock);
+                jobStore,
+                streamStore,
+                streamFiles,
+                callbacks,
+                config.jobHistory(),
+                binaries::newestRef,
+                metrics,
+                clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
@@ -110,6 +121,7 @@ public final class JobServer implements AutoCloseable {
                 scheduler,
                 serverUrl::get,
                 name -> BinaryService.ref(binaries.get(name)));
+        metrics.watch(contexts::countByState, recorder::jobsInFlight, contexts::longestDriverSilence);
         this.configured = new ConfiguredContexts(contexts, config.contexts(), config.contextDefaults(), scheduler);
         StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
         JobService jobs =
@@ -141,6 +153,7 @@ public final class JobServer implements AutoCloseable {
                 List.of(
                         gate::register,
                         new HealthRoutes(database)::register,
+                        new MetricsRoutes(metrics, Path.of("statusz.html"))::register,
                         new BinaryRoutes(binaries)::register,
                         new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers, httpThreads)
                                 ::register,
@@ -198,6 +211,7 @@ public final class JobServer implements AutoCloseable {
         callbacks.close();
         scheduler.shutdownNow();
         database.close();
+        metrics.close();
         LOG.info("Spark Job Server stopped");
     }
 

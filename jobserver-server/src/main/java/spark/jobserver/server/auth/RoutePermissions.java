@@ -12,7 +12,8 @@ import java.util.Set;
  */
 final class RoutePermissions {
     /** Paths anyone may call: health, the UI, metrics, and the drivers' own routes (they prove their context's secret). */
-    private static final Set<String> PUBLIC_EXACT = Set.of("/", "/healthz", "/metricz", "/statusz", "/favicon.ico");
+    private static final Set<String> PUBLIC_EXACT =
+            Set.of("/", "/healthz", "/metrics", "/metricz", "/statusz", "/favicon.ico");
 
     private static final Set<String> PUBLIC_PREFIXES = Set.of("/html/", "/driver/");
 

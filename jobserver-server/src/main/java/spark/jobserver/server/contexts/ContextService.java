@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -203,6 +205,31 @@ public final class ContextService implements AutoCloseable {
     // ---------------------------------------------------------------- queries
 
     /** Names of the contexts that are up (RUNNING, RESTARTING, STOPPING). */
+    /** The live contexts by state, for metrics. */
+    public Map<String, Long> countByState() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (LiveContext context : contexts.all()) {
+            counts.merge(context.state().name(), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    /** The longest a running context's driver has been silent; zero when none runs. */
+    public Duration longestDriverSilence() {
+        Instant now = clock.instant();
+        Duration longest = Duration.ZERO;
+        for (LiveContext context : contexts.all()) {
+            Instant seen = context.lastSeen();
+            if (context.state() == ContextState.RUNNING && seen != null) {
+                Duration silent = Duration.between(seen, now);
+                if (silent.compareTo(longest) > 0) {
+                    longest = silent;
+                }
+            }
+        }
+        return longest;
+    }
+
     public List<String> listNames() {
         return contexts.listedNames();
     }

@@ -171,7 +171,7 @@ public final class JobService {
                 null,
                 null,
                 request.callbackUrl());
-        JobTrackers.Tracker tracker = recorder.trackers().add(template);
+        JobTrackers.Tracker tracker = recorder.trackers().add(template, context.isAdhoc());
         if (context.isAdhoc()) {
             tracker.done.whenComplete((job, failure) -> stopAdhoc(context.name()));
         }

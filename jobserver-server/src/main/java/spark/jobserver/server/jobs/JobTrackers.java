@@ -23,17 +23,25 @@ final class JobTrackers {
         /** The row as inserted when the job started, so that its end needs no read of it; null before. */
         volatile JobInfo started;
 
-        Tracker(JobInfo template) {
+        /** Whether the job's context is ad-hoc. */
+        final boolean adhoc;
+
+        Tracker(JobInfo template, boolean adhoc) {
             this.template = requireNonNull(template, "template is null");
+            this.adhoc = adhoc;
         }
     }
 
     private final Map<String, Tracker> byJob = new ConcurrentHashMap<>();
 
-    Tracker add(JobInfo template) {
-        Tracker tracker = new Tracker(template);
+    Tracker add(JobInfo template, boolean adhoc) {
+        Tracker tracker = new Tracker(template, adhoc);
         byJob.put(template.jobId(), tracker);
         return tracker;
+    }
+
+    int size() {
+        return byJob.size();
     }
 
     Optional<Tracker> get(String jobId) {

@@ -24,6 +24,7 @@ import spark.jobserver.server.contexts.JdbcContextStore;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
+import spark.jobserver.server.jobs.JobMetrics;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
@@ -100,7 +101,14 @@ public final class ServiceHarness implements AutoCloseable {
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
         StreamResults streamFiles = new StreamResults(config.rootDir().resolve("results"), 1 << 20, 64 * 1024);
         recorder = new JobRecorder(
-                jobStore, streamStore, streamFiles, callbacks, config.jobHistory(), binaries::newestRef, clock);
+                jobStore,
+                streamStore,
+                streamFiles,
+                callbacks,
+                config.jobHistory(),
+                binaries::newestRef,
+                JobMetrics.NONE,
+                clock);
         contexts = new ContextService(
                 config,
                 contextStore,

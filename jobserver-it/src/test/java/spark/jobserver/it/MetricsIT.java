@@ -115,7 +115,7 @@ class MetricsIT {
         // HTTP requests by route template, not by path
         assertThat(value(samples, "http_server_requests_seconds_count", Map.of("method", "POST", "route", "/jobs")))
                 .isGreaterThanOrEqualTo(5);
-        assertThat(samples.stream().map(Sample::labels).map(l -> l.get("route")))
+        assertThat(samples.stream().map(Sample::labels).map(l -> String.valueOf(l.get("route"))))
                 .doesNotContain("/contexts/metrics-ctx");
         assertThat(value(
                         samples,

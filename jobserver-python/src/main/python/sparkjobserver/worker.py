@@ -153,7 +153,7 @@ class Worker:
         entry = self._job(job_id)
         config = ConfigFactory.from_dict(json.loads(config_json))
         runtime = JobEnvironment(job_id, self.named_objects, self.context_config)
-        with self._job_group(job_id):
+        with _JobGroup(self.sc, job_id):
             try:
                 data = entry.job.validate(self.context, runtime, config)
             except BaseException as e:  # noqa: B902
@@ -176,7 +176,7 @@ class Worker:
         if entry is None:
             raise LookupError("job %s was not validated in this process" % job_id)
         runtime = JobEnvironment(job_id, self.named_objects, self.context_config)
-        with self._job_group(job_id):
+        with _JobGroup(self.sc, job_id):
             try:
                 result = entry.job.run_job(self.context, runtime, entry.data)
             except BaseException as e:  # noqa: B902
@@ -190,9 +190,6 @@ class Worker:
         if entry is None:
             raise LookupError("job %s was not loaded in this process" % job_id)
         return entry
-
-    def _job_group(self, job_id):
-        return _JobGroup(self.sc, job_id)
 
     def _add_py_file(self, path):
         """Once per file: importable here (sys.path) and on the executors (SparkContext.addPyFile)."""

@@ -100,7 +100,7 @@ final class PythonProcess implements AutoCloseable {
      */
     synchronized void awaitReady() throws InterruptedException {
         if (closed) {
-            throw new PythonUnavailableException("the context " + contextName + " is stopping");
+            throw stopping();
         }
         if (current == null) {
             current = spawn();
@@ -161,26 +161,28 @@ final class PythonProcess implements AutoCloseable {
             current = null;
         }
         // an interpreter still waiting for the Spark context need not wait any longer
-        spark.completeExceptionally(new PythonUnavailableException("the context " + contextName + " is stopping"));
+        spark.completeExceptionally(stopping());
         if (running != null) {
-            stop(running, new PythonUnavailableException("the context " + contextName + " is stopping"));
+            stop(running, stopping());
         }
     }
 
     private Running running() throws InterruptedException {
         if (closed) {
-            throw new PythonUnavailableException("the context " + contextName + " is stopping");
+            throw stopping();
         }
-        if (current != null && current.process().isAlive()) {
-            awaitReady(current); // at once, unless it is still starting
-            return current;
+        if (current == null || !current.process().isAlive()) {
+            if (current != null) {
+                log.info("Starting a new Python process for context '{}': the last one ended", contextName);
+            }
+            current = spawn();
         }
-        if (current != null) {
-            log.info("Starting a new Python process for context '{}': the last one ended", contextName);
-        }
-        current = spawn();
-        awaitReady(current);
+        awaitReady(current); // at once, unless it is still starting
         return current;
+    }
+
+    private PythonUnavailableException stopping() {
+        return new PythonUnavailableException("the context " + contextName + " is stopping");
     }
 
     /** Starts an interpreter and its Py4J server; does not wait for it. */

@@ -1,7 +1,5 @@
 package spark.jobserver.server.metrics;
 
-import static java.util.Objects.requireNonNull;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -147,10 +145,5 @@ public final class ServerMetrics implements JobMetrics, AutoCloseable {
     public void close() {
         gc.close();
         registry.close();
-    }
-
-    /** For tests: the registry. */
-    PrometheusMeterRegistry registry() {
-        return requireNonNull(registry);
     }
 }

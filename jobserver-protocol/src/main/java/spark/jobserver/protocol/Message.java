@@ -31,6 +31,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = Message.ContextStopping.class, name = "ContextStopping"),
     @JsonSubTypes.Type(value = Message.ListNamedObjects.class, name = "ListNamedObjects"),
     @JsonSubTypes.Type(value = Message.NamedObjectsListed.class, name = "NamedObjectsListed"),
+    @JsonSubTypes.Type(value = Message.JobProgress.class, name = "JobProgress"),
+    @JsonSubTypes.Type(value = Message.DriverLog.class, name = "DriverLog"),
 })
 public sealed interface Message {
 
@@ -144,6 +146,25 @@ public sealed interface Message {
     record NamedObjectsListed(String requestId, List<NamedObjectInfo> objects, ErrorInfo error) implements ToServer {
         public NamedObjectsListed {
             objects = objects == null ? List.of() : List.copyOf(objects);
+        }
+    }
+
+    /**
+     * How far a job's Spark work is: the whole picture each time (not a delta), at most every few
+     * hundred milliseconds while it changes, and once more, complete, before the job's end event.
+     */
+    record JobProgress(String jobId, ProgressReport progress) implements ToServer {}
+
+    /**
+     * Lines of the driver's log, shipped by a driver whose log file the server cannot read (one on a
+     * cluster node).
+     *
+     * @param lines the lines, oldest first, without line ends
+     * @param dropped how many lines were dropped before these because the driver's buffer was full
+     */
+    record DriverLog(List<String> lines, long dropped) implements ToServer {
+        public DriverLog {
+            lines = List.copyOf(lines);
         }
     }
 

@@ -11,11 +11,14 @@ import java.util.Set;
  * the reference. A new resource gets its row here; until it has one, only ALLOW_ALL users reach it.
  */
 final class RoutePermissions {
-    /** Paths anyone may call: health, the UI, metrics, and the drivers' own routes (they prove their context's secret). */
+    /**
+     * Paths anyone may call: health, the UI, metrics, the API's description, and the drivers' own routes
+     * (they prove their context's secret).
+     */
     private static final Set<String> PUBLIC_EXACT =
-            Set.of("/", "/healthz", "/metrics", "/metricz", "/statusz", "/favicon.ico");
+            Set.of("/", "/healthz", "/metrics", "/metricz", "/statusz", "/favicon.ico", "/openapi.json", "/swagger");
 
-    private static final Set<String> PUBLIC_PREFIXES = Set.of("/html/", "/driver/");
+    private static final Set<String> PUBLIC_PREFIXES = Set.of("/html/", "/driver/", "/swagger/");
 
     private static final Map<String, Map<String, Permission>> TABLE = Map.of(
             "binaries",
@@ -39,7 +42,9 @@ final class RoutePermissions {
                             "GET", Permission.DATA_READ,
                             "POST", Permission.DATA_UPLOAD,
                             "DELETE", Permission.DATA_DELETE,
-                            "PUT", Permission.DATA_RESET));
+                            "PUT", Permission.DATA_RESET),
+            // the stream of job and context changes: what reading the jobs shows, as it happens
+            "events", Map.of("GET", Permission.JOBS_READ));
 
     private RoutePermissions() {}
 

@@ -35,6 +35,7 @@ final class ContextLifecycle {
     /** Records a new context (STARTED) with the verifier its driver proves itself against. */
     void record(LiveContext live) {
         store.insert(live.info(), live.verifier());
+        events.contextChanged(live.info());
     }
 
     /** Moves the context to {@code to} when its state allows; returns whether it moved. */
@@ -46,6 +47,7 @@ final class ContextLifecycle {
         ContextInfo moved = current.withState(to, null, current.error());
         store.update(moved);
         live.info(moved);
+        events.contextChanged(moved);
         return true;
     }
 
@@ -54,6 +56,7 @@ final class ContextLifecycle {
         ContextInfo changed = change.apply(live.info());
         store.update(changed);
         live.info(changed);
+        events.contextChanged(changed);
     }
 
     /** The driver's Spark context is up: RUNNING (or still STOPPING when a stop came first). */
@@ -66,6 +69,7 @@ final class ContextLifecycle {
         ContextInfo running = current.withApplication(applicationId, uiUrl).withState(next, null, null);
         store.update(running);
         live.info(running);
+        events.contextChanged(running);
         LOG.info(
                 "Context {} is running (application {}{})",
                 live.name(),
@@ -92,6 +96,7 @@ final class ContextLifecycle {
         } catch (RuntimeException e) {
             LOG.error("Could not record the end of context {}", ended.name(), e);
         }
+        events.contextChanged(ended);
         contexts.remove(live);
         DriverSession session = live.session();
         if (session != null && session.isOpen()) {
@@ -119,6 +124,7 @@ final class ContextLifecycle {
                         "Context " + info.name() + " was lost while the server was down: " + reason,
                         "java.lang.IllegalStateException"));
         store.update(failed);
+        events.contextChanged(failed);
         tellEnded(failed, false, failed.error());
     }
 

@@ -115,6 +115,10 @@ final class DriverConnections implements DriverRegistry {
             events.jobEvent(live.info(), event);
         } else if (message instanceof Message.Heartbeat heartbeat) {
             events.heartbeat(live.info(), heartbeat);
+        } else if (message instanceof Message.JobProgress progress) {
+            events.jobProgress(live.info(), progress);
+        } else if (message instanceof Message.DriverLog log) {
+            events.driverLog(live.info(), log);
         }
     }
 

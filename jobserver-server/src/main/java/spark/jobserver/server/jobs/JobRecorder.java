@@ -39,7 +39,7 @@ public final class JobRecorder implements ContextEvents {
     private final ResultLimits limits;
     private final Function<String, Optional<BinaryRef>> binaries;
     private final Clock clock;
-    private final JobMetrics metrics;
+    private final JobListener listener;
     private final JobTrackers trackers = new JobTrackers();
     /** Per job recorded as running: how many heartbeats in a row its driver sent without it. */
     private final Map<String, Integer> missedHeartbeats = new ConcurrentHashMap<>();
@@ -49,7 +49,7 @@ public final class JobRecorder implements ContextEvents {
      * @param history caps on stored results and errors
      * @param binaries the newest uploaded binary of a name, if there is one (to start jobs again on a
      *     restarted driver)
-     * @param metrics told of every job's start and end
+     * @param listener told of every job's start and end
      */
     public JobRecorder(
             JobStore store,
@@ -58,7 +58,7 @@ public final class JobRecorder implements ContextEvents {
             JobCallbacks callbacks,
             ServerConfig.JobHistory history,
             Function<String, Optional<BinaryRef>> binaries,
-            JobMetrics metrics,
+            JobListener listener,
             Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.streamStore = requireNonNull(streamStore, "streamStore is null");
@@ -66,7 +66,7 @@ public final class JobRecorder implements ContextEvents {
         this.callbacks = requireNonNull(callbacks, "callbacks is null");
         this.limits = new ResultLimits(history.maxResultSize(), history.maxErrorSize());
         this.binaries = requireNonNull(binaries, "binaries is null");
-        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -101,7 +101,7 @@ public final class JobRecorder implements ContextEvents {
                 store.insert(job);
                 tracker.firstAnswer.complete(event);
                 tracker.done.complete(job);
-                metrics.jobEnded(job, tracker.adhoc);
+                listener.jobEnded(job, tracker.adhoc);
                 callbacks.jobEnded(job, false);
             });
         } else if (event instanceof Message.JobStarted started) {
@@ -110,7 +110,7 @@ public final class JobRecorder implements ContextEvents {
                     JobInfo running = tracker.template.startedAt(Instant.ofEpochMilli(started.startTime()));
                     store.insert(running);
                     tracker.started = running;
-                    metrics.jobStarted(running, tracker.adhoc);
+                    listener.jobStarted(running, tracker.adhoc);
                 }
                 tracker.firstAnswer.complete(event);
             });
@@ -152,7 +152,7 @@ public final class JobRecorder implements ContextEvents {
         boolean changed = store.finish(ended);
         if (changed) {
             LOG.info("Job {} in context {}: {}", jobId, current.contextName(), ended.status());
-            metrics.jobEnded(ended, tracker != null && tracker.adhoc);
+            listener.jobEnded(ended, tracker != null && tracker.adhoc);
             callbacks.jobEnded(ended, stream);
         } else {
             ended = store.get(jobId).orElse(ended);

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import spark.jobserver.server.jobs.JobInfo;
-import spark.jobserver.server.jobs.JobMetrics;
+import spark.jobserver.server.jobs.JobListener;
 
 /**
  * The server's metrics, in one Micrometer registry exposed in Prometheus text ({@code GET /metrics}) and
@@ -31,7 +31,7 @@ import spark.jobserver.server.jobs.JobMetrics;
  * state, jobs in flight, the oldest driver heartbeat, HTTP requests, and the server's JVM. Counting a
  * job costs a map lookup and an atomic add, on the thread that records the job's event.
  */
-public final class ServerMetrics implements JobMetrics, AutoCloseable {
+public final class ServerMetrics implements JobListener, AutoCloseable {
     /** The context label of the jobs of ad-hoc contexts: their names are unique, a label each would grow without bound. */
     static final String ADHOC = "adhoc";
 

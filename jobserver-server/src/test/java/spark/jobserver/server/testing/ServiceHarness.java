@@ -24,7 +24,7 @@ import spark.jobserver.server.contexts.JdbcContextStore;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
-import spark.jobserver.server.jobs.JobMetrics;
+import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
@@ -107,7 +107,7 @@ public final class ServiceHarness implements AutoCloseable {
                 callbacks,
                 config.jobHistory(),
                 binaries::newestRef,
-                JobMetrics.NONE,
+                JobListener.NONE,
                 clock);
         contexts = new ContextService(
                 config,

@@ -2,6 +2,7 @@ package spark.jobserver.server;
 
 import io.javalin.config.RoutesConfig;
 import spark.jobserver.server.http.ApiException;
+import spark.jobserver.server.http.ApiRoutes;
 import spark.jobserver.server.http.Replies;
 import spark.jobserver.server.store.Database;
 
@@ -14,11 +15,19 @@ final class HealthRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/healthz", ctx -> {
-            if (!database.isHealthy()) {
-                throw ApiException.error(500, "Database not reachable");
-            }
-            Replies.success(ctx, 200);
-        });
+        ApiRoutes.on(routes)
+                .get(
+                        "/healthz",
+                        ctx -> {
+                            if (!database.isHealthy()) {
+                                throw ApiException.error(500, "Database not reachable");
+                            }
+                            Replies.success(ctx, 200);
+                        },
+                        doc -> doc.summary("Whether the server and its database answer")
+                                .tag("health")
+                                .publicRoute()
+                                .success(200, "Healthy")
+                                .error(500, "Database not reachable"));
     }
 }

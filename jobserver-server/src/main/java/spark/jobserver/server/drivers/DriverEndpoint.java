@@ -2,6 +2,7 @@ package spark.jobserver.server.drivers;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.websocket.WsContext;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
 import spark.jobserver.server.http.ApiException;
+import spark.jobserver.server.http.ApiRoutes;
 
 /**
  * The server side of the drivers' dial-back: a WebSocket with challenge-response on the context's
@@ -63,9 +65,23 @@ public final class DriverEndpoint {
             });
             ws.onError(ctx -> LOG.debug("Driver connection error", ctx.error()));
         });
-        routes.get(DriverLaunch.BINARY_PATH + "{sha256}", this::serveBinary);
-        routes.get(DriverLaunch.CONTEXT_CONFIG_PATH + "{id}" + DriverLaunch.CONTEXT_CONFIG_SUFFIX, this::serveConfig);
-        routes.get(DriverLaunch.RUNTIME_PATH + "{file}", this::serveRuntime);
+        // The drivers' HTTP routes are not part of the API: internal, left out of /openapi.json.
+        ApiRoutes.on(routes)
+                .internal(
+                        HandlerType.GET,
+                        DriverLaunch.BINARY_PATH + "{sha256}",
+                        this::serveBinary,
+                        "drivers fetch binaries by hash; signed by the context's key")
+                .internal(
+                        HandlerType.GET,
+                        DriverLaunch.CONTEXT_CONFIG_PATH + "{id}" + DriverLaunch.CONTEXT_CONFIG_SUFFIX,
+                        this::serveConfig,
+                        "a driver fetches its own configuration; signed by the context's key")
+                .internal(
+                        HandlerType.GET,
+                        DriverLaunch.RUNTIME_PATH + "{file}",
+                        this::serveRuntime,
+                        "a cluster fetches the driver jar to run a driver on one of its nodes");
     }
 
     private void onMessage(WsContext ctx, String text) {

@@ -5,6 +5,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
 import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: Javalin with the cross-cutting behaviour of the reference (CORS, method override, the
- * JSON error envelope for every error, request size limit). Features register their own routes.
+ * JSON error envelope for every error, request size limit). Features register their own routes, each with
+ * its documentation ({@link ApiRoutes}); the server serves the spec generated from them at
+ * {@code /openapi.json} and the Swagger UI at {@code /swagger}.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -52,13 +55,24 @@ public final class HttpServer implements AutoCloseable {
             List<Consumer<RoutesConfig>> features) {
         this.host = host;
         this.port = port;
+        OpenApiRoutes openApi = new OpenApiRoutes();
         this.app = Javalin.create(cfg -> {
             cfg.jetty.threadPool = threads;
             configure(cfg, maxRequestSize, maxWebSocketMessage, cors, features);
+            openApi.register(cfg.routes);
             if (tls != null) {
                 cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tls, host, port));
             }
         });
+        // Every route is registered now; one without documentation fails here, in every test that starts a server.
+        openApi.describe(endpoints());
+    }
+
+    /** The routes as Javalin holds them, in the order they were registered. */
+    List<Endpoint> endpoints() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .toList();
     }
 
     /** One connector on the port, speaking HTTPS only (the reference serves TLS "on the same port"). */

@@ -2,18 +2,19 @@ package spark.jobserver.server.namedobjects;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.config.RoutesConfig;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import spark.jobserver.protocol.NamedObjectInfo;
 import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.http.ApiException;
+import spark.jobserver.server.http.ApiRoutes;
 import spark.jobserver.server.http.Replies;
 import spark.jobserver.server.http.Times;
 
@@ -39,46 +40,73 @@ public final class NamedObjectRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/contexts/{name}/objects", ctx -> {
-            String name = proxyUsers.storedName(ctx, ctx.pathParam("name"));
-            ctx.future(() -> contexts.namedObjects(name, timeout)
-                    .handleAsync(
-                            (objects, failure) -> {
-                                if (failure != null) {
-                                    Throwable cause = ApiException.causeOf(failure);
-                                    throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
-                                }
-                                Replies.json(ctx, 200, render(objects));
-                                return null;
-                            },
-                            replies));
-        });
+        ApiRoutes.on(routes)
+                .get(
+                        "/contexts/{name}/objects",
+                        ctx -> {
+                            String name = proxyUsers.storedName(ctx, ctx.pathParam("name"));
+                            ctx.future(() -> contexts.namedObjects(name, timeout)
+                                    .handleAsync(
+                                            (objects, failure) -> {
+                                                if (failure != null) {
+                                                    Throwable cause = ApiException.causeOf(failure);
+                                                    throw cause instanceof RuntimeException re
+                                                            ? re
+                                                            : new CompletionException(cause);
+                                                }
+                                                Replies.json(ctx, 200, render(objects));
+                                                return null;
+                                            },
+                                            replies));
+                        },
+                        doc -> doc.summary("The metadata of a running context's named objects (never their data)")
+                                .tag("contexts")
+                                .pathParam("name", "the context's name")
+                                .arrayResponse(200, "One per named object", NamedObjectReport.class)
+                                .error(404, "context <name> not found (or not running)")
+                                .error(503, "The driver is not connected, or could not list its objects")
+                                .error(504, "The driver did not answer in time"));
     }
 
-    /** One JSON object per named object; fields that do not apply to its kind are left out. */
-    static List<Map<String, Object>> render(List<NamedObjectInfo> objects) {
-        return objects.stream().map(NamedObjectRoutes::render).toList();
-    }
+    /** One named object; fields that do not apply to its kind are left out. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "NamedObject")
+    record NamedObjectReport(
+            @JsonInclude(JsonInclude.Include.ALWAYS) String name,
 
-    private static Map<String, Object> render(NamedObjectInfo o) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", o.name());
-        body.put("kind", o.kind());
-        body.put("storageLevel", o.storageLevel() == null ? "n/a" : o.storageLevel());
-        putIfKnown(body, "memoryBytes", o.memoryBytes());
-        putIfKnown(body, "diskBytes", o.diskBytes());
-        putIfKnown(body, "partitions", o.partitions());
-        putIfKnown(body, "cachedPartitions", o.cachedPartitions());
-        putIfKnown(body, "rddId", o.rddId());
-        putIfKnown(body, "broadcastId", o.broadcastId());
-        putIfKnown(body, "destroyed", o.destroyed());
-        body.put("lastUsed", Times.utc(Instant.ofEpochMilli(o.lastUsed())));
-        return body;
-    }
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Schema(description = "RDD, DataFrame, Broadcast or Other")
+            String kind,
 
-    private static void putIfKnown(Map<String, Object> body, String key, Object value) {
-        if (value != null) {
-            body.put(key, value);
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Schema(description = "MEMORY_ONLY, NONE, ...; n/a for broadcasts")
+            String storageLevel,
+
+            Long memoryBytes,
+            Long diskBytes,
+            Integer partitions,
+            Integer cachedPartitions,
+            Integer rddId,
+            Long broadcastId,
+            Boolean destroyed,
+
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Schema(description = "when a job last created or got it, UTC")
+            String lastUsed) {
+        static NamedObjectReport of(NamedObjectInfo o) {
+            return new NamedObjectReport(
+                    o.name(),
+                    o.kind(),
+                    o.storageLevel() == null ? "n/a" : o.storageLevel(),
+                    o.memoryBytes(),
+                    o.diskBytes(),
+                    o.partitions(),
+                    o.cachedPartitions(),
+                    o.rddId(),
+                    o.broadcastId(),
+                    o.destroyed(),
+                    Times.utc(Instant.ofEpochMilli(o.lastUsed())));
         }
+    }
+
+    static List<NamedObjectReport> render(List<NamedObjectInfo> objects) {
+        return objects.stream().map(NamedObjectReport::of).toList();
     }
 }

@@ -1,0 +1,66 @@
+package spark.jobserver.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
+import java.util.function.UnaryOperator;
+
+/**
+ * Registers a route and its documentation in one call:
+ *
+ * <pre>{@code
+ * ApiRoutes api = ApiRoutes.on(routes);
+ * api.get("/jobs/{id}", this::getJob, doc -> doc.summary("A job's report")
+ *         .pathParam("id", "the job's id")
+ *         .response(200, "the job", JobReport.class)
+ *         .error(404, "No such job ID <id>"));
+ * }</pre>
+ *
+ * The documentation travels with the route as Javalin metadata; {@link OpenApi} reads the routes back from
+ * Javalin, so the spec lists exactly what is registered. A route registered on {@link RoutesConfig}
+ * directly has no documentation, and {@link HttpServer} refuses to start with one.
+ */
+public final class ApiRoutes {
+    private final RoutesConfig routes;
+
+    private ApiRoutes(RoutesConfig routes) {
+        this.routes = requireNonNull(routes, "routes is null");
+    }
+
+    public static ApiRoutes on(RoutesConfig routes) {
+        return new ApiRoutes(routes);
+    }
+
+    public ApiRoutes get(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
+        return add(HandlerType.GET, path, handler, doc.apply(ApiDoc.of()));
+    }
+
+    public ApiRoutes post(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
+        return add(HandlerType.POST, path, handler, doc.apply(ApiDoc.of()));
+    }
+
+    public ApiRoutes put(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
+        return add(HandlerType.PUT, path, handler, doc.apply(ApiDoc.of()));
+    }
+
+    public ApiRoutes delete(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
+        return add(HandlerType.DELETE, path, handler, doc.apply(ApiDoc.of()));
+    }
+
+    /**
+     * A route that is not part of the API (left out of the spec): the drivers' own routes.
+     *
+     * @param why what it is for and who calls it
+     */
+    public ApiRoutes internal(HandlerType method, String path, Handler handler, String why) {
+        return add(method, path, handler, ApiDoc.internal(why));
+    }
+
+    private ApiRoutes add(HandlerType method, String path, Handler handler, ApiDoc doc) {
+        routes.addEndpoint(Endpoint.create(method, path).addMetadata(doc).handler(handler));
+        return this;
+    }
+}

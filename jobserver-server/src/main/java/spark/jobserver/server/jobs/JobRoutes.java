@@ -141,14 +141,13 @@ public final class JobRoutes {
                                 KillReply.class)
                         .error(404, "No such job ID <id>; No running job with ID <id>"));
         // The original started a job for any POST /jobs/<anything>; that was a bug.
-        api.post(
+        api.internal(
+                HandlerType.POST,
                 "/jobs/{id}",
                 ctx -> {
                     throw ApiException.error(404, "The requested resource could not be found.");
                 },
-                doc -> doc.summary("Not a route: the original started a job here; this server answers 404")
-                        .pathParam("id", "anything")
-                        .error(404, "The requested resource could not be found."));
+                "not a route of the API: answers 404 where the original started a job");
         api.internal(
                 HandlerType.POST,
                 DriverLaunch.RESULT_PATH + "{jobId}",

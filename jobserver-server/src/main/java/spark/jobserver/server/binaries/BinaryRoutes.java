@@ -33,6 +33,7 @@ public final class BinaryRoutes {
                 ctx -> Replies.json(ctx, 200, BinaryReports.Report.of(service.get(ctx.pathParam("appName")))),
                 doc -> doc.summary("An app's newest version")
                         .pathParam("appName", APP_NAME)
+                        .example("appName", "test")
                         .response(200, "The app", BinaryReports.Report.class)
                         .error(404, "Can't find binary with name <appName>"));
         api.post(

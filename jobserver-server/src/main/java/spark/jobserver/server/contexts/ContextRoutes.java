@@ -105,8 +105,12 @@ public final class ContextRoutes {
                         .queryParam("spark.proxy.user", "the user the context runs as (impersonation)")
                         .queryParam(
                                 "stop-context-on-job-error", new BooleanSchema(), "stop after any failed job", false)
+                        .example("name", "test-context")
+                        .example("num-cpu-cores", "4")
+                        .example("memory-per-node", "512m")
                         .textBody(
                                 "Optional HOCON or JSON; only its `spark.context-settings` block is read",
+                                null,
                                 "text/plain",
                                 "application/json",
                                 "application/hocon",
@@ -116,6 +120,7 @@ public final class ContextRoutes {
                                 400,
                                 "context name must start with letters; context <name> exists; Invalid context"
                                         + " settings: ...; Cannot parse config: ...; CONTEXT INIT ERROR: Malformed URL")
+                        .error(404, "Can't find binary with name <binary> (dependent-jar-uris of context <name>)")
                         .error(409, "Context stop in progress")
                         .error(415, "Unsupported charset in Content-Type")
                         .error(500, "CONTEXT INIT ERROR: the driver did not start (with its exception map)"));

@@ -134,16 +134,28 @@ public final class ApiDoc implements EndpointMetadata {
         return this;
     }
 
+    /** An example value of a parameter declared before (shown by Swagger UI, sent by schemathesis). */
+    public ApiDoc example(String parameter, Object example) {
+        parameters.stream()
+                .filter(p -> p.getName().equals(parameter))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no parameter " + parameter))
+                .example(example);
+        return this;
+    }
+
     public ApiDoc header(String name, String description) {
         parameters.add(new HeaderParameter().name(name).description(description).schema(new StringSchema()));
         return this;
     }
 
-    /** A body read as text (HOCON or JSON), under each of the given content types. */
-    public ApiDoc textBody(String description, String... contentTypes) {
+    /** A body read as text (HOCON or JSON), under each of the given content types; {@code example} may be null. */
+    public ApiDoc textBody(String description, String example, String... contentTypes) {
         Content content = new Content();
         for (String type : contentTypes) {
-            content.addMediaType(type, new MediaType().schema(new StringSchema()));
+            content.addMediaType(
+                    type,
+                    new MediaType().schema(new StringSchema()).example(type.equals("text/plain") ? example : null));
         }
         body = new RequestBody().description(description).content(content);
         return this;
@@ -302,7 +314,9 @@ public final class ApiDoc implements EndpointMetadata {
         if (!(type instanceof Class<?> c) || !c.isRecord()) {
             return;
         }
-        Schema<?> schema = byName.get(c.getSimpleName());
+        io.swagger.v3.oas.annotations.media.Schema named =
+                c.getAnnotation(io.swagger.v3.oas.annotations.media.Schema.class);
+        Schema<?> schema = byName.get(named != null && !named.name().isEmpty() ? named.name() : c.getSimpleName());
         for (RecordComponent component : c.getRecordComponents()) {
             requireComponents(component.getGenericType(), byName);
             if (schema == null) {

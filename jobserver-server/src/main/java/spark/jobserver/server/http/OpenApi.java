@@ -81,14 +81,6 @@ public final class OpenApi {
 
     private static OpenAPI spec(List<Endpoint> endpoints) {
         Components components = new Components();
-        components.addSchemas(ApiDoc.ERROR_INFO, errorInfo());
-        components.addSchemas(ApiDoc.ERROR, errorEnvelope());
-        components.addSchemas(ApiDoc.SUCCESS, success());
-        components.addSchemas(
-                ApiDoc.ANY,
-                new Schema<>()
-                        .nullable(true)
-                        .description("Any JSON value: what the job returned (see the job API), or an exception map"));
         components.addSecuritySchemes(
                 BASIC,
                 new SecurityScheme()
@@ -118,6 +110,16 @@ public final class OpenApi {
             tags.addAll(operation.getTags());
             item.operation(PathItem.HttpMethod.valueOf(endpoint.method.name()), operation);
         }
+        // after the routes' schemas: the protocol's ErrorInfo record is described here (its message may be null)
+        components.addSchemas(ApiDoc.ERROR_INFO, errorInfo());
+        components.addSchemas(ApiDoc.ERROR, errorEnvelope());
+        components.addSchemas(ApiDoc.SUCCESS, success());
+        components.addSchemas(
+                ApiDoc.ANY,
+                new Schema<>()
+                        .nullable(true)
+                        .description("Any JSON value: what the job returned (see the job API), or an exception map"));
+        components.setSchemas(new TreeMap<>(components.getSchemas()));
         OpenAPI spec = new OpenAPI()
                 .info(new Info()
                         .title("Spark Job Server")
@@ -155,15 +157,16 @@ public final class OpenApi {
         doc.parameters().forEach(operation::addParametersItem);
         operation.addParametersItem(new QueryParameter()
                 .name("_method")
-                .description("Makes the request act as this method whatever its own (e.g. `POST ...?_method="
-                        + method + "`), for clients that can send some methods only. A value that names no HTTP"
-                        + " method answers 501.")
+                .description("The method override: any request carrying `_method=" + method + "` acts as " + method
+                        + " (e.g. `POST " + endpoint.path + "?_method=" + method + "`), for clients that can send"
+                        + " only some methods. A value that names no HTTP method answers 501.")
                 .required(false)
                 .schema(new StringSchema()._enum(List.of(method))));
         operation.requestBody(doc.body());
         ApiResponses responses = new ApiResponses();
         doc.responses().forEach(responses::addApiResponse);
         ApiDoc common = ApiDoc.of();
+        common.error(400, "The request target does not decode, or holds control characters or an encoded NUL");
         common.error(501, "`_method` names no HTTP method");
         if (doc.body() != null) {
             common.error(413, "The body is larger than `akka.http.server.parsing.max-content-length`");

@@ -105,6 +105,7 @@ public final class JobRoutes {
                 },
                 doc -> doc.summary("A job's report, with its result once FINISHED")
                         .pathParam("id", JOB_ID)
+                        .example("id", "5453779a-f004-45fc-a11d-a39dae0f9bf4")
                         .response(
                                 200,
                                 "The job; a stream result comes chunked as the raw bytes of `result`",
@@ -183,8 +184,12 @@ public final class JobRoutes {
                         "seconds to wait for the job's start (async) or end (sync); the job goes on after it")
                 .queryParam("callbackUrl", "an http(s) URL the server POSTs the job's outcome to (docs/callbacks.md)")
                 .queryParam("spark.proxy.user", "the user an ad-hoc context runs as")
+                .example("appName", "test")
+                .example("classPath", "spark.jobserver.WordCountExample")
+                .example("context", "test-context")
                 .textBody(
                         "The job's config: HOCON or JSON text",
+                        "input.string = a b c a b see",
                         "text/plain",
                         "application/json",
                         "application/hocon",

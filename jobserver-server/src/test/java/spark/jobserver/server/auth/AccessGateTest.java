@@ -185,7 +185,10 @@ class AccessGateTest {
                         new org.eclipse.jetty.util.thread.QueuedThreadPool(),
                         null,
                         new CorsSettings(List.of("*")),
-                        List.of(gate::register, routes -> routes.get("/binaries", ctx -> ctx.result("{}"))))
+                        List.of(
+                                gate::register,
+                                routes -> spark.jobserver.server.http.ApiRoutes.on(routes)
+                                        .get("/binaries", ctx -> ctx.result("{}"), doc -> doc.summary("a test route"))))
                 .start();
     }
 

@@ -128,6 +128,25 @@ class ShiroIT {
     }
 
     @Test
+    void metricsAndTheApiDescriptionCanBeClosedToAnonymousCallers() throws IOException {
+        try (TestingJobServer closed = TestingJobServer.start("access-control {\n"
+                + "  provider = spark.jobserver.auth.ShiroAccessControl\n"
+                + "  shiro.config.path = \"" + ini + "\"\n"
+                + "  public-metrics = off\n"
+                + "  public-api-docs = off\n"
+                + "}\n")) {
+            SecureClient anonymous = SecureClient.to(closed.baseUrl(), null);
+            for (String path : List.of("/metrics", "/metricz", "/statusz", "/openapi.json", "/swagger")) {
+                assertThat(anonymous.get(path).status()).as(path).isEqualTo(401);
+            }
+            assertThat(anonymous.get("/healthz").status()).isEqualTo(200);
+            // closed, they need a user allowed everything (they belong to no resource of the permission table)
+            assertThat(anonymous.as("admin", "adminpw").get("/metrics").status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void eachPermissionOpensExactlyItsRoutes() {
         List<String> wrong = new ArrayList<>();
         for (Route granted : ROUTES) {

@@ -140,7 +140,9 @@ public final class JobServer implements AutoCloseable {
                 AccessControl.create(auth),
                 auth.authTimeout(),
                 auth.maxConcurrentAuthentications(),
-                driverTrust::isDriverCertificate);
+                driverTrust::isDriverCertificate,
+                auth.publicMetrics(),
+                auth.publicApiDocs());
         ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
         this.http = new HttpServer(
                 config.bindAddress(),

@@ -37,6 +37,11 @@ public final class EventStream implements AutoCloseable {
         return follower;
     }
 
+    /** How many clients follow the stream. */
+    int clients() {
+        return log.clients();
+    }
+
     /** A new client; see {@link EventLog#subscribe}. */
     Subscription subscribe(EventFilter filter, Long lastEventId) {
         return log.subscribe(filter, lastEventId, settings.clientQueueSize());

@@ -3,21 +3,8 @@ package spark.jobserver.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +12,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import spark.jobserver.it.EventStreamClient.Event;
 
 /**
  * {@code GET /events} over HTTP with a real driver: a streaming client sees a context start and a job run
@@ -33,13 +21,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventsIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START = Duration.ofMinutes(3);
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String CONTEXT = "events-ctx";
     private static final String WORD_COUNT =
             "/jobs?appName=test&classPath=spark.jobserver.WordCountExample&context=" + CONTEXT + "&sync=true";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static TestingJobServer server;
 
     @BeforeAll
@@ -51,99 +36,6 @@ class EventsIT {
     @AfterAll
     static void stop() {
         server.close();
-    }
-
-    /** One event as the client parsed it. */
-    record Event(long id, String type, JsonNode data) {}
-
-    /** A client reading a stream on a thread of its own, as a browser's EventSource would. */
-    static final class Stream implements AutoCloseable {
-        private final List<Event> events = new ArrayList<>();
-        private final InputStream body;
-        private final CountDownLatch ended = new CountDownLatch(1);
-        private int comments;
-
-        Stream(String query, String... headers) throws IOException, InterruptedException {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/events" + query));
-            for (int i = 0; i + 1 < headers.length; i += 2) {
-                request.header(headers[i], headers[i + 1]);
-            }
-            HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-            this.body = response.body();
-            Thread reader = new Thread(this::read, "events-it-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read() {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                Long id = null;
-                String type = null;
-                StringBuilder data = new StringBuilder();
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (line.isEmpty()) {
-                        if (type != null) {
-                            Event event = new Event(id, type, JSON.readTree(data.toString()));
-                            synchronized (this) {
-                                events.add(event);
-                            }
-                        }
-                        id = null;
-                        type = null;
-                        data.setLength(0);
-                    } else if (line.startsWith(":")) {
-                        synchronized (this) {
-                            comments++;
-                        }
-                    } else if (line.startsWith("id: ")) {
-                        id = Long.parseLong(line.substring(4));
-                    } else if (line.startsWith("event: ")) {
-                        type = line.substring(7);
-                    } else if (line.startsWith("data: ")) {
-                        data.append(line.substring(6));
-                    }
-                }
-            } catch (IOException e) {
-                // closed
-            } finally {
-                ended.countDown();
-            }
-        }
-
-        synchronized List<Event> events() {
-            return List.copyOf(events);
-        }
-
-        /** The events received once {@code done} holds for them. */
-        List<Event> await(Predicate<List<Event>> done) {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (true) {
-                List<Event> now = events();
-                if (done.test(now)) {
-                    return now;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the stream did not get the expected events in " + WAIT + "; got " + now);
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-            }
-        }
-
-        boolean endsWithin(Duration timeout) throws InterruptedException {
-            return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void close() throws IOException {
-            body.close();
-        }
     }
 
     private static boolean isContext(Event e, String state) {
@@ -176,7 +68,7 @@ class EventsIT {
     @Test
     @Order(1)
     void aContextStartingAndAJobRunningAreSeenInOrderAndAClientResumesAfterItsLastEvent() throws Exception {
-        try (Stream all = new Stream("")) {
+        try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {
             server.createContext(CONTEXT, "");
             List<Event> started = all.await(es -> es.stream().anyMatch(e -> isContext(e, "RUNNING")));
             int first = indexOf(started, e -> isContext(e, "STARTED"));
@@ -208,8 +100,10 @@ class EventsIT {
             // resuming after the context's RUNNING event: exactly what came after it, by header or by parameter
             List<Event> after = events.subList(indexOf(events, e -> isContext(e, "RUNNING")) + 1, events.size());
             assertThat(after).isNotEmpty();
-            try (Stream byHeader = new Stream("", "Last-Event-ID", String.valueOf(running.id()));
-                    Stream byParam = new Stream("?lastEventId=" + running.id())) {
+            try (EventStreamClient byHeader = EventStreamClient.open(
+                            server.baseUrl(), "", "Last-Event-ID", String.valueOf(running.id()));
+                    EventStreamClient byParam =
+                            EventStreamClient.open(server.baseUrl(), "?lastEventId=" + running.id())) {
                 assertThat(upTo(byHeader.await(es -> es.size() >= after.size()), after.get(after.size() - 1)))
                         .isEqualTo(after);
                 assertThat(upTo(byParam.await(es -> es.size() >= after.size()), after.get(after.size() - 1)))
@@ -241,7 +135,7 @@ class EventsIT {
     @Order(2)
     void aJobFilterShowsOnlyThatJob() throws Exception {
         long before;
-        try (Stream all = new Stream("")) {
+        try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {
             String marker = runJob();
             before = all.await(es -> es.stream().anyMatch(e -> isJob(e, marker, "FINISHED"))).stream()
                     .filter(e -> isJob(e, marker, "FINISHED"))
@@ -252,8 +146,10 @@ class EventsIT {
         String one = runJob();
         String two = runJob();
         runJob();
-        try (Stream onlyTwo = new Stream("?job=" + two, "Last-Event-ID", String.valueOf(before));
-                Stream oneAndTwo = new Stream("?job=" + one + "&job=" + two + "&lastEventId=" + before)) {
+        try (EventStreamClient onlyTwo = EventStreamClient.open(
+                        server.baseUrl(), "?job=" + two, "Last-Event-ID", String.valueOf(before));
+                EventStreamClient oneAndTwo = EventStreamClient.open(
+                        server.baseUrl(), "?job=" + one + "&job=" + two + "&lastEventId=" + before)) {
             List<Event> events = onlyTwo.await(es -> es.stream().anyMatch(e -> isJob(e, two, "FINISHED")));
             assertThat(events)
                     .extracting(e -> e.type() + " " + e.data().path("jobId").asText() + " "
@@ -270,7 +166,7 @@ class EventsIT {
     @Order(3)
     void anIdOlderThanTheWindowIsToldItMissedEventsAndResumesFromThere() throws Exception {
         long old;
-        try (Stream all = new Stream("")) {
+        try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {
             String marker = runJob();
             old = all.await(es -> es.stream().anyMatch(e -> isJob(e, marker, "FINISHED")))
                     .get(0)
@@ -280,14 +176,16 @@ class EventsIT {
             runJob();
         }
         Event reset;
-        try (Stream late = new Stream("", "Last-Event-ID", String.valueOf(old))) {
+        try (EventStreamClient late =
+                EventStreamClient.open(server.baseUrl(), "", "Last-Event-ID", String.valueOf(old))) {
             reset = late.await(es -> !es.isEmpty()).get(0);
             assertThat(reset.type()).isEqualTo("reset");
             assertThat(reset.data().path("lastEventId").asText()).isEqualTo(String.valueOf(old));
             assertThat(reset.data().path("oldestEventId").asLong()).isGreaterThan(old + 1);
             assertThat(reset.id()).isGreaterThan(old);
         }
-        try (Stream resumed = new Stream("", "Last-Event-ID", String.valueOf(reset.id()))) {
+        try (EventStreamClient resumed =
+                EventStreamClient.open(server.baseUrl(), "", "Last-Event-ID", String.valueOf(reset.id()))) {
             String next = runJob();
             assertThat(resumed.await(es -> es.stream().anyMatch(e -> isJob(e, next, "FINISHED"))))
                     .extracting(e -> e.data().path("jobId").asText() + " "
@@ -316,7 +214,7 @@ class EventsIT {
     @Order(5)
     void streamsEndWhenTheServerStopsAndAnIdOfTheEarlierRunGetsAReset() throws Exception {
         long last;
-        try (Stream all = new Stream("")) {
+        try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {
             String marker = runJob();
             List<Event> events = all.await(es -> es.stream().anyMatch(e -> isJob(e, marker, "FINISHED")));
             last = events.get(events.size() - 1).id();
@@ -330,7 +228,8 @@ class EventsIT {
                 "/contexts/" + CONTEXT,
                 r -> r.status() == 200 && r.json().path("state").asText().equals("RUNNING"),
                 START);
-        try (Stream resumed = new Stream("", "Last-Event-ID", String.valueOf(last))) {
+        try (EventStreamClient resumed =
+                EventStreamClient.open(server.baseUrl(), "", "Last-Event-ID", String.valueOf(last))) {
             Event first = resumed.await(es -> !es.isEmpty()).get(0);
             assertThat(first.type()).isEqualTo("reset");
             assertThat(first.id()).isGreaterThan(last);

@@ -10,20 +10,32 @@ import spark.jobserver.server.config.ConfigProblems;
  * @param bufferSize how many recent events are kept for clients that resume with {@code Last-Event-ID}
  * @param clientQueueSize how many events may wait for one client before it is dropped as too slow
  * @param maxClients how many clients may follow the stream at once (each has a thread of its own)
- * @param keepAlive how long a stream may stay silent before a comment line is sent
+ * @param keepAlive how long a stream may stay silent before a comment line is sent; less than the HTTP
+ *     connections' idle timeout (30 s)
  * @param progressInterval the least time between two progress events of one job
  */
 public record EventSettings(
         int bufferSize, int clientQueueSize, int maxClients, Duration keepAlive, Duration progressInterval) {
     private static final String PREFIX = "spark.jobserver.events.";
+    /** Jetty's idle timeout of HTTP connections: a stream silent this long is closed. */
+    static final Duration HTTP_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     public EventSettings {
         if (bufferSize < 1 || clientQueueSize < 1 || maxClients < 1) {
             throw new IllegalArgumentException(
                     "invalid event settings: " + bufferSize + ", " + clientQueueSize + ", " + maxClients);
         }
-        ConfigProblems.positive(keepAlive);
+        keepAliveBelowIdleTimeout(keepAlive);
         ConfigProblems.notNegative(progressInterval);
+    }
+
+    private static Duration keepAliveBelowIdleTimeout(Duration keepAlive) {
+        ConfigProblems.positive(keepAlive);
+        if (keepAlive.compareTo(HTTP_IDLE_TIMEOUT) >= 0) {
+            throw new IllegalArgumentException("must be less than " + HTTP_IDLE_TIMEOUT.toSeconds()
+                    + "s (the idle timeout of HTTP connections), was " + keepAlive);
+        }
+        return keepAlive;
     }
 
     /**
@@ -42,7 +54,7 @@ public record EventSettings(
         Duration keepAlive = problems.bindOptional(
                 c,
                 PREFIX + "keep-alive",
-                (cfg, key) -> ConfigProblems.positive(cfg.getDuration(key)),
+                (cfg, key) -> keepAliveBelowIdleTimeout(cfg.getDuration(key)),
                 Duration.ofSeconds(15));
         Duration progress = problems.bindOptional(
                 c,

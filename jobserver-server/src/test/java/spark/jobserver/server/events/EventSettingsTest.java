@@ -32,5 +32,8 @@ class EventSettingsTest {
                 .hasMessageContaining("spark.jobserver.events.max-clients: must be at least 1, was 0")
                 .hasMessageContaining("spark.jobserver.events.keep-alive: must be positive")
                 .hasMessageContaining("spark.jobserver.events.progress-interval: must not be negative");
+        assertThatThrownBy(() -> EventSettings.from(
+                        Configs.load(null, ConfigFactory.parseString("spark.jobserver.events.keep-alive = 30s"))))
+                .hasMessageContaining("spark.jobserver.events.keep-alive: must be less than 30s");
     }
 }

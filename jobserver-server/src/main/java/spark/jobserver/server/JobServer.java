@@ -26,6 +26,7 @@ import spark.jobserver.server.binaries.InitialBinaries;
 import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ConfiguredContexts;
+import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.contexts.JdbcContextStore;
@@ -36,6 +37,9 @@ import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.drivers.DriverTrust;
 import spark.jobserver.server.drivers.LocalDriverLauncher;
+import spark.jobserver.server.events.EventRoutes;
+import spark.jobserver.server.events.EventSettings;
+import spark.jobserver.server.events.EventStream;
 import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
@@ -43,6 +47,7 @@ import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
+import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
@@ -73,6 +78,7 @@ public final class JobServer implements AutoCloseable {
     private final JobCallbacks callbacks;
     private final HistoryPruner pruner;
     private final ServerMetrics metrics = new ServerMetrics();
+    private final EventStream events;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
 
     private JobServer(ServerConfig config) {
@@ -103,6 +109,7 @@ public final class JobServer implements AutoCloseable {
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        this.events = new EventStream(EventSettings.from(config.raw()), clock, scheduler);
         JobRecorder recorder = new JobRecorder(
                 jobStore,
                 streamStore,
@@ -110,13 +117,13 @@ public final class JobServer implements AutoCloseable {
                 callbacks,
                 config.jobHistory(),
                 binaries::newestRef,
-                metrics,
+                JobListener.all(metrics, events.follower()),
                 clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
                 launcher,
-                recorder,
+                ContextEvents.all(recorder, events.follower()),
                 clock,
                 scheduler,
                 serverUrl::get,
@@ -162,6 +169,7 @@ public final class JobServer implements AutoCloseable {
                         new JobRoutes(jobs, streams, driverRequests, proxyUsers, httpThreads)::register,
                         new NamedObjectRoutes(contexts, proxyUsers, NAMED_OBJECTS_TIMEOUT, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
+                        new EventRoutes(events, proxyUsers)::register,
                         drivers::register));
     }
 
@@ -206,6 +214,7 @@ public final class JobServer implements AutoCloseable {
     /** Stops serving. Drivers are left running: they re-attach when a server comes back. */
     @Override
     public void close() {
+        events.close(); // open streams would hold up the HTTP server's stop
         http.close();
         stopQuietly(httpThreads); // Jetty stops the pool it was given; this makes sure of it
         gate.close();

@@ -122,7 +122,8 @@ public final class ContextRoutes {
         }
     }
 
-    static Map<String, Object> render(ContextInfo info) {
+    /** A context as {@code GET /contexts/<name>} shows it, under its stored name (the event stream shares it). */
+    public static Map<String, Object> render(ContextInfo info) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", info.id());
         body.put("name", info.name());

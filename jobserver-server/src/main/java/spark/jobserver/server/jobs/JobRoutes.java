@@ -238,7 +238,7 @@ public final class JobRoutes {
     }
 
     /** The reference's job report; FINISHED jobs carry their result only when {@code withResult}. */
-    static Map<String, Object> report(JobInfo job, boolean withResult) {
+    public static Map<String, Object> report(JobInfo job, boolean withResult) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("jobId", job.jobId());
         body.put("startTime", Times.jobTime(job.startTime()));

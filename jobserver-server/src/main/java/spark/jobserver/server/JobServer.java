@@ -26,6 +26,7 @@ import spark.jobserver.server.binaries.InitialBinaries;
 import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ConfiguredContexts;
+import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.contexts.JdbcContextStore;
@@ -43,6 +44,7 @@ import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
+import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
@@ -52,6 +54,9 @@ import spark.jobserver.server.jobs.StreamResults;
 import spark.jobserver.server.metrics.MetricsRoutes;
 import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
+import spark.jobserver.server.progress.JdbcJobProgressStore;
+import spark.jobserver.server.progress.JobProgressRoutes;
+import spark.jobserver.server.progress.JobProgressService;
 import spark.jobserver.server.store.Database;
 
 /** The composition root: reading it tells the whole server. */
@@ -103,6 +108,7 @@ public final class JobServer implements AutoCloseable {
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        JobProgressService progress = new JobProgressService(new JdbcJobProgressStore(database));
         JobRecorder recorder = new JobRecorder(
                 jobStore,
                 streamStore,
@@ -110,13 +116,13 @@ public final class JobServer implements AutoCloseable {
                 callbacks,
                 config.jobHistory(),
                 binaries::newestRef,
-                metrics,
+                JobListener.all(metrics, progress),
                 clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
                 launcher,
-                recorder,
+                ContextEvents.all(recorder, progress),
                 clock,
                 scheduler,
                 serverUrl::get,
@@ -158,6 +164,7 @@ public final class JobServer implements AutoCloseable {
                         new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers, httpThreads)
                                 ::register,
                         new JobRoutes(jobs, streams, driverRequests, proxyUsers, httpThreads)::register,
+                        new JobProgressRoutes(jobs, progress)::register,
                         new NamedObjectRoutes(contexts, proxyUsers, NAMED_OBJECTS_TIMEOUT, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
                         drivers::register));

@@ -2,6 +2,7 @@ package spark.jobserver.driver;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
@@ -133,7 +135,7 @@ final class ProgressListener extends SparkListener {
         }
         List<StageInfo> infos = CollectionConverters.asJava(event.stageInfos());
         synchronized (track) {
-            Map<Integer, Integer> stageTasks = new LinkedHashMap<>();
+            Map<Integer, Integer> stageTasks = new TreeMap<>(); // Spark's order is a set's
             for (StageInfo info : infos) {
                 stageTasks.put(info.stageId(), info.numTasks());
                 track.stages.computeIfAbsent(
@@ -471,6 +473,9 @@ final class ProgressListener extends SparkListener {
             for (StageState stage : stages.values()) {
                 stageReports.add(stage.report());
             }
+            // Spark numbers a job's stages parents first
+            stageReports.sort(Comparator.comparingInt(ProgressReport.Stage::stageId)
+                    .thenComparingInt(ProgressReport.Stage::attempt));
             return new ProgressReport(jobs, stageReports, dropped);
         }
     }

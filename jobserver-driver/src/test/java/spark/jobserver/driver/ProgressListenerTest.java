@@ -143,7 +143,7 @@ class ProgressListenerTest {
         } finally {
             sc.clearJobGroup();
         }
-        reporter.beforeEnd(jobId, false);
+        reporter.beforeEnd(jobId, true); // the job failed: its failed Spark job ends after its action threw
         ProgressReport report = reporter.listener().report(jobId);
         assertThat(report.sparkJobs())
                 .extracting(ProgressReport.SparkJob::status)

@@ -7,7 +7,7 @@ import java.util.List;
  * Times are epoch milliseconds, null until they happen.
  *
  * @param sparkJobs the Spark jobs (actions) of the job, oldest first
- * @param stages the attempts of their stages, in the order Spark first named them
+ * @param stages the attempts of their stages, by stage id (Spark numbers a job's stages parents first) and attempt
  * @param droppedSparkJobs how many of the job's oldest ended Spark jobs (with their stages) the driver
  *     dropped to keep the report bounded
  */

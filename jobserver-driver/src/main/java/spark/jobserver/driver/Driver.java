@@ -156,8 +156,7 @@ final class Driver {
             DriverNamedObjects named = new DriverNamedObjects(config.namedObjectCreationTimeout(), clock);
             Duration progressInterval = config.progressInterval();
             // A job's end waits for Spark's listener bus at most one interval: a report may lag by as much.
-            ProgressReporter progress =
-                    progressInterval.isZero() ? null : ProgressReporter.attach(sc, progressInterval);
+            ProgressReporter progress = progressInterval.isZero() ? null : attachProgress(sc, progressInterval);
             descriptions = new NamedObjectDescriptions(sc);
             namedObjects = named;
             jobs = new JobManager(
@@ -187,8 +186,18 @@ final class Driver {
             if (progress != null) {
                 // Stale by the next connection: a report sent meanwhile would only be overtaken.
                 long every = progressInterval.toMillis();
+                AtomicBoolean wasConnected = new AtomicBoolean(true);
                 progressTicks.scheduleWithFixedDelay(
-                        () -> progress.sendChanged(connection::sendIfConnected), every, every, TimeUnit.MILLISECONDS);
+                        () -> {
+                            // a server that comes back (restarted) gets the whole picture at once
+                            boolean connected = connection.isConnected();
+                            boolean back = connected && !wasConnected.getAndSet(connected);
+                            wasConnected.set(connected);
+                            progress.send(connection::sendIfConnected, back);
+                        },
+                        every,
+                        every,
+                        TimeUnit.MILLISECONDS);
             }
             log.info(
                     "Context '{}' is ready: Spark application {}{}",
@@ -207,6 +216,16 @@ final class Driver {
                 // The JVM is already shutting down; the hook runs and finds nothing left to stop.
             }
             log.info("Driver of context '{}' exits with code {}", name, code);
+        }
+    }
+
+    /** Follows jobs' Spark work; without it (Spark refused the listener) jobs run and show no progress. */
+    private ProgressReporter attachProgress(SparkContext sc, Duration interval) {
+        try {
+            return ProgressReporter.attach(sc, interval);
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("Context '{}' reports no job progress: adding its Spark listener failed", config.contextName(), e);
+            return null;
         }
     }
 

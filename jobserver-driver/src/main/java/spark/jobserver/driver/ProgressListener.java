@@ -113,10 +113,18 @@ final class ProgressListener extends SparkListener {
 
     /** The reports of the followed jobs whose picture changed since they were last asked for here. */
     Map<String, ProgressReport> changedReports() {
+        return reports(false);
+    }
+
+    /**
+     * The reports of the followed jobs: all of them, or only those whose picture changed since they were
+     * last asked for here.
+     */
+    Map<String, ProgressReport> reports(boolean all) {
         Map<String, ProgressReport> changed = new LinkedHashMap<>();
         for (Track track : tracks.values()) {
             synchronized (track) {
-                if (track.changed && !track.ended) {
+                if ((all || track.changed) && !track.ended) {
                     track.changed = false;
                     changed.put(track.jobId, track.report());
                 }

@@ -91,9 +91,17 @@ final class ProgressReporter implements ProgressTracking {
      * Never throws (it runs on a schedule).
      */
     void sendChanged(Consumer<Message.ToServer> send) {
+        send(send, false);
+    }
+
+    /**
+     * Sends, through {@code send}, the picture of every job, or of those whose picture changed since the
+     * last call (a server that was away has none of them). Never throws (it runs on a schedule).
+     */
+    void send(Consumer<Message.ToServer> send, boolean all) {
         try {
             for (Map.Entry<String, ProgressReport> report :
-                    listener.changedReports().entrySet()) {
+                    listener.reports(all).entrySet()) {
                 send.accept(new Message.JobProgress(report.getKey(), report.getValue()));
             }
         } catch (RuntimeException e) {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code GET /jobs/<id>/progress} with a real driver: a two-stage job seen while it runs, after it ends,
- * and after a server restart (from the database).
+ * {@code GET /jobs/<id>/progress} with a real driver: a two-stage job seen while it runs (also after a
+ * server restart), after it ends, and after another restart (from the database).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JobProgressIT {
@@ -97,6 +97,14 @@ class JobProgressIT {
         assertThat(statuses(midway)).containsExactly("ACTIVE", "PENDING");
         assertThat(midway.get("stages").get(0).get("numTasks").asInt()).isEqualTo(4);
         assertThat(midway.get("stages").get(1).get("numTasks").asInt()).isEqualTo(2);
+
+        // A restarted server has nothing in memory: the driver, back, sends the whole picture again.
+        server.restart();
+        JsonNode again = server.await(
+                        path, r -> r.status() == 200 && r.json().get("stages").size() == 2, WAIT)
+                .json();
+        assertThat(again.get("status").asText()).isEqualTo("RUNNING");
+        assertThat(statuses(again)).containsExactly("ACTIVE", "PENDING");
 
         Files.createFile(gate);
         JsonNode finished = server.await(

@@ -210,7 +210,8 @@ class ProgressListenerTest {
         assertThat(progressOf(sent, jobId)).hasSize(1);
         reporter.send(sent::add, true); // a server that came back gets every picture, changed or not
         assertThat(progressOf(sent, jobId)).hasSize(2);
-        assertThat(progressOf(sent, jobId).get(1)).isEqualTo(progressOf(sent, jobId).get(0));
+        assertThat(progressOf(sent, jobId).get(1))
+                .isEqualTo(progressOf(sent, jobId).get(0));
 
         List<Message.ToServer> ordered = new ArrayList<>();
         JobEvents events = reporter.withFinalReports(ordered::add, ordered::add);

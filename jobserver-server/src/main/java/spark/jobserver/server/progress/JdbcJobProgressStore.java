@@ -18,19 +18,13 @@ public final class JdbcJobProgressStore implements JobProgressStore {
     @Override
     public void save(String jobId, ProgressReport report) {
         String json = Json.write(report);
-        // Usually written once, at the job's end; a kill's late report replaces it.
-        if (jdbc.update("UPDATE job_progress SET report = ? WHERE job_id = ?", json, jobId) > 0) {
-            return;
-        }
+        // Written once, at the job's end (one statement on every job's path); a kill's late report replaces it.
         try {
             jdbc.update("INSERT INTO job_progress (job_id, report) VALUES (?, ?)", jobId, json);
         } catch (StoreException e) {
-            if (!Jdbc.isConstraintViolation(e)
-                    || jdbc.query("SELECT 1 FROM jobs WHERE id = ?", rs -> 1, jobId)
-                            .isEmpty()) {
+            if (!Jdbc.isConstraintViolation(e)) {
                 throw e;
             }
-            // written meanwhile by another thread: the later report wins
             jdbc.update("UPDATE job_progress SET report = ? WHERE job_id = ?", json, jobId);
         }
     }

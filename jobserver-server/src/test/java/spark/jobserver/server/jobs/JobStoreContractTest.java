@@ -77,6 +77,9 @@ class JobStoreContractTest {
         progress.save("j1", later);
         assertThat(progress.get("j1")).contains(later);
         assertThat(progress.get("j2")).isEmpty();
+
+        progress.save("pruned-meanwhile", report); // its job is gone: nothing to keep it with
+        assertThat(progress.get("pruned-meanwhile")).isEmpty();
     }
 
     @Test

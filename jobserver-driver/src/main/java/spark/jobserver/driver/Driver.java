@@ -191,7 +191,7 @@ final class Driver {
                         () -> {
                             // a server that comes back (restarted) gets the whole picture at once
                             boolean connected = connection.isConnected();
-                            boolean back = connected && !wasConnected.getAndSet(connected);
+                            boolean back = connected && !wasConnected.get();
                             wasConnected.set(connected);
                             progress.send(connection::sendIfConnected, back);
                         },

@@ -28,6 +28,8 @@ final class ProgressReporter implements ProgressTracking {
     private final SparkContext sc;
     private final ProgressListener listener;
     private final Duration settleTimeout;
+    /** Held while reports are queued: the periodic ones, and a job's last one with its end. */
+    private final Object sending = new Object();
 
     ProgressReporter(SparkContext sc, ProgressListener listener, Duration settleTimeout) {
         this.sc = requireNonNull(sc, "sc is null");
@@ -99,6 +101,13 @@ final class ProgressReporter implements ProgressTracking {
      * last call (a server that was away has none of them). Never throws (it runs on a schedule).
      */
     void send(Consumer<Message.ToServer> send, boolean all) {
+        // Under the lock a job's end takes: a report built before the end cannot be queued after it.
+        synchronized (sending) {
+            sendReports(send, all);
+        }
+    }
+
+    private void sendReports(Consumer<Message.ToServer> send, boolean all) {
         try {
             for (Map.Entry<String, ProgressReport> report :
                     listener.reports(all).entrySet()) {
@@ -116,12 +125,16 @@ final class ProgressReporter implements ProgressTracking {
     JobEvents withFinalReports(JobEvents events, Consumer<Message.ToServer> send) {
         return event -> {
             if (ends(event)) {
-                ProgressReport last = listener.end(event.jobId());
-                if (last != null) {
-                    send.accept(new Message.JobProgress(event.jobId(), last));
+                synchronized (sending) {
+                    ProgressReport last = listener.end(event.jobId());
+                    if (last != null) {
+                        send.accept(new Message.JobProgress(event.jobId(), last));
+                    }
+                    events.publish(event);
                 }
+            } else {
+                events.publish(event);
             }
-            events.publish(event);
         };
     }
 

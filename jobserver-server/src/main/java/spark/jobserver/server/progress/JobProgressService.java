@@ -61,7 +61,12 @@ public final class JobProgressService implements ContextEvents, JobListener {
             store.save(jobId, progress.progress());
             return;
         }
-        live.put(jobId, new Live(context.id(), progress.progress()));
+        Live now = new Live(context.id(), progress.progress());
+        live.put(jobId, now);
+        if (recentlyEnded.contains(jobId) && live.remove(jobId, now)) {
+            // ended meanwhile (a kill, on an HTTP thread): this report is the newer one
+            store.save(jobId, now.report());
+        }
     }
 
     @Override

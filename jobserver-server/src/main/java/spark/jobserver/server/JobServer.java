@@ -57,6 +57,9 @@ import spark.jobserver.server.jobs.StreamResults;
 import spark.jobserver.server.metrics.MetricsRoutes;
 import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
+import spark.jobserver.server.progress.JdbcJobProgressStore;
+import spark.jobserver.server.progress.JobProgressRoutes;
+import spark.jobserver.server.progress.JobProgressService;
 import spark.jobserver.server.store.Database;
 
 /** The composition root: reading it tells the whole server. */
@@ -110,6 +113,7 @@ public final class JobServer implements AutoCloseable {
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
         this.events = new EventStream(EventSettings.from(config.raw()), clock, scheduler);
+        JobProgressService progress = new JobProgressService(new JdbcJobProgressStore(database));
         JobRecorder recorder = new JobRecorder(
                 jobStore,
                 streamStore,
@@ -117,13 +121,14 @@ public final class JobServer implements AutoCloseable {
                 callbacks,
                 config.jobHistory(),
                 binaries::newestRef,
-                JobListener.all(metrics, events.follower()),
+                // progress is stored before the event stream tells a job's end
+                JobListener.all(metrics, progress, events.follower()),
                 clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
                 launcher,
-                ContextEvents.all(recorder, events.follower()),
+                ContextEvents.all(recorder, progress, events.follower()),
                 clock,
                 scheduler,
                 serverUrl::get,
@@ -167,6 +172,7 @@ public final class JobServer implements AutoCloseable {
                         new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers, httpThreads)
                                 ::register,
                         new JobRoutes(jobs, streams, driverRequests, proxyUsers, httpThreads)::register,
+                        new JobProgressRoutes(jobs, progress)::register,
                         new NamedObjectRoutes(contexts, proxyUsers, NAMED_OBJECTS_TIMEOUT, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
                         new EventRoutes(events, proxyUsers)::register,

@@ -451,6 +451,8 @@ public final class Bench {
                         "spark.context-settings.launcher.spark.driver.memory = 1g",
                         "spark.jobserver.driver.environment.JOBSERVER_PYTHON_PATH = \"" + prop("bench.python.path")
                                 + "\"",
+                        // HOCON over the above, to compare settings (e.g. progress-interval = 0s)
+                        System.getenv().getOrDefault("BENCH_SERVER_CONFIG", ""),
                         ""));
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(prop("bench.server.jvm-options").lines().toList()); // one per line (bench/run)

@@ -91,6 +91,8 @@ final class Driver {
         httpThreads = Executors.newCachedThreadPool(NamedThreads.daemon("jobserver-http"));
         ScheduledExecutorService heartbeats =
                 Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("jobserver-heartbeat"));
+        ScheduledExecutorService progressTicks =
+                Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("jobserver-progress"));
         // Spark has its own hook for the SparkContext; this one also covers what a custom ContextLike holds.
         Thread shutdownHook = NamedThreads.daemon("jobserver-shutdown-hook").newThread(this::stopContext);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -152,6 +154,9 @@ final class Driver {
             // A streaming context cannot be restarted once a job failed it, hence the original's default.
             boolean stopOnJobError = config.stopContextOnJobError(isStreaming(created));
             DriverNamedObjects named = new DriverNamedObjects(config.namedObjectCreationTimeout(), clock);
+            Duration progressInterval = config.progressInterval();
+            // A job's end waits for Spark's listener bus at most one interval: a report may lag by as much.
+            ProgressReporter progress = progressInterval.isZero() ? null : attachProgress(sc, progressInterval);
             descriptions = new NamedObjectDescriptions(sc);
             namedObjects = named;
             jobs = new JobManager(
@@ -164,7 +169,8 @@ final class Driver {
                     classPath,
                     named,
                     new DataFiles(config.dataCacheDir(), serverFiles),
-                    connection::send,
+                    progress == null ? connection::send : progress.withFinalReports(connection::send, connection::send),
+                    progress == null ? ProgressTracking.NONE : progress,
                     (jobId, stream) -> serverFiles.uploadToServer(
                             DriverLaunch.RESULT_PATH + ServerFiles.pathSegment(jobId), stream),
                     stopOnJobError ? this::stopAfterFailedJob : jobId -> {},
@@ -177,6 +183,22 @@ final class Driver {
             connection.contextReady(new Message.ContextReady(sc.applicationId(), uiUrl, incarnation));
             long interval = config.heartbeatInterval().toMillis();
             heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+            if (progress != null) {
+                // Stale by the next connection: a report sent meanwhile would only be overtaken.
+                long every = progressInterval.toMillis();
+                AtomicBoolean wasConnected = new AtomicBoolean(true);
+                progressTicks.scheduleWithFixedDelay(
+                        () -> {
+                            // a server that comes back (restarted) gets the whole picture at once
+                            boolean connected = connection.isConnected();
+                            boolean back = connected && !wasConnected.get();
+                            wasConnected.set(connected);
+                            progress.send(connection::sendIfConnected, back);
+                        },
+                        every,
+                        every,
+                        TimeUnit.MILLISECONDS);
+            }
             log.info(
                     "Context '{}' is ready: Spark application {}{}",
                     name,
@@ -186,6 +208,7 @@ final class Driver {
             code = exit.join();
             return code;
         } finally {
+            progressTicks.shutdownNow();
             shutdown(code, heartbeats);
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -193,6 +216,16 @@ final class Driver {
                 // The JVM is already shutting down; the hook runs and finds nothing left to stop.
             }
             log.info("Driver of context '{}' exits with code {}", name, code);
+        }
+    }
+
+    /** Follows jobs' Spark work; without it (Spark refused the listener) jobs run and show no progress. */
+    private ProgressReporter attachProgress(SparkContext sc, Duration interval) {
+        try {
+            return ProgressReporter.attach(sc, interval);
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("Context '{}' reports no job progress: adding its Spark listener failed", config.contextName(), e);
+            return null;
         }
     }
 

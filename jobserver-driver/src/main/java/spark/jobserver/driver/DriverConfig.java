@@ -28,6 +28,7 @@ import spark.jobserver.protocol.BinaryRef;
  * @param serverHttpUrl the server's base HTTP URL, without a trailing slash
  * @param maxJobs how many jobs may run at once ({@code spark.jobserver.max-jobs-per-context})
  * @param heartbeatInterval how often the driver reports itself alive
+ * @param progressInterval how often, at most, the driver reports a job's Spark work to the server; zero: never
  * @param reconnectGracePeriod how long the driver keeps trying to reach a lost server before stopping
  * @param namedObjectCreationTimeout the default wait for a named object another job is creating
  * @param binaryCacheDir where fetched binaries are cached by hash
@@ -44,6 +45,7 @@ record DriverConfig(
         URI serverHttpUrl,
         int maxJobs,
         Duration heartbeatInterval,
+        Duration progressInterval,
         Duration reconnectGracePeriod,
         Duration namedObjectCreationTimeout,
         Path binaryCacheDir,
@@ -60,6 +62,10 @@ record DriverConfig(
         requireNonNull(serverWsUrl, "serverWsUrl is null");
         requireNonNull(serverHttpUrl, "serverHttpUrl is null");
         requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+        requireNonNull(progressInterval, "progressInterval is null");
+        if (progressInterval.isNegative()) {
+            throw new IllegalArgumentException("progressInterval must not be negative");
+        }
         requireNonNull(reconnectGracePeriod, "reconnectGracePeriod is null");
         requireNonNull(namedObjectCreationTimeout, "namedObjectCreationTimeout is null");
         requireNonNull(binaryCacheDir, "binaryCacheDir is null");
@@ -135,6 +141,11 @@ record DriverConfig(
                 read(problems, "driver.server-http-url", p -> uri(root.getString(p), p, Set.of("http", "https")), null);
         int maxJobs = read(problems, "driver.max-jobs", p -> positive(root.getInt(p), p), 8);
         Duration heartbeat = duration(problems, root, "driver.heartbeat-interval", Duration.ofSeconds(5));
+        Duration progress = duration(problems, root, "driver.progress-interval", Duration.ofSeconds(1));
+        if (progress.isNegative()) {
+            problems.add("driver.progress-interval must not be negative");
+            progress = Duration.ZERO;
+        }
         Duration grace = duration(problems, root, "driver.reconnect-grace-period", Duration.ofMinutes(5));
         Duration namedObjects =
                 duration(problems, root, "driver.named-object-creation-timeout", Duration.ofSeconds(60));
@@ -168,6 +179,7 @@ record DriverConfig(
                 stripSlash(http),
                 maxJobs,
                 heartbeat,
+                progress,
                 grace,
                 namedObjects,
                 binaries,

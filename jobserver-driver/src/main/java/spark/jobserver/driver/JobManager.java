@@ -56,6 +56,7 @@ final class JobManager implements AutoCloseable {
     private final NamedObjects namedObjects;
     private final DataFileCache dataFiles;
     private final JobEvents events;
+    private final ProgressTracking progress;
     private final ResultStreams resultStreams;
     private final Consumer<String> afterFailure;
     private final Clock clock;
@@ -87,6 +88,41 @@ final class JobManager implements AutoCloseable {
             ResultStreams resultStreams,
             Consumer<String> afterFailure,
             Clock clock) {
+        this(
+                factory,
+                context,
+                contextName,
+                maxJobs,
+                contextSettings,
+                jobConfigFallback,
+                classPath,
+                namedObjects,
+                dataFiles,
+                events,
+                ProgressTracking.NONE,
+                resultStreams,
+                afterFailure,
+                clock);
+    }
+
+    /**
+     * @param progress told when each job begins and ends, to follow its Spark work
+     */
+    JobManager(
+            SparkContextFactory factory,
+            ContextLike context,
+            String contextName,
+            int maxJobs,
+            Config contextSettings,
+            Config jobConfigFallback,
+            JobClassPath classPath,
+            NamedObjects namedObjects,
+            DataFileCache dataFiles,
+            JobEvents events,
+            ProgressTracking progress,
+            ResultStreams resultStreams,
+            Consumer<String> afterFailure,
+            Clock clock) {
         this.factory = requireNonNull(factory, "factory is null");
         this.context = requireNonNull(context, "context is null");
         this.contextName = requireNonNull(contextName, "contextName is null");
@@ -101,6 +137,7 @@ final class JobManager implements AutoCloseable {
         this.namedObjects = requireNonNull(namedObjects, "namedObjects is null");
         this.dataFiles = requireNonNull(dataFiles, "dataFiles is null");
         this.events = requireNonNull(events, "events is null");
+        this.progress = requireNonNull(progress, "progress is null");
         this.resultStreams = requireNonNull(resultStreams, "resultStreams is null");
         this.afterFailure = requireNonNull(afterFailure, "afterFailure is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -230,6 +267,15 @@ final class JobManager implements AutoCloseable {
         }
     }
 
+    /** Ends {@code run} from its own thread, once the job's Spark work is all seen (for its last progress report). */
+    private boolean end(JobRun run, JobState state, Message.JobEvent event) {
+        if (run.state().isTerminal()) {
+            return false; // killed meanwhile: nothing to wait for
+        }
+        progress.beforeEnd(run.jobId(), state == JobState.FAILED || state == JobState.VALIDATION_FAILED);
+        return run.moveTo(state, event);
+    }
+
     /** The whole life of one job, on its pool thread. */
     private void execute(JobRun run, Message.StartJob request) {
         String jobId = run.jobId();
@@ -264,6 +310,7 @@ final class JobManager implements AutoCloseable {
                 return;
             }
             DriverJobEnvironment env = new DriverJobEnvironment(jobId, namedObjects, contextSettings, dataFiles);
+            progress.jobBegins(jobId);
             // Before validation, so that a kill also cancels whatever Spark work validation starts.
             sc.setJobGroup(jobId, "jobserver job " + jobId, true);
             inJobGroup = true;
@@ -271,7 +318,8 @@ final class JobManager implements AutoCloseable {
             try {
                 validated = JobStyles.validate(job, context, env, config);
             } catch (Throwable t) {
-                if (run.moveTo(
+                if (end(
+                        run,
                         JobState.VALIDATION_FAILED,
                         new Message.JobValidationFailed(jobId, PythonJobException.errorOf(t)))) {
                     log.info("Job {}: validation threw", jobId, t);
@@ -279,7 +327,7 @@ final class JobManager implements AutoCloseable {
                 return;
             }
             if (validated instanceof JobStyles.Invalid invalid) {
-                if (run.moveTo(JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, invalid.error()))) {
+                if (end(run, JobState.VALIDATION_FAILED, new Message.JobValidationFailed(jobId, invalid.error()))) {
                     log.info(
                             "Job {}: validation failed: {}",
                             jobId,
@@ -297,7 +345,7 @@ final class JobManager implements AutoCloseable {
                 // A Scala Stream's head would keep every element read so far reachable.
                 result = null;
                 long size = upload(jobId, stream);
-                if (run.moveTo(JobState.FINISHED, new Message.JobStreamFinished(jobId, clock.millis(), size))) {
+                if (end(run, JobState.FINISHED, new Message.JobStreamFinished(jobId, clock.millis(), size))) {
                     log.info("Job {}: finished, its result stream of {} bytes uploaded", jobId, size);
                 }
                 return;
@@ -306,20 +354,22 @@ final class JobManager implements AutoCloseable {
             ErrorInfo tooLarge = ResultSizeLimit.check(json, maxResultBytes);
             if (tooLarge != null) {
                 // Sent as it is, the frame would be refused and the connection to the server lost.
-                if (run.moveTo(JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), tooLarge))) {
+                if (end(run, JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), tooLarge))) {
                     log.warn("Job {}: failed: {}", jobId, tooLarge.message());
                     afterFailure.accept(jobId);
                 }
                 return;
             }
-            if (run.moveTo(JobState.FINISHED, new Message.JobFinished(jobId, clock.millis(), json))) {
+            if (end(run, JobState.FINISHED, new Message.JobFinished(jobId, clock.millis(), json))) {
                 log.info("Job {}: finished", jobId);
             }
         } catch (Throwable t) {
             // Errors included: a job that throws OutOfMemoryError or StackOverflowError fails alone, and the
             // driver and its other jobs carry on.
-            if (run.moveTo(
-                    JobState.FAILED, new Message.JobFailed(jobId, clock.millis(), PythonJobException.errorOf(t)))) {
+            if (end(
+                    run,
+                    JobState.FAILED,
+                    new Message.JobFailed(jobId, clock.millis(), PythonJobException.errorOf(t)))) {
                 log.warn("Job {}: failed", jobId, t);
                 afterFailure.accept(jobId);
             } else {
@@ -329,6 +379,7 @@ final class JobManager implements AutoCloseable {
             JobStyles.release(job);
             if (inJobGroup) {
                 sc.clearJobGroup();
+                progress.forget(jobId);
             }
             thread.setContextClassLoader(previousLoader);
         }

@@ -67,6 +67,7 @@ class DriverConfigTest {
                 """));
         assertThat(config.maxJobs()).isEqualTo(8);
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.progressInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.namedObjectCreationTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.dataCacheDir()).isEqualTo(Path.of("data-cache").toAbsolutePath());

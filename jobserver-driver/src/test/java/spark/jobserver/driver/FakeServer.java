@@ -60,13 +60,13 @@ final class FakeServer implements AutoCloseable {
         return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The next message that is not a heartbeat. */
+    /** The next message that is not a heartbeat or a progress report (both sent on a schedule). */
     Message nextNonHeartbeat(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             Message m = received.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
-            if (m == null || !(m instanceof Message.Heartbeat)) {
+            if (m == null || !(m instanceof Message.Heartbeat || m instanceof Message.JobProgress)) {
                 return m;
             }
         }

@@ -93,6 +93,18 @@ class PythonJobsIT {
                 "/jobs/" + jobId, r -> r.json().get("status").asText().equals("FINISHED"), Duration.ofSeconds(60));
         assertThat(done.json().get("result").toString()).isEqualTo("{\"a\":2,\"b\":1}");
         assertThat(done.json().get("classPath").asText()).isEqualTo("example_jobs.word_count.WordCountSparkSessionJob");
+
+        // its Spark work, run from Python in the job's group, is reported as a JVM job's is
+        JsonNode progress = server.get("/jobs/" + jobId + "/progress").json();
+        assertThat(progress.get("status").asText()).isEqualTo("FINISHED");
+        assertThat(progress.get("sparkJobs")).isNotEmpty().allSatisfy(job -> {
+            assertThat(job.get("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("completedTasks").asInt())
+                    .isEqualTo(job.get("numTasks").asInt());
+        });
+        assertThat(progress.get("stages"))
+                .isNotEmpty()
+                .allSatisfy(stage -> assertThat(stage.get("status").asText()).isEqualTo("COMPLETE"));
     }
 
     @Test

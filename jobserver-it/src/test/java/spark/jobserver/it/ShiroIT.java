@@ -31,6 +31,7 @@ class ShiroIT {
             new Route("contexts:delete", "DELETE", "/contexts/none", null, null),
             new Route("contexts:reset", "PUT", "/contexts?reset=bogus", "", "text/plain"),
             new Route("jobs:read", "GET", "/jobs", null, null),
+            new Route("jobs:read", "GET", "/events?lastEventId=bad", null, null),
             new Route("jobs:start", "POST", "/jobs", "", "text/plain"),
             new Route("jobs:delete", "DELETE", "/jobs/none", null, null),
             new Route("data:read", "GET", "/data", null, null),
@@ -128,6 +129,25 @@ class ShiroIT {
     }
 
     @Test
+    void metricsAndTheApiDescriptionCanBeClosedToAnonymousCallers() throws IOException {
+        try (TestingJobServer closed = TestingJobServer.start("access-control {\n"
+                + "  provider = spark.jobserver.auth.ShiroAccessControl\n"
+                + "  shiro.config.path = \"" + ini + "\"\n"
+                + "  public-metrics = off\n"
+                + "  public-api-docs = off\n"
+                + "}\n")) {
+            SecureClient anonymous = SecureClient.to(closed.baseUrl(), null);
+            for (String path : List.of("/metrics", "/metricz", "/statusz", "/openapi.json", "/swagger")) {
+                assertThat(anonymous.get(path).status()).as(path).isEqualTo(401);
+            }
+            assertThat(anonymous.get("/healthz").status()).isEqualTo(200);
+            // closed, they need a user allowed everything (they belong to no resource of the permission table)
+            assertThat(anonymous.as("admin", "adminpw").get("/metrics").status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void eachPermissionOpensExactlyItsRoutes() {
         List<String> wrong = new ArrayList<>();
         for (Route granted : ROUTES) {
@@ -180,7 +200,11 @@ class ShiroIT {
     }
 
     @Test
-    void theAuthenticatedUserIsTheProxyUserOfItsContexts() {
+    void theAuthenticatedUserIsTheProxyUserOfItsContexts() throws Exception {
+        // each user's event stream shows its own contexts only, by the names it gave them
+        EventStreamClient aliceEvents =
+                EventStreamClient.open(server.baseUrl(), "", "Authorization", basic("alice:alicepw"));
+        EventStreamClient bobEvents = EventStreamClient.open(server.baseUrl(), "", "Authorization", basic("bob:bobpw"));
         SecureClient alice = http.as("alice", "alicepw");
         SecureClient bob = http.as("bob", "bobpw");
         http.as("admin", "adminpw").uploadExamples("shiro-examples");
@@ -213,11 +237,28 @@ class ShiroIT {
             String jobId = job.json().path("jobId").asText();
             assertThat(alice.get("/jobs/" + jobId).json().path("context").asText())
                     .isEqualTo("alice~mine");
+            java.util.function.Predicate<List<EventStreamClient.Event>> jobEnded = es -> es.stream()
+                    .anyMatch(e -> e.data().path("jobId").asText().equals(jobId)
+                            && e.data().path("status").asText().equals("FINISHED"));
+            assertThat(aliceEvents.await(jobEnded))
+                    .filteredOn(e -> e.type().equals("context"))
+                    .isNotEmpty()
+                    .allMatch(e -> e.data().path("name").asText().equals("mine"));
+            // jobs are everyone's to see, as GET /jobs shows them; bob's stream had alice's job but not her context
+            assertThat(bobEvents.await(jobEnded)).noneMatch(e -> e.type().equals("context"));
             assertThat(bob.delete("/contexts/mine").status()).isEqualTo(404);
         } finally {
             Reply stopped = alice.delete("/contexts/mine");
             assertThat(stopped.status()).as(stopped.toString()).isEqualTo(200);
         }
         assertThat(alice.get("/contexts").json().toString()).isEqualTo("[]");
+        aliceEvents.close();
+        bobEvents.close();
+    }
+
+    private static String basic(String credentials) {
+        return "Basic "
+                + java.util.Base64.getEncoder()
+                        .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -26,6 +26,7 @@ import spark.jobserver.server.binaries.InitialBinaries;
 import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ConfiguredContexts;
+import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.contexts.JdbcContextStore;
@@ -36,6 +37,9 @@ import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRequests;
 import spark.jobserver.server.drivers.DriverTrust;
 import spark.jobserver.server.drivers.LocalDriverLauncher;
+import spark.jobserver.server.events.EventRoutes;
+import spark.jobserver.server.events.EventSettings;
+import spark.jobserver.server.events.EventStream;
 import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
@@ -43,6 +47,7 @@ import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
+import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
@@ -52,6 +57,9 @@ import spark.jobserver.server.jobs.StreamResults;
 import spark.jobserver.server.metrics.MetricsRoutes;
 import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
+import spark.jobserver.server.progress.JdbcJobProgressStore;
+import spark.jobserver.server.progress.JobProgressRoutes;
+import spark.jobserver.server.progress.JobProgressService;
 import spark.jobserver.server.store.Database;
 
 /** The composition root: reading it tells the whole server. */
@@ -73,6 +81,7 @@ public final class JobServer implements AutoCloseable {
     private final JobCallbacks callbacks;
     private final HistoryPruner pruner;
     private final ServerMetrics metrics = new ServerMetrics();
+    private final EventStream events;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
 
     private JobServer(ServerConfig config) {
@@ -103,6 +112,8 @@ public final class JobServer implements AutoCloseable {
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
         JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        this.events = new EventStream(EventSettings.from(config.raw()), clock, scheduler);
+        JobProgressService progress = new JobProgressService(new JdbcJobProgressStore(database));
         JobRecorder recorder = new JobRecorder(
                 jobStore,
                 streamStore,
@@ -110,13 +121,14 @@ public final class JobServer implements AutoCloseable {
                 callbacks,
                 config.jobHistory(),
                 binaries::newestRef,
-                metrics,
+                // progress is stored before the event stream tells a job's end
+                JobListener.all(metrics, progress, events.follower()),
                 clock);
         this.contexts = new ContextService(
                 config,
                 contextStore,
                 launcher,
-                recorder,
+                ContextEvents.all(recorder, progress, events.follower()),
                 clock,
                 scheduler,
                 serverUrl::get,
@@ -140,7 +152,9 @@ public final class JobServer implements AutoCloseable {
                 AccessControl.create(auth),
                 auth.authTimeout(),
                 auth.maxConcurrentAuthentications(),
-                driverTrust::isDriverCertificate);
+                driverTrust::isDriverCertificate,
+                auth.publicMetrics(),
+                auth.publicApiDocs());
         ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
         this.http = new HttpServer(
                 config.bindAddress(),
@@ -158,8 +172,10 @@ public final class JobServer implements AutoCloseable {
                         new ContextRoutes(contexts, config.contextDefaults(), configured, proxyUsers, httpThreads)
                                 ::register,
                         new JobRoutes(jobs, streams, driverRequests, proxyUsers, httpThreads)::register,
+                        new JobProgressRoutes(jobs, progress)::register,
                         new NamedObjectRoutes(contexts, proxyUsers, NAMED_OBJECTS_TIMEOUT, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
+                        new EventRoutes(events, proxyUsers)::register,
                         drivers::register));
     }
 
@@ -204,6 +220,7 @@ public final class JobServer implements AutoCloseable {
     /** Stops serving. Drivers are left running: they re-attach when a server comes back. */
     @Override
     public void close() {
+        events.close(); // open streams would hold up the HTTP server's stop
         http.close();
         stopQuietly(httpThreads); // Jetty stops the pool it was given; this makes sure of it
         gate.close();

@@ -53,6 +53,8 @@ class ApiSurfaceTest {
             "GET /jobs/{id}",
             "DELETE /jobs/{id}",
             "GET /jobs/{id}/config",
+            "GET /jobs/{id}/progress",
+            "GET /events",
             "GET /metricz",
             "GET /metrics",
             "GET /statusz",

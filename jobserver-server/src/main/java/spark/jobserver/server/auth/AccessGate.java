@@ -43,18 +43,27 @@ public final class AccessGate implements AutoCloseable {
     private final AccessControl access;
     private final Duration timeout;
     private final Predicate<X509Certificate> isDriverCertificate;
+    private final Predicate<String> isPublic;
     private final ThreadPoolExecutor checks;
 
     /**
      * @param timeout how long a request waits for its check
      * @param maxConcurrent how many checks may run at once
      * @param isDriverCertificate whether a TLS client certificate is the one the server gave its drivers
+     * @param publicMetrics whether the metrics routes need no login
+     * @param publicApiDocs whether the API's description and its UI need no login
      */
     public AccessGate(
-            AccessControl access, Duration timeout, int maxConcurrent, Predicate<X509Certificate> isDriverCertificate) {
+            AccessControl access,
+            Duration timeout,
+            int maxConcurrent,
+            Predicate<X509Certificate> isDriverCertificate,
+            boolean publicMetrics,
+            boolean publicApiDocs) {
         this.access = requireNonNull(access, "access is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.isDriverCertificate = requireNonNull(isDriverCertificate, "isDriverCertificate is null");
+        this.isPublic = RoutePermissions.publicPaths(publicMetrics, publicApiDocs);
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("maxConcurrent must be at least 1, not " + maxConcurrent);
         }
@@ -81,7 +90,7 @@ public final class AccessGate implements AutoCloseable {
 
     private void check(Context ctx) {
         String path = ctx.path();
-        if (RoutePermissions.isPublic(path)) {
+        if (isPublic.test(path)) {
             return;
         }
         if (isDriverClient(ctx)) {

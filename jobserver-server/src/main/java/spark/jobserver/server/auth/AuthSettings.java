@@ -18,6 +18,10 @@ import spark.jobserver.server.config.ConfigProblems;
  *
  * @param maxConcurrentAuthentications ours ({@code max-concurrent-authentications}): checks running at
  *     once; one more is answered 503 at once
+ * @param publicMetrics ours ({@code public-metrics}, default on): {@code /metrics}, {@code /metricz} and
+ *     {@code /statusz} need no login, so a Prometheus scraper needs no account
+ * @param publicApiDocs ours ({@code public-api-docs}, default on): {@code /openapi.json} and the Swagger UI
+ *     need no login
  */
 public record AuthSettings(
         Provider provider,
@@ -28,7 +32,9 @@ public record AuthSettings(
         int cacheMaxEntries,
         boolean useAsProxyUser,
         Path shiroConfigPath,
-        Keycloak keycloak) {
+        Keycloak keycloak,
+        boolean publicMetrics,
+        boolean publicApiDocs) {
 
     static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
     static final int DEFAULT_MAX_CONCURRENT_AUTHENTICATIONS = 16;
@@ -108,7 +114,9 @@ public record AuthSettings(
                 DEFAULT_CACHE_MAX_ENTRIES,
                 false,
                 null,
-                null);
+                null,
+                true,
+                true);
     }
 
     /**
@@ -168,6 +176,14 @@ public record AuthSettings(
                 "access-control.shiro.use-as-proxy-user",
                 () -> c.hasPath("shiro.use-as-proxy-user") && c.getBoolean("shiro.use-as-proxy-user"),
                 false);
+        boolean publicMetrics = problems.bind(
+                "access-control.public-metrics",
+                () -> !c.hasPath("public-metrics") || c.getBoolean("public-metrics"),
+                true);
+        boolean publicApiDocs = problems.bind(
+                "access-control.public-api-docs",
+                () -> !c.hasPath("public-api-docs") || c.getBoolean("public-api-docs"),
+                true);
         Path shiroIni = null;
         Keycloak keycloak = null;
         if (provider == Provider.SHIRO) {
@@ -186,7 +202,17 @@ public record AuthSettings(
         }
         problems.throwIfAny("Invalid access-control configuration");
         return new AuthSettings(
-                provider, timeout, maxConcurrent, useCache, ttl, maxEntries, proxyUser, shiroIni, keycloak);
+                provider,
+                timeout,
+                maxConcurrent,
+                useCache,
+                ttl,
+                maxEntries,
+                proxyUser,
+                shiroIni,
+                keycloak,
+                publicMetrics,
+                publicApiDocs);
     }
 
     private static Keycloak keycloak(Config c, ConfigProblems problems) {

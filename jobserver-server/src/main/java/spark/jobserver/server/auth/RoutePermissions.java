@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which permission each route needs, as a table keyed by the first path segment and the HTTP method
@@ -11,14 +12,18 @@ import java.util.Set;
  * the reference. A new resource gets its row here; until it has one, only ALLOW_ALL users reach it.
  */
 final class RoutePermissions {
-    /**
-     * Paths anyone may call: health, the UI, metrics, the API's description, and the drivers' own routes
-     * (they prove their context's secret).
-     */
-    private static final Set<String> PUBLIC_EXACT =
-            Set.of("/", "/healthz", "/metrics", "/metricz", "/statusz", "/favicon.ico", "/openapi.json", "/swagger");
+    /** Paths anyone may call: health, the UI, and the drivers' own routes (they prove their context's secret). */
+    private static final Set<String> PUBLIC_EXACT = Set.of("/", "/healthz", "/favicon.ico");
 
-    private static final Set<String> PUBLIC_PREFIXES = Set.of("/html/", "/driver/", "/swagger/");
+    private static final Set<String> PUBLIC_PREFIXES = Set.of("/html/", "/driver/");
+
+    /** Public unless configured otherwise ({@code access-control.public-metrics}). */
+    private static final Set<String> METRICS = Set.of("/metrics", "/metricz", "/statusz");
+
+    /** Public unless configured otherwise ({@code access-control.public-api-docs}). */
+    private static final Set<String> API_DOCS = Set.of("/openapi.json", "/swagger");
+
+    private static final String API_DOCS_PREFIX = "/swagger/";
 
     private static final Map<String, Map<String, Permission>> TABLE = Map.of(
             "binaries",
@@ -48,8 +53,22 @@ final class RoutePermissions {
 
     private RoutePermissions() {}
 
+    /** Whether anyone may call {@code path}, with metrics and the API's description public. */
     static boolean isPublic(String path) {
-        return PUBLIC_EXACT.contains(path) || PUBLIC_PREFIXES.stream().anyMatch(path::startsWith);
+        return publicPaths(true, true).test(path);
+    }
+
+    /**
+     * The paths anyone may call.
+     *
+     * @param metrics whether {@code /metrics}, {@code /metricz} and {@code /statusz} are among them
+     * @param apiDocs whether {@code /openapi.json} and the Swagger UI are among them
+     */
+    static Predicate<String> publicPaths(boolean metrics, boolean apiDocs) {
+        return path -> PUBLIC_EXACT.contains(path)
+                || PUBLIC_PREFIXES.stream().anyMatch(path::startsWith)
+                || (metrics && METRICS.contains(path))
+                || (apiDocs && (API_DOCS.contains(path) || path.startsWith(API_DOCS_PREFIX)));
     }
 
     static boolean isDriverPath(String path) {

@@ -103,6 +103,7 @@ public record ServerConfig(
             List<String> jvmOptions,
             Duration heartbeatInterval,
             Duration heartbeatTimeout,
+            Duration progressInterval,
             Duration reconnectGracePeriod,
             Duration reattachTimeout,
             long maxMessageSize,
@@ -119,7 +120,8 @@ public record ServerConfig(
         public String toString() {
             return "Driver[jar=" + jar + ", classpath=" + classpath + ", javaHome=" + javaHome + ", jvmOptions="
                     + jvmOptions.stream().map(Configs::maskSecretsInText).toList() + ", heartbeatInterval="
-                    + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout + ", reconnectGracePeriod="
+                    + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout + ", progressInterval="
+                    + progressInterval + ", reconnectGracePeriod="
                     + reconnectGracePeriod + ", reattachTimeout=" + reattachTimeout + ", maxMessageSize="
                     + maxMessageSize + ", classDataSharing=" + classDataSharing + ", serverUrl="
                     + Configs.maskSecretsInText(serverUrl) + ", environment=" + maskedEnvironment() + "]";
@@ -230,6 +232,10 @@ public record ServerConfig(
                         d + "heartbeat-timeout",
                         () -> ConfigProblems.positive(c.getDuration(d + "heartbeat-timeout")),
                         Duration.ofSeconds(60)),
+                problems.bind(
+                        d + "progress-interval",
+                        () -> ConfigProblems.notNegative(c.getDuration(d + "progress-interval")),
+                        Duration.ofSeconds(1)),
                 problems.bind(
                         d + "reconnect-grace-period",
                         () -> c.getDuration(d + "reconnect-grace-period"),

@@ -3,18 +3,22 @@ package spark.jobserver.server.contexts;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.typesafe.config.Config;
 import io.javalin.config.RoutesConfig;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.media.BooleanSchema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.ApiRoutes;
+import spark.jobserver.server.http.Json;
 import spark.jobserver.server.http.Replies;
 import spark.jobserver.server.http.Requests;
 import spark.jobserver.server.http.Times;
@@ -200,6 +204,11 @@ public final class ContextRoutes {
             configured.reset();
             Replies.success(ctx, 200, "Context reset requested");
         }
+    }
+
+    /** A context as {@code GET /contexts/<name>} shows it, under its stored name (the event stream shares it). */
+    public static Map<String, Object> render(ContextInfo info) {
+        return Json.MAPPER.convertValue(ContextReport.of(info), new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     /** {@code GET /contexts/<name>}: the reference's context-per-JVM form. */

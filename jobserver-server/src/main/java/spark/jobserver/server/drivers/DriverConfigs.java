@@ -31,6 +31,7 @@ public final class DriverConfigs {
         driver.put("server-ws-url", http.replaceFirst("^http", "ws") + DriverLaunch.WEBSOCKET_PATH);
         driver.put("max-jobs", config.maxJobsPerContext());
         driver.put("heartbeat-interval", config.driver().heartbeatInterval().toMillis() + "ms");
+        driver.put("progress-interval", config.driver().progressInterval().toMillis() + "ms");
         driver.put(
                 "reconnect-grace-period", config.driver().reconnectGracePeriod().toMillis() + "ms");
         driver.put(

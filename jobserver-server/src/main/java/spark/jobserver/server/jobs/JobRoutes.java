@@ -3,6 +3,7 @@ package spark.jobserver.server.jobs;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -16,8 +17,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import spark.jobserver.protocol.DriverLaunch;
@@ -79,7 +82,9 @@ public final class JobRoutes {
                         jobs = wanted == null ? List.of() : service.list(limit, wanted);
                     }
                     Replies.json(
-                            ctx, 200, jobs.stream().map(j -> report(j, false)).toList());
+                            ctx,
+                            200,
+                            jobs.stream().map(j -> jobReport(j, false)).toList());
                 },
                 doc -> doc.summary("The newest jobs first")
                         .intParam("limit", 0, 50, "at most this many")
@@ -96,11 +101,11 @@ public final class JobRoutes {
                     JobInfo job = service.get(ctx.pathParam("id"));
                     if (job.status() == JobStatus.FINISHED && streams.hasStreamResult(job.jobId())) {
                         // The original's chunked form: the report's fields, then the raw bytes as "result".
-                        String fields = Json.write(report(job, false));
+                        String fields = Json.write(jobReport(job, false));
                         streamReply(
                                 ctx, job.jobId(), "{\n" + fields.substring(1, fields.length() - 1) + ",\"result\":");
                     } else {
-                        Replies.json(ctx, 200, report(job, true));
+                        Replies.json(ctx, 200, jobReport(job, true));
                     }
                 },
                 doc -> doc.summary("A job's report, with its result once FINISHED")
@@ -341,7 +346,7 @@ public final class JobRoutes {
 
     private void writeReply(Context ctx, JobService.Reply reply) {
         if (reply instanceof JobService.Reply.Started started) {
-            Replies.json(ctx, 202, report(started.job(), false).started());
+            Replies.json(ctx, 202, jobReport(started.job(), false).started());
         } else if (reply instanceof JobService.Reply.Finished finished) {
             Replies.json(ctx, 200, new JobResult(finished.jobId(), null, resultNode(finished.result())));
         } else if (reply instanceof JobService.Reply.Failed failed) {
@@ -391,7 +396,13 @@ public final class JobRoutes {
     }
 
     /** The reference's job report; FINISHED jobs carry their result only when {@code withResult}. */
-    static JobReport report(JobInfo job, boolean withResult) {
+    public static Map<String, Object> report(JobInfo job, boolean withResult) {
+        return Json.MAPPER.convertValue(
+                jobReport(job, withResult), new TypeReference<LinkedHashMap<String, Object>>() {});
+    }
+
+    /** The job report the routes write (its schema is in the API's description). */
+    static JobReport jobReport(JobInfo job, boolean withResult) {
         Object result = null;
         if (job.error() != null && (job.status() == JobStatus.ERROR || job.status() == JobStatus.KILLED)) {
             result = job.error();

@@ -172,7 +172,9 @@ class AccessGateTest {
                 AccessControl.create(settings),
                 settings.authTimeout(),
                 settings.maxConcurrentAuthentications(),
-                certificate -> false);
+                certificate -> false,
+                settings.publicMetrics(),
+                settings.publicApiDocs());
     }
 
     /** The project's HTTP server with the gate in front of one route, {@code GET /binaries}. */

@@ -22,6 +22,18 @@ class AuthSettingsTest {
         assertThat(settings.cacheTimeToLive()).isEqualTo(Duration.ofMinutes(15));
         assertThat(settings.cacheMaxEntries()).isEqualTo(512);
         assertThat(settings.useAsProxyUser()).isFalse();
+        assertThat(settings.publicMetrics()).isTrue();
+        assertThat(settings.publicApiDocs()).isTrue();
+    }
+
+    @Test
+    void metricsAndApiDocsCanBeClosed() {
+        AuthSettings closed = AuthSettings.from(
+                ConfigFactory.parseString("access-control { public-metrics = off, public-api-docs = off }"));
+        assertThat(closed.publicMetrics()).isFalse();
+        assertThat(closed.publicApiDocs()).isFalse();
+        assertThatThrownBy(() -> AuthSettings.from(ConfigFactory.parseString("access-control.public-metrics = maybe")))
+                .hasMessageContaining("public-metrics");
     }
 
     @Test

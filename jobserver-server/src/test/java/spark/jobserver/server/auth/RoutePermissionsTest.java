@@ -32,6 +32,16 @@ class RoutePermissionsTest {
         assertThat(RoutePermissions.isPublic("/healthz/x")).isFalse();
         assertThat(RoutePermissions.isPublic("/drivers")).isFalse();
         assertThat(RoutePermissions.isPublic("/jobs")).isFalse();
+        assertThat(RoutePermissions.isPublic("/metrics")).isTrue();
+        assertThat(RoutePermissions.isPublic("/swagger/index.html")).isTrue();
+        assertThat(RoutePermissions.publicPaths(false, false).test("/metrics")).isFalse();
+        assertThat(RoutePermissions.publicPaths(false, false).test("/statusz")).isFalse();
+        assertThat(RoutePermissions.publicPaths(false, false).test("/openapi.json"))
+                .isFalse();
+        assertThat(RoutePermissions.publicPaths(false, false).test("/swagger/index.html"))
+                .isFalse();
+        assertThat(RoutePermissions.publicPaths(false, false).test("/healthz")).isTrue();
+        assertThat(RoutePermissions.publicPaths(true, false).test("/metricz")).isTrue();
     }
 
     @Test

@@ -48,6 +48,7 @@ class ServerConfigTest {
         assertThat(driver.jvmOptions()).isEmpty();
         assertThat(driver.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(driver.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(driver.progressInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(driver.reconnectGracePeriod()).isEqualTo(Duration.ofMinutes(5));
         assertThat(driver.reattachTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(driver.maxMessageSize()).isEqualTo(64L * 1024 * 1024);

@@ -18,6 +18,7 @@ final class TestDrivers {
                 jvmOptions,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(60),
+                Duration.ofSeconds(1),
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(60),
                 64L << 20,

@@ -16,6 +16,9 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import spark.jobserver.protocol.ErrorInfo;
+import spark.jobserver.protocol.ProgressReport;
+import spark.jobserver.server.progress.JdbcJobProgressStore;
+import spark.jobserver.server.store.Database;
 import spark.jobserver.server.store.TestDatabases;
 import spark.jobserver.server.store.TestDatabases.Backend;
 
@@ -27,10 +30,71 @@ class JobStoreContractTest {
     Backend backend;
 
     private JdbcJobStore store;
+    private JdbcJobProgressStore progress;
 
     @BeforeEach
     void setUp() {
-        store = new JdbcJobStore(TestDatabases.clean(backend));
+        Database database = TestDatabases.clean(backend);
+        store = new JdbcJobStore(database);
+        progress = new JdbcJobProgressStore(database);
+    }
+
+    @Test
+    void aJobsProgressIsKeptWithItAndReplacedByALaterOne() {
+        store.insert(job("j1", "ctx", JobStatus.FINISHED, 1000, 2000L, "1", null));
+        assertThat(progress.get("j1")).isEmpty();
+        List<ProgressReport.Stage> stages = new ArrayList<>();
+        for (int i = 0; i < 500; i++) { // a long report: more than any VARCHAR
+            stages.add(new ProgressReport.Stage(
+                    i,
+                    0,
+                    "reduceByKey at Wörd.scala:" + i + " ✓",
+                    "COMPLETE",
+                    4,
+                    0,
+                    4,
+                    0,
+                    1L << 40,
+                    0,
+                    10,
+                    20,
+                    1000L,
+                    2000L,
+                    null));
+        }
+        ProgressReport report = new ProgressReport(
+                List.of(new ProgressReport.SparkJob(0, "SUCCEEDED", List.of(0, 1), 2000, 0, 2000, 0, 0, 1000L, 2000L)),
+                stages,
+                3);
+        progress.save("j1", report);
+        assertThat(progress.get("j1")).contains(report);
+
+        ProgressReport later = new ProgressReport(
+                List.of(new ProgressReport.SparkJob(0, "FAILED", List.of(0), 4, 1, 2, 0, 1, 1000L, null)),
+                List.of(new ProgressReport.Stage(
+                        0, 1, "map", "FAILED", 4, 1, 2, 1, 0, 0, 0, 0, null, null, "Task 3 failed: ✗")),
+                0);
+        progress.save("j1", later);
+        assertThat(progress.get("j1")).contains(later);
+        assertThat(progress.get("j2")).isEmpty();
+
+        progress.save("pruned-meanwhile", report); // its job is gone: nothing to keep it with
+        assertThat(progress.get("pruned-meanwhile")).isEmpty();
+    }
+
+    @Test
+    void aJobsProgressIsPrunedWithIt() {
+        store.insert(job("old", "ctx", JobStatus.FINISHED, 1000, 2000L, "1", null));
+        store.insert(job("older", "ctx", JobStatus.FINISHED, 900, 1500L, "1", null));
+        store.insert(job("new", "ctx", JobStatus.FINISHED, 5000, 9000L, "1", null));
+        for (String id : List.of("old", "older", "new")) {
+            progress.save(id, ProgressReport.EMPTY);
+        }
+        assertThat(store.deleteEndedBefore(Instant.ofEpochMilli(1800))).isEqualTo(1);
+        assertThat(progress.get("older")).isEmpty();
+        assertThat(store.deleteEndedBeyond(1)).isEqualTo(1);
+        assertThat(progress.get("old")).isEmpty();
+        assertThat(progress.get("new")).contains(ProgressReport.EMPTY);
     }
 
     @Test

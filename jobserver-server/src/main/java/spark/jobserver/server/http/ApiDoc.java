@@ -51,6 +51,7 @@ public final class ApiDoc implements EndpointMetadata {
     private String tag;
     private String internal;
     private boolean public_;
+    private String publicUnless;
     private final List<Parameter> parameters = new ArrayList<>();
     private RequestBody body;
     private final Map<String, ApiResponse> responses = new TreeMap<>();
@@ -94,6 +95,15 @@ public final class ApiDoc implements EndpointMetadata {
     /** Served to anyone, whatever the access control (as {@code RoutePermissions} says). */
     public ApiDoc publicRoute() {
         this.public_ = true;
+        return this;
+    }
+
+    /**
+     * Served to anyone unless the configuration key {@code key} is off (as {@code RoutePermissions} says);
+     * then it needs a user allowed everything.
+     */
+    public ApiDoc publicUnless(String key) {
+        this.publicUnless = requireNonNull(key, "key is null");
         return this;
     }
 
@@ -240,6 +250,11 @@ public final class ApiDoc implements EndpointMetadata {
 
     boolean isPublic() {
         return public_;
+    }
+
+    /** The key that closes this route to anonymous callers; null when there is none. */
+    String publicUnless() {
+        return publicUnless;
     }
 
     String summary() {

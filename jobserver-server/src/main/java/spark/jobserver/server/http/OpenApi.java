@@ -174,9 +174,18 @@ public final class OpenApi {
         if (doc.isPublic()) {
             operation.security(List.of());
         } else {
-            common.error(401, "Authentication required or failed (Shiro or Keycloak access control)")
-                    .error(403, "The user lacks the route's permission (see docs/security.md)")
-                    .error(503, "Too many authentications in progress, or the identity provider does not answer");
+            String when = doc.publicUnless() == null ? "" : " (only with `" + doc.publicUnless() + " = off`)";
+            if (!when.isEmpty()) {
+                operation.description(join(
+                        operation.getDescription(),
+                        "Served without login unless `" + doc.publicUnless() + "` is off; then it needs a user"
+                                + " allowed everything."));
+            }
+            common.error(401, "Authentication required or failed (Shiro or Keycloak access control)" + when)
+                    .error(403, "The user lacks the route's permission (see docs/security.md)" + when)
+                    .error(
+                            503,
+                            "Too many authentications in progress, or the identity provider does not answer" + when);
         }
         common.responses().forEach((status, response) -> {
             if (!responses.containsKey(status)) {
@@ -191,6 +200,10 @@ public final class OpenApi {
         ApiResponses sorted = new ApiResponses();
         new TreeMap<>(responses).forEach(sorted::addApiResponse);
         return sorted;
+    }
+
+    private static String join(String a, String b) {
+        return a == null || a.isBlank() ? b : a + " " + b;
     }
 
     /** {@code GET /jobs/{id}/config} → {@code getJobsIdConfig}. */

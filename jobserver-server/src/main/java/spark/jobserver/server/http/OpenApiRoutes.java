@@ -16,6 +16,7 @@ import java.util.Properties;
  * served from the swagger-ui webjar in the server's class path (no CDN). Both public.
  */
 final class OpenApiRoutes {
+    private static final String API_DOCS = "access-control.public-api-docs";
     private static final String WEBJAR = "/META-INF/resources/webjars/swagger-ui/";
     /** The UI's files that its page loads; nothing else of the class path is served. */
     private static final Map<String, String> ASSETS = Map.of(
@@ -70,23 +71,23 @@ final class OpenApiRoutes {
                 this::serveSpec,
                 doc -> doc.summary("This description of the API (OpenAPI 3)")
                         .description("Generated from the server's routes; `servers` is the base URL the request"
-                                + " was sent to. Served without authentication.")
+                                + " was sent to.")
                         .tag("api")
-                        .publicRoute()
+                        .publicUnless(API_DOCS)
                         .objectResponse(200, "The OpenAPI 3 document"));
         api.get(
                 "/swagger",
                 this::servePage,
                 doc -> doc.summary("Swagger UI over /openapi.json")
                         .tag("api")
-                        .publicRoute()
+                        .publicUnless(API_DOCS)
                         .response(200, "The UI's page", "text/html", new StringSchema()));
         api.get(
                 "/swagger/{file}",
                 this::serveAsset,
                 doc -> doc.summary("A file of the Swagger UI (script, style sheet, icon)")
                         .tag("api")
-                        .publicRoute()
+                        .publicUnless(API_DOCS)
                         .pathParam("file", "one of the UI's files, e.g. `swagger-ui-bundle.js`")
                         .response(200, "The file", "text/css", new StringSchema())
                         .response(200, "The file", "text/javascript", new StringSchema())

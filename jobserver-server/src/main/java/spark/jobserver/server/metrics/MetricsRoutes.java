@@ -45,16 +45,16 @@ public final class MetricsRoutes {
                 "/metrics",
                 ctx -> ctx.contentType(PROMETHEUS_TEXT).result(metrics.prometheusText()),
                 doc -> doc.summary("The server's metrics, for Prometheus to scrape")
-                        .description("See docs/observability.md for the metrics. Served without authentication.")
+                        .description("See docs/observability.md for the metrics.")
                         .tag("metrics")
-                        .publicRoute()
+                        .publicUnless("access-control.public-metrics")
                         .response(200, "Prometheus text format 0.0.4", "text/plain", new StringSchema()));
         api.get(
                 "/metricz",
                 ctx -> ctx.contentType("application/json").result(PRETTY.writeValueAsString(metrics.json(PRETTY))),
                 doc -> doc.summary("The same metrics as JSON, grouped by name (the original's route)")
                         .tag("metrics")
-                        .publicRoute()
+                        .publicUnless("access-control.public-metrics")
                         .response(
                                 200,
                                 "By metric name: each series' tags and statistics",
@@ -70,7 +70,7 @@ public final class MetricsRoutes {
                 },
                 doc -> doc.summary("The file statusz.html of the server's working directory, as in the original")
                         .tag("metrics")
-                        .publicRoute()
+                        .publicUnless("access-control.public-metrics")
                         .response(200, "The page", "text/html", new StringSchema())
                         .error(404, "No status page: statusz.html is not there"));
     }

@@ -58,6 +58,10 @@ class OpenApiTest {
                                             .pathParam("name", "its name")
                                             .response(200, "the thing", Thing.class)
                                             .error(404, "no such thing"))
+                            .get(
+                                    "/open",
+                                    ctx -> {},
+                                    doc -> doc.summary("public").publicRoute())
                             .internal(HandlerType.POST, "/hidden", ctx -> {}, "for tests");
                 })
                 .start()) {
@@ -74,7 +78,11 @@ class OpenApiTest {
                             .forEachRemaining(method -> operations.add(method + " " + path.getKey())));
             assertThat(operations)
                     .containsExactlyInAnyOrder(
-                            "get /things/{name}", "get /openapi.json", "get /swagger", "get /swagger/{file}");
+                            "get /things/{name}",
+                            "get /open",
+                            "get /openapi.json",
+                            "get /swagger",
+                            "get /swagger/{file}");
             JsonNode op = spec.at("/paths/~1things~1{name}/get");
             assertThat(op.get("operationId").asText()).isEqualTo("getThingsName");
             assertThat(op.at("/responses/200/content/application~1json/schema/$ref")
@@ -88,7 +96,13 @@ class OpenApiTest {
             assertThat(op.get("responses").fieldNames()).toIterable().contains("401", "403", "501", "503");
             // a record's components are required, unless left out when null
             assertThat(spec.at("/components/schemas/Thing/required").toString()).isEqualTo("[\"name\"]");
-            assertThat(spec.at("/paths/~1openapi.json/get/security").toString()).isEqualTo("[]");
+            // public routes ask no login; the API's description does, once access-control.public-api-docs is off
+            assertThat(spec.at("/paths/~1open/get/security").toString()).isEqualTo("[]");
+            assertThat(spec.at("/paths/~1open/get/responses").has("401")).isFalse();
+            assertThat(spec.at("/paths/~1openapi.json/get/security").isMissingNode())
+                    .isTrue();
+            assertThat(spec.at("/paths/~1openapi.json/get/description").asText())
+                    .contains("access-control.public-api-docs");
         }
     }
 

@@ -197,6 +197,7 @@ public final class LogRoutes {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private long position;
         private boolean draining;
+        private boolean committed;
 
         Follower(OutputStream out, LogService.Source source, String jobId, long offset, Instant deadline) {
             this.out = out;
@@ -228,9 +229,11 @@ public final class LogRoutes {
                 long before = position;
                 LogPages.Page page = read(source, jobId, position, settings.maxPageSize());
                 position = page.next();
-                if (page.bytes().length > 0) {
+                if (page.bytes().length > 0 || !committed) {
+                    // the first step sends the headers even when there is nothing yet: the client waits on them
                     out.write(page.bytes());
                     out.flush();
+                    committed = true;
                 }
                 if (position < page.size() && position > before) {
                     next(0); // more is there already

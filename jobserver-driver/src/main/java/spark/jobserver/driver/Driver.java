@@ -50,6 +50,7 @@ final class Driver {
     private final String secret;
     private final Supplier<SparkConf> sparkConf;
     private final Clock clock;
+    private final DriverLogging logging;
     private final LogShipper shipper;
     /** This driver JVM's id: the server tells a restarted driver (supervise) from a reconnecting one by it. */
     private final String incarnation = java.util.UUID.randomUUID().toString();
@@ -77,9 +78,10 @@ final class Driver {
         this(config, secret, sparkConf, clock, null);
     }
 
-    /** @param shipper ships the driver's log to the server; null when the server can read it itself */
-    Driver(DriverConfig config, String secret, Supplier<SparkConf> sparkConf, Clock clock, LogShipper shipper) {
-        this.shipper = shipper;
+    /** @param logging the driver's log tagging and shipping ({@link DriverLogging}); null for none (tests) */
+    Driver(DriverConfig config, String secret, Supplier<SparkConf> sparkConf, Clock clock, DriverLogging logging) {
+        this.logging = logging;
+        this.shipper = logging == null ? null : logging.shipper();
         this.config = requireNonNull(config, "config is null");
         this.secret = requireNonNull(secret, "secret is null");
         this.sparkConf = requireNonNull(sparkConf, "sparkConf is null");
@@ -152,6 +154,9 @@ final class Driver {
                 classPath.addForContext(config.contextBinaries());
                 factory = loadFactory(loader);
                 created = createContext(factory);
+                if (logging != null) {
+                    logging.afterSparkStarted();
+                }
             } catch (Throwable t) {
                 log.error("Creating the Spark context of '{}' failed", name, t);
                 connection.send(new Message.ContextInitFailed(ErrorInfo.of(t)));

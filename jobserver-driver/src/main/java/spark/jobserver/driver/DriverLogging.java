@@ -26,6 +26,7 @@ final class DriverLogging {
 
     private final JobTaggingStream out;
     private final JobTaggingStream err;
+    private volatile LogShipper shipper;
 
     private DriverLogging(JobTaggingStream out, JobTaggingStream err) {
         this.out = out;
@@ -65,10 +66,30 @@ final class DriverLogging {
 
     /** From now on, the log4j2 events and the printed lines of this driver go to {@code shipper} too. */
     void shipTo(LogShipper shipper) {
+        this.shipper = shipper;
         shipper.attachToLog4j();
         out.tee(shipper);
         err.tee(shipper);
         log.info("Shipping this driver's log to the server (its buffer keeps at most {} lines)", LogShipper.CAPACITY);
+    }
+
+    /** The shipper of this driver's log; null when it does not ship it. */
+    LogShipper shipper() {
+        return shipper;
+    }
+
+    /**
+     * Once the Spark context is made: Spark reloads its own defaults then (a SparkContext resets logging
+     * that Spark configured), which drops the tag and the shipping appender; both are put back.
+     */
+    void afterSparkStarted() {
+        if (useTaggingLayout()) {
+            log.debug("Logging with Spark's default layout and the job tag, again");
+        }
+        LogShipper s = shipper;
+        if (s != null) {
+            s.attachToLog4j();
+        }
     }
 
     /** Uses the driver's defaults when log4j2 has none, or Spark's; returns whether it did. */

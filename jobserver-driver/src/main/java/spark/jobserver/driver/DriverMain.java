@@ -75,16 +75,14 @@ public final class DriverMain {
             log.error("{}", e.getMessage());
             return Driver.EXIT_USAGE;
         }
-        LogShipper shipper = null;
         try {
             if (logging != null && DriverLogging.shipsLog(config.contextSettings())) {
-                shipper = new LogShipper(LogShipper.CAPACITY);
-                logging.shipTo(shipper);
+                logging.shipTo(new LogShipper(LogShipper.CAPACITY));
             }
         } catch (RuntimeException e) {
             log.warn("Cannot ship this driver's log to the server: {}", e.toString());
         }
-        return new Driver(config, secret, SparkConf::new, Clock.systemUTC(), shipper).run();
+        return new Driver(config, secret, SparkConf::new, Clock.systemUTC(), logging).run();
     }
 
     private static DriverConfig fetch(String serverUrl, String contextId, String secret, Map<String, String> env) {

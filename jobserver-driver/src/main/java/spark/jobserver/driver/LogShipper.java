@@ -29,6 +29,7 @@ final class LogShipper implements JobTaggingStream.LineSink {
 
     static final int BATCH_CHARS = 256 * 1024;
 
+    private static final String APPENDER = "jobserver-ship";
     private static final String PATTERN = JobLogTags.LOG4J_PATTERN + "%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex";
 
     private final int capacity;
@@ -51,15 +52,18 @@ final class LogShipper implements JobTaggingStream.LineSink {
         lines.addLast(line);
     }
 
-    /** Every log4j2 event of the driver, from now on, goes to this buffer too. */
-    void attachToLog4j() {
+    /** Every log4j2 event of the driver, from now on, goes to this buffer too (once per configuration). */
+    synchronized void attachToLog4j() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
+        if (config.getAppender(APPENDER) != null) {
+            return;
+        }
         PatternLayout layout = PatternLayout.newBuilder()
                 .withConfiguration(config)
                 .withPattern(PATTERN)
                 .build();
-        AbstractAppender appender = new AbstractAppender("jobserver-ship", null, layout, true, Property.EMPTY_ARRAY) {
+        AbstractAppender appender = new AbstractAppender(APPENDER, null, layout, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
                 for (String l : layout.toSerializable(event).split("\\R")) {

@@ -126,7 +126,7 @@ class LogsIT {
                 .contains("printed " + firstMarker + " 1")
                 .contains("failed " + firstMarker)
                 .contains("java.lang.IllegalStateException: deliberate " + firstMarker)
-                .contains("\tat spark.jobserver.JavaLoggingJob.run")
+                .containsPattern("\tat .*spark.jobserver.JavaLoggingJob.run")
                 .doesNotContain(otherMarker)
                 .doesNotContain("[job " + other + "]");
         for (String line : first.body().split("\n")) {

@@ -55,8 +55,9 @@ final class LogPages {
 
     /**
      * The lines of one job among up to {@code scan} bytes of {@code file} from {@code offset}, at most
-     * {@code limit} bytes of them. {@code next} says where the scan stopped: a page may be empty although
-     * more of the job's lines follow.
+     * {@code limit} bytes of them, but always at least one whole line (so a page can be longer than
+     * {@code limit}). {@code next} says where the scan stopped: a page may be empty although more of the
+     * job's lines follow.
      */
     static Page job(Path file, String jobId, long offset, int limit, int scan) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -83,7 +84,7 @@ final class LogPages {
                     if (out.size() > 0 && out.size() + (end - start) > limit) {
                         break;
                     }
-                    out.write(bytes, start, Math.min(end - start, limit));
+                    out.write(bytes, start, end - start); // whole lines: a page always holds one
                 }
                 start = end;
                 scanned = end;

@@ -66,6 +66,9 @@ class JobTaggingStream:
         self._at_start.value = at_start
         with self._lock:
             self._stream.write("".join(parts))
+            # a pipe is block-buffered: a job's lines reach the driver's log as they are written
+            if "\n" in text:
+                self._stream.flush()
         return len(text)
 
     def flush(self):

@@ -12,7 +12,8 @@ import zipfile
 import pytest
 from pyhocon import ConfigFactory
 
-from sparkjobserver.worker import Worker, _answer
+from sparkjobserver import worker as worker_module
+from sparkjobserver.worker import JobTaggingStream, Worker, _answer
 
 JOBS = '''
 from sparkjobserver.api import SparkJob, build_problems
@@ -40,6 +41,17 @@ class NotAJob:
 class BadInit:
     def __init__(self):
         raise RuntimeError('no')
+
+class Talks:
+    def validate(self, context, runtime, config):
+        print("validating")
+        return 1
+
+    def run_job(self, context, runtime, data):
+        import logging
+        print("two\\nlines")
+        logging.getLogger("talks").warning("a warning")
+        return 1
 
 class Exits:
     def validate(self, context, runtime, config):
@@ -178,3 +190,38 @@ def test_a_discarded_job_is_forgotten(worker, egg):
     ask(worker, "load", "j1", "worker_test_jobs.Echo", py_files=[egg])
     assert ask(worker, "discard", "j1") == {"outcome": "discarded"}
     assert ask(worker, "validate", "j1", job_config="{}")["outcome"] == "error"
+
+
+def test_each_line_a_job_prints_starts_with_its_tag():
+    import io
+
+    raw = io.StringIO()
+    stream = JobTaggingStream(raw)
+    stream.write("before\n")
+    worker_module._current.job_id = "j1"
+    try:
+        stream.write("one\ntwo")
+        stream.write(" still two\nthree\n")
+    finally:
+        worker_module._current.job_id = None
+    stream.write("after\n")
+    assert raw.getvalue() == "before\n[job j1] one\n[job j1] two still two\n[job j1] three\nafter\n"
+
+
+def test_a_job_call_tags_its_prints_and_log_records(worker, egg, monkeypatch):
+    import io
+    import logging
+
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", JobTaggingStream(out))
+    handler = logging.StreamHandler(JobTaggingStream(out))
+    logging.getLogger("talks").addHandler(handler)
+    try:
+        ask(worker, "load", "j7", "worker_test_jobs.Talks", py_files=[egg])
+        assert ask(worker, "validate", "j7", job_config="{}") == {"outcome": "valid"}
+        assert ask(worker, "run", "j7")["outcome"] == "result"
+        print("not a job's")
+    finally:
+        logging.getLogger("talks").removeHandler(handler)
+    assert out.getvalue() == (
+        "[job j7] validating\n[job j7] two\n[job j7] lines\n[job j7] a warning\nnot a job's\n")

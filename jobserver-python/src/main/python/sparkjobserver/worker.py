@@ -16,6 +16,7 @@ Problems that keep the process from starting are printed on stderr as one line s
 
 import importlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -29,6 +30,67 @@ EXIT_UNAVAILABLE = 3
 
 # The driver's thread for a job waits for its answer; jobs beyond this many at once wait for a thread.
 MAX_THREADS = 256
+
+
+# The job the current thread works for: its output lines are tagged with it (see JobLogTags in the driver).
+_current = threading.local()
+
+
+def _job_tag(job_id):
+    return "[job %s] " % job_id
+
+
+class JobTaggingStream:
+    """``sys.stdout`` or ``sys.stderr`` of the worker: each line a thread working for a job starts gets the
+    job's tag first, so that the driver log attributes it (prints, ``logging`` records, tracebacks)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._at_start = threading.local()
+
+    def write(self, text):
+        job_id = getattr(_current, "job_id", None)
+        if job_id is None or not text:
+            if text:
+                self._at_start.value = text.endswith("\n")
+            return self._stream.write(text)
+        tag = _job_tag(job_id)
+        at_start = getattr(self._at_start, "value", True)
+        parts = []
+        for line in text.splitlines(True):
+            if at_start:
+                parts.append(tag)
+            parts.append(line)
+            at_start = line.endswith("\n")
+        self._at_start.value = at_start
+        with self._lock:
+            self._stream.write("".join(parts))
+            # a pipe is block-buffered: a job's lines reach the driver's log as they are written
+            if "\n" in text:
+                self._stream.flush()
+        return len(text)
+
+    def flush(self):
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _tag_output():
+    """Tags the lines of jobs on stdout and stderr; ``logging`` goes to stderr at INFO unless a job sets it up."""
+    if not isinstance(sys.stdout, JobTaggingStream):
+        sys.stdout = JobTaggingStream(sys.stdout)
+    if not isinstance(sys.stderr, JobTaggingStream):
+        sys.stderr = JobTaggingStream(sys.stderr)
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()  # sys.stderr, the tagging one
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 def _unavailable(message):
@@ -96,6 +158,7 @@ class Worker:
         """The answer to one call (a dict: ``{id, kind, jobId, ...}``); never raises."""
         kind = call.get("kind")
         job_id = call.get("jobId")
+        _current.job_id = job_id
         try:
             if kind == "load":
                 return self._load(job_id, call["classPath"], call.get("pyFiles", []))
@@ -110,6 +173,8 @@ class Worker:
             return {"outcome": "error", "error": _error_info(ValueError("unknown call %r" % kind))}
         except BaseException as e:  # noqa: B902 - sys.exit in a job ends the job, not the context
             return {"outcome": "error", "error": _error_info(e)}
+        finally:
+            _current.job_id = None
 
     def _load(self, job_id, class_path, py_files):
         for path in py_files:
@@ -292,6 +357,7 @@ def _serve(endpoint, worker):
 
 def main():
     _preflight()
+    _tag_output()
     from pyspark.java_gateway import launch_gateway
 
     gateway = launch_gateway()

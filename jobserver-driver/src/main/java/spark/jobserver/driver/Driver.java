@@ -43,11 +43,15 @@ final class Driver {
 
     private static final Duration HTTP_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+    /** How often a driver that ships its log sends what it logged. */
+    private static final Duration SHIP_INTERVAL = Duration.ofSeconds(1);
 
     private final DriverConfig config;
     private final String secret;
     private final Supplier<SparkConf> sparkConf;
     private final Clock clock;
+    private final DriverLogging logging;
+    private final LogShipper shipper;
     /** This driver JVM's id: the server tells a restarted driver (supervise) from a reconnecting one by it. */
     private final String incarnation = java.util.UUID.randomUUID().toString();
 
@@ -71,6 +75,13 @@ final class Driver {
      *     passes the context's settings as system properties)
      */
     Driver(DriverConfig config, String secret, Supplier<SparkConf> sparkConf, Clock clock) {
+        this(config, secret, sparkConf, clock, null);
+    }
+
+    /** @param logging the driver's log tagging and shipping ({@link DriverLogging}); null for none (tests) */
+    Driver(DriverConfig config, String secret, Supplier<SparkConf> sparkConf, Clock clock, DriverLogging logging) {
+        this.logging = logging;
+        this.shipper = logging == null ? null : logging.shipper();
         this.config = requireNonNull(config, "config is null");
         this.secret = requireNonNull(secret, "secret is null");
         this.sparkConf = requireNonNull(sparkConf, "sparkConf is null");
@@ -120,6 +131,9 @@ final class Driver {
                     this::runningJobIds,
                     clock);
             connection.start();
+            if (shipper != null) {
+                heartbeats.scheduleWithFixedDelay(this::shipLog, 0, SHIP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            }
             try {
                 CompletableFuture.anyOf(connection.firstConnection(), exit).join();
             } catch (CompletionException e) {
@@ -142,6 +156,9 @@ final class Driver {
                 classPath.addForContext(config.contextBinaries());
                 factory = loadFactory(loader);
                 created = createContext(factory);
+                if (logging != null) {
+                    logging.afterSparkStarted();
+                }
             } catch (Throwable t) {
                 log.error("Creating the Spark context of '{}' failed", name, t);
                 connection.send(new Message.ContextInitFailed(ErrorInfo.of(t)));
@@ -280,6 +297,26 @@ final class Driver {
         exit.complete(EXIT_STOPPED);
     }
 
+    /** Sends the log lines waiting, while connected; they wait for the next connection otherwise. */
+    private void shipLog() {
+        ServerConnection c = connection;
+        if (shipper == null || c == null) {
+            return;
+        }
+        try {
+            shipper.flush(batch -> {
+                if (!c.isConnected()) {
+                    return false;
+                }
+                c.sendIfConnected(batch);
+                return true;
+            });
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again; and logging here would feed the buffer
+            System.err.println("Shipping the driver's log failed: " + e);
+        }
+    }
+
     private void heartbeat() {
         try {
             connection.sendIfConnected(new Message.Heartbeat(clock.millis(), runningJobIds()));
@@ -305,6 +342,7 @@ final class Driver {
                 j.killAll();
             }
             if (c != null && (code == EXIT_STOPPED || code == EXIT_CONTEXT_FAILED)) {
+                shipLog();
                 try {
                     c.flush(FLUSH_TIMEOUT);
                 } catch (InterruptedException e) {
@@ -313,6 +351,7 @@ final class Driver {
             }
             stopContext();
             if (c != null) {
+                shipLog();
                 c.close(FLUSH_TIMEOUT);
             }
         } finally {

@@ -30,7 +30,8 @@ public final class DriverMain {
     public static void main(String[] args) {
         // Exit explicitly: Spark and the HTTP client leave threads behind, and the code tells the server
         // (through Process.onExit) how the context ended.
-        int code = run(args, System.getenv());
+        DriverLogging logging = DriverLogging.install();
+        int code = run(args, System.getenv(), logging);
         if (code == 0 && isYarnApplicationMaster()) {
             // YARN cluster mode: the application master runs this method in a thread of its own, reports the
             // application SUCCEEDED when it returns and then ends the JVM itself; System.exit, even with 0,
@@ -47,6 +48,11 @@ public final class DriverMain {
     }
 
     static int run(String[] args, Map<String, String> env) {
+        return run(args, env, null);
+    }
+
+    /** @param logging the driver's log tagging, which ships the log when it must; null for none (tests) */
+    static int run(String[] args, Map<String, String> env, DriverLogging logging) {
         if (args.length != 1 && args.length != 2) {
             log.error(
                     "Usage: {} <server URL> <context id>, or {} <driver configuration file>",
@@ -69,7 +75,14 @@ public final class DriverMain {
             log.error("{}", e.getMessage());
             return Driver.EXIT_USAGE;
         }
-        return new Driver(config, secret, SparkConf::new, Clock.systemUTC()).run();
+        try {
+            if (logging != null && DriverLogging.shipsLog(config.contextSettings())) {
+                logging.shipTo(new LogShipper(LogShipper.CAPACITY));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Cannot ship this driver's log to the server: {}", e.toString());
+        }
+        return new Driver(config, secret, SparkConf::new, Clock.systemUTC(), logging).run();
     }
 
     private static DriverConfig fetch(String serverUrl, String contextId, String secret, Map<String, String> env) {

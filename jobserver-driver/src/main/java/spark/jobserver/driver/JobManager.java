@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.logging.log4j.ThreadContext;
 import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,7 @@ import spark.jobserver.api.DataFileCache;
 import spark.jobserver.common.NamedThreads;
 import spark.jobserver.context.SparkContextFactory;
 import spark.jobserver.protocol.ErrorInfo;
+import spark.jobserver.protocol.JobLogTags;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Rejection;
 import spark.jobserver.python.PythonJob;
@@ -279,6 +281,8 @@ final class JobManager implements AutoCloseable {
     /** The whole life of one job, on its pool thread. */
     private void execute(JobRun run, Message.StartJob request) {
         String jobId = run.jobId();
+        // every line this thread logs or prints until the job ends says so (DriverLogging)
+        ThreadContext.put(JobLogTags.MDC_KEY, jobId);
         Thread thread = Thread.currentThread();
         ClassLoader previousLoader = thread.getContextClassLoader();
         thread.setContextClassLoader(classPath.loader());
@@ -382,6 +386,7 @@ final class JobManager implements AutoCloseable {
                 progress.forget(jobId);
             }
             thread.setContextClassLoader(previousLoader);
+            ThreadContext.remove(JobLogTags.MDC_KEY);
         }
     }
 }

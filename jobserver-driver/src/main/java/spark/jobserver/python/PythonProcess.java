@@ -20,11 +20,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.ThreadContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import py4j.ClientServer;
+import spark.jobserver.protocol.JobLogTags;
 
 /**
  * The Python interpreter of one context: started with the context, connected to this JVM through a Py4J
@@ -359,7 +361,7 @@ final class PythonProcess implements AutoCloseable {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
-                    pythonLog.info("[{} {}] {}", contextName, stream, line);
+                    log(line);
                     if (keep > 0) {
                         synchronized (tail) {
                             tail.addLast(line);
@@ -371,6 +373,25 @@ final class PythonProcess implements AutoCloseable {
                 }
             } catch (IOException | UncheckedIOException e) {
                 log.debug("Reading the Python process's {} ended", stream, e);
+            }
+        }
+
+        /** A line the worker tagged with its job is logged with the job in the MDC, so the layout tags it. */
+        private void log(String line) {
+            String jobId = JobLogTags.jobOf(line);
+            if (jobId == null) {
+                pythonLog.info("[{} {}] {}", contextName, stream, line);
+                return;
+            }
+            ThreadContext.put(JobLogTags.MDC_KEY, jobId);
+            try {
+                pythonLog.info(
+                        "[{} {}] {}",
+                        contextName,
+                        stream,
+                        line.substring(JobLogTags.prefix(jobId).length()));
+            } finally {
+                ThreadContext.remove(JobLogTags.MDC_KEY);
             }
         }
 

@@ -133,6 +133,33 @@ class EventsIT {
 
     @Test
     @Order(2)
+    void progressEventsComeOnlyWhenAskedAndShowWhatTheProgressRouteShows() throws Exception {
+        try (EventStreamClient withProgress = EventStreamClient.open(server.baseUrl(), "?progress=true");
+                EventStreamClient without = EventStreamClient.open(server.baseUrl(), "")) {
+            String jobId = runJob();
+            List<Event> events = withProgress.await(es -> es.stream().anyMatch(e -> isJob(e, jobId, "FINISHED")));
+            List<Event> progress = events.stream()
+                    .filter(e -> e.type().equals("progress")
+                            && e.data().path("jobId").asText().equals(jobId))
+                    .toList();
+            // the last report comes before the job's end, complete
+            assertThat(progress).as("%s", events).isNotEmpty();
+            assertThat(events.indexOf(progress.get(progress.size() - 1)))
+                    .isLessThan(indexOf(events, e -> isJob(e, jobId, "FINISHED")));
+            JsonNode last = progress.get(progress.size() - 1).data();
+            assertThat(last.path("status").asText()).isEqualTo("RUNNING");
+            JsonNode stored = server.get("/jobs/" + jobId + "/progress").json();
+            assertThat(last.path("sparkJobs")).isEqualTo(stored.path("sparkJobs"));
+            assertThat(last.path("stages")).isEqualTo(stored.path("stages"));
+            assertThat(stored.path("stages").size()).isPositive();
+            assertThat(without.await(es -> es.stream().anyMatch(e -> isJob(e, jobId, "FINISHED"))))
+                    .extracting(Event::type)
+                    .doesNotContain("progress");
+        }
+    }
+
+    @Test
+    @Order(3)
     void aJobFilterShowsOnlyThatJob() throws Exception {
         long before;
         try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {
@@ -163,7 +190,7 @@ class EventsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void anIdOlderThanTheWindowIsToldItMissedEventsAndResumesFromThere() throws Exception {
         long old;
         try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {
@@ -195,7 +222,7 @@ class EventsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void badParametersAreRefusedWithAJsonError() {
         var badHeader = server.send("GET", "/events", "", "Last-Event-ID", "yesterday");
         assertThat(badHeader.status()).as(badHeader.toString()).isEqualTo(400);
@@ -211,7 +238,7 @@ class EventsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void streamsEndWhenTheServerStopsAndAnIdOfTheEarlierRunGetsAReset() throws Exception {
         long last;
         try (EventStreamClient all = EventStreamClient.open(server.baseUrl(), "")) {

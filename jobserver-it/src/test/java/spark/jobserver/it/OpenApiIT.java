@@ -69,7 +69,8 @@ class OpenApiIT {
      * or the data source: each context is a driver JVM, so POST /contexts/<name> only ever names the running
      * context (which refuses: "context openapi-ctx exists", or its settings first); jobs run in it, never in
      * an ad-hoc context, with a timeout a sync job does not outlive (an elapsed one is the reference's 500);
-     * the shared context is never stopped, nor reset, nor the examples deleted or replaced; and
+     * the shared context is never stopped, nor reset, nor the examples deleted or replaced; logs are read in
+     * pages, never followed (a followed log stays open); and
      * {@code _method} may only repeat the operation's own method (any other method is another operation).
      */
     private static final String HOOKS = """
@@ -111,6 +112,9 @@ class OpenApiIT {
                     query["timeout"] = "60"
                 elif path == "/binaries/{appName}" and method in ("POST", "DELETE") and params.get("appName") == APP:
                     params["appName"] = "fuzzed-app"
+                if path.endswith("/logs"):
+                    # a followed log stays open until its context or job ends: pages only
+                    query["follow"] = "false"
             """;
 
     private static TestingJobServer server;

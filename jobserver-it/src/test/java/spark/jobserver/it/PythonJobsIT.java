@@ -160,6 +160,25 @@ class PythonJobsIT {
     }
 
     @Test
+    void aJobsPrintsLogRecordsAndTracebacksAreItsLogLines() {
+        String marker = "py-marker-" + java.util.UUID.randomUUID();
+        var reply = sync("py-egg", "example_jobs.logging_job.LoggingJob", "marker = \"" + marker + "\"");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        String jobId = reply.json().get("jobId").asText();
+        var log = server.await(
+                "/jobs/" + jobId + "/logs",
+                r -> r.body().contains("ValueError: deliberate " + marker),
+                Duration.ofSeconds(60));
+        assertThat(log.body())
+                .contains(
+                        "printed " + marker,
+                        "logged " + marker,
+                        "failed " + marker,
+                        "Traceback (most recent call last)");
+        assertThat(log.body().lines()).allMatch(l -> l.startsWith("[job " + jobId + "] "));
+    }
+
+    @Test
     void aClassWithoutTheBaseClassIsAJobToo() {
         var reply = sync("py-egg", "example_jobs.plain.PlainJob", "input = {n = 3}");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);

@@ -114,6 +114,22 @@ class StandaloneClusterIT {
                 "/jobs?appName=test&classPath=spark.jobserver.StreamResultJob&context=sa-cluster&sync=true&timeout=60",
                 "stream.size = 12");
         assertThat(stream.body()).isEqualTo("{\"result\":\"0123456789\"}");
+        // its log is on the worker: the driver ships it, and the log routes serve what it shipped
+        String marker = "cluster-marker-" + java.util.UUID.randomUUID();
+        var logging = server.post(
+                "/jobs?appName=test&classPath=spark.jobserver.JavaLoggingJob&context=sa-cluster&sync=true&timeout=60",
+                "marker = \"" + marker + "\"");
+        assertThat(logging.status()).as(logging.toString()).isEqualTo(200);
+        String loggingJob = logging.json().get("jobId").asText();
+        assertThat(server.await(
+                                "/jobs/" + loggingJob + "/logs",
+                                r -> r.body().contains("failed " + marker),
+                                Duration.ofSeconds(30))
+                        .body())
+                .contains("[job " + loggingJob + "] ")
+                .contains("logged " + marker + " 1")
+                .contains("printed " + marker + " 1");
+        assertThat(server.get("/contexts/sa-cluster/logs").body()).contains("Shipping this driver's log");
 
         // a graceful stop: the driver stops its context and exits; its end on the worker is the context's end
         assertThat(server.delete("/contexts/sa-cluster").status()).isEqualTo(200);

@@ -26,6 +26,7 @@ import spark.jobserver.server.binaries.InitialBinaries;
 import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ConfiguredContexts;
+import spark.jobserver.server.contexts.ContextDirectories;
 import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
@@ -54,6 +55,10 @@ import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
 import spark.jobserver.server.jobs.StreamResultService;
 import spark.jobserver.server.jobs.StreamResults;
+import spark.jobserver.server.logs.LogRoutes;
+import spark.jobserver.server.logs.LogService;
+import spark.jobserver.server.logs.LogSettings;
+import spark.jobserver.server.logs.ShippedLogs;
 import spark.jobserver.server.metrics.MetricsRoutes;
 import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
@@ -108,6 +113,7 @@ public final class JobServer implements AutoCloseable {
         JdbcContextStore contextStore = new JdbcContextStore(database);
         this.launcher = new LocalDriverLauncher(config, driverTrust.environment(), scheduler);
         JobSettings jobSettings = JobSettings.from(config.raw());
+        LogSettings logSettings = LogSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
@@ -128,7 +134,7 @@ public final class JobServer implements AutoCloseable {
                 config,
                 contextStore,
                 launcher,
-                ContextEvents.all(recorder, progress, events.follower()),
+                ContextEvents.all(recorder, progress, new ShippedLogs(), events.follower()),
                 clock,
                 scheduler,
                 serverUrl::get,
@@ -138,7 +144,14 @@ public final class JobServer implements AutoCloseable {
         StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
         JobService jobs =
                 new JobService(jobStore, binaries, contexts, recorder, streams, config.contextDefaults(), clock);
-        this.pruner = new HistoryPruner(jobStore, contextStore, config.jobHistory(), clock, streams::deleteOrphans);
+        ContextDirectories contextDirs = new ContextDirectories(config.rootDir().resolve("contexts"), contextStore);
+        this.pruner = new HistoryPruner(
+                jobStore,
+                contextStore,
+                config.jobHistory(),
+                clock,
+                () -> streams.deleteOrphans() + contextDirs.deleteOrphans());
+        LogService logs = new LogService(contexts, contextStore, jobs);
 
         DriverEndpoint drivers = new DriverEndpoint(contexts.drivers(), binaries::localFile, driverRuntime(config));
         DriverRequests driverRequests = new DriverRequests(contexts.drivers());
@@ -176,6 +189,7 @@ public final class JobServer implements AutoCloseable {
                         new NamedObjectRoutes(contexts, proxyUsers, NAMED_OBJECTS_TIMEOUT, httpThreads)::register,
                         new DataRoutes(data, driverRequests)::register,
                         new EventRoutes(events, proxyUsers)::register,
+                        new LogRoutes(logs, proxyUsers, logSettings, scheduler, httpThreads, clock)::register,
                         drivers::register));
     }
 

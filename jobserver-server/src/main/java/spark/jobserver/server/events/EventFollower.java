@@ -2,10 +2,10 @@ package spark.jobserver.server.events;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +14,11 @@ import spark.jobserver.protocol.ProgressReport;
 import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextInfo;
 import spark.jobserver.server.contexts.ContextRoutes;
+import spark.jobserver.server.http.Json;
 import spark.jobserver.server.jobs.JobInfo;
 import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRoutes;
+import spark.jobserver.server.progress.JobProgressRoutes;
 
 /**
  * Turns what contexts and jobs report into events of the stream: {@code context} after each recorded
@@ -29,6 +31,7 @@ public final class EventFollower implements ContextEvents, JobListener {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final long intervalMillis;
+    private static final TypeReference<Map<String, Object>> AS_MAP = new TypeReference<>() {};
     private final Map<String, Throttle> throttles = new HashMap<>();
 
     /** A job's progress events: when one was last sent, and the report held back since. */
@@ -119,10 +122,9 @@ public final class EventFollower implements ContextEvents, JobListener {
     }
 
     private void publishProgress(String contextName, String jobId, ProgressReport report) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("jobId", jobId);
-        data.put("sparkJobs", report.sparkJobs());
-        data.put("stages", report.stages());
+        // what GET /jobs/<id>/progress shows; a job reporting progress runs
+        Map<String, Object> data =
+                Json.MAPPER.convertValue(JobProgressRoutes.JobProgress.of(jobId, "RUNNING", report), AS_MAP);
         log.publish(ServerEvent.PROGRESS, contextName, jobId, data);
     }
 }

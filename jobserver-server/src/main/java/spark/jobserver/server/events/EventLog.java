@@ -12,8 +12,8 @@ import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.Json;
 
 /**
- * The events of this server's run: ids, the window of recent events kept for clients that resume, and
- * the clients following the stream. Publishing never waits: it appends to the window and offers the event
+ * The events of this server's run: ids, the window of recent events kept for clients that resume (state
+ * changes only, not progress ticks), and the clients following the stream. Publishing never waits: it appends to the window and offers the event
  * to each client's bounded queue, all under one short lock (no I/O), so every client receives events in
  * the order of their ids.
  *
@@ -53,10 +53,14 @@ final class EventLog {
         ServerEvent event;
         synchronized (this) {
             event = new ServerEvent(nextId++, type, contextName, jobId, data, json);
-            if (window.size() == windowSize) {
-                window.removeFirst();
+            // Progress ticks are not kept: one per running job each interval would push the state changes
+            // out of the window, and a resuming client reads a job's progress with one GET.
+            if (!type.equals(ServerEvent.PROGRESS)) {
+                if (window.size() == windowSize) {
+                    window.removeFirst();
+                }
+                window.addLast(event);
             }
-            window.addLast(event);
             for (var it = subscriptions.iterator(); it.hasNext(); ) {
                 Subscription subscription = it.next();
                 if (!subscription.offer(event)) {

@@ -8,6 +8,7 @@ import io.javalin.router.EndpointMetadata;
 import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.core.converter.ResolvedSchema;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.BinarySchema;
 import io.swagger.v3.oas.models.media.BooleanSchema;
@@ -221,6 +222,16 @@ public final class ApiDoc implements EndpointMetadata {
             either.addAnyOfItem(schema);
             existing.schema(either);
         }
+        return this;
+    }
+
+    /** A header of the reply with {@code status} (declared before), e.g. a paging cursor. */
+    public ApiDoc responseHeader(int status, String name, Schema<?> schema, String description) {
+        ApiResponse response = responses.get(key(status));
+        if (response == null) {
+            throw new IllegalArgumentException("no response " + status + " declared before its header " + name);
+        }
+        response.addHeaderObject(name, new Header().description(description).schema(schema));
         return this;
     }
 

@@ -23,7 +23,8 @@ public final class HistoryPruner implements Runnable {
     private final java.util.function.IntSupplier afterPrune;
 
     /**
-     * @param afterPrune cleans what lives beside the database (stream result files); returns how many it removed
+     * @param afterPrune cleans what lives beside the database (stream result files, the directories and logs of
+     *     pruned contexts); returns how many it removed
      */
     public HistoryPruner(
             JobStore jobs,
@@ -49,9 +50,9 @@ public final class HistoryPruner implements Runnable {
                 contextsByAge = contexts.deleteEndedBefore(cutoff);
             }
             int byCount = settings.maxJobs() > 0 ? jobs.deleteEndedBeyond(settings.maxJobs()) : 0;
-            int files = byAge + byCount > 0 ? afterPrune.getAsInt() : 0;
+            int files = byAge + byCount + contextsByAge > 0 ? afterPrune.getAsInt() : 0;
             if (files > 0) {
-                LOG.info("Deleted {} stream result file(s) of pruned jobs", files);
+                LOG.info("Deleted {} stream result file(s) and context directories of pruned jobs and contexts", files);
             }
             if (byAge + byCount + contextsByAge > 0) {
                 LOG.info(

@@ -30,7 +30,10 @@ public final class JobProgressRoutes {
                         ctx -> {
                             JobInfo job = jobs.get(ctx.pathParam("id")); // 404 as GET /jobs/<id>
                             ProgressReport report = progress.report(job.jobId()).orElse(ProgressReport.EMPTY);
-                            Replies.json(ctx, 200, JobProgress.of(job, report));
+                            Replies.json(
+                                    ctx,
+                                    200,
+                                    JobProgress.of(job.jobId(), job.status().name(), report));
                         },
                         doc -> doc.summary("A job's Spark jobs and stages: current while it runs, final after it ends")
                                 .tag("jobs")
@@ -50,12 +53,13 @@ public final class JobProgressRoutes {
      * @param droppedSparkJobs how many of its oldest ended Spark jobs are left out (at most 100 are kept)
      */
     @Schema(name = "JobProgress")
-    record JobProgress(
+    public record JobProgress(
             String jobId, String status, List<SparkJob> sparkJobs, List<Stage> stages, int droppedSparkJobs) {
-        static JobProgress of(JobInfo job, ProgressReport report) {
+        /** The progress of job {@code jobId} in {@code status} as a client sees it (the route, the event stream). */
+        public static JobProgress of(String jobId, String status, ProgressReport report) {
             return new JobProgress(
-                    job.jobId(),
-                    job.status().name(),
+                    jobId,
+                    status,
                     report.sparkJobs().stream().map(SparkJob::of).toList(),
                     report.stages().stream().map(Stage::of).toList(),
                     report.droppedSparkJobs());
@@ -64,7 +68,7 @@ public final class JobProgressRoutes {
 
     /** One Spark job (action); {@code status} RUNNING, SUCCEEDED or FAILED. */
     @Schema(name = "SparkJob")
-    record SparkJob(
+    public record SparkJob(
             int sparkJobId,
             String status,
             List<Integer> stageIds,
@@ -92,7 +96,7 @@ public final class JobProgressRoutes {
 
     /** One stage attempt; {@code status} PENDING, ACTIVE, COMPLETE, FAILED or SKIPPED. */
     @Schema(name = "Stage")
-    record Stage(
+    public record Stage(
             int stageId,
             int attempt,
             String name,

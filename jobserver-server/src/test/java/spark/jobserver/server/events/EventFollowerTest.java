@@ -56,8 +56,9 @@ class EventFollowerTest {
                 "job-1",
                 new ProgressReport(
                         List.of(new ProgressReport.SparkJob(
-                                0, "RUNNING", List.of(0), 10, 1, completedTasks, 0, T0.toEpochMilli(), null)),
-                        List.of()));
+                                0, "RUNNING", List.of(0), 10, 1, completedTasks, 0, 0, T0.toEpochMilli(), null)),
+                        List.of(),
+                        0));
     }
 
     private static int completedTasks(ServerEvent event) {

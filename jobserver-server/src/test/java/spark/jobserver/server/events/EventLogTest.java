@@ -141,6 +141,8 @@ class EventLogTest {
         assertThat(log.subscribe(new EventFilter(Set.of("b"), Set.of(), false, null), ctxA.id(), 100)
                         .first())
                 .containsExactly(ctxB, j2, j3);
+        // progress ticks are live only: a resumed client asking for them gets the state changes
+        assertThat(log.subscribe(withProgress.filter(), ctxA.id(), 100).first()).containsExactly(ctxB, j1, j2, j3);
     }
 
     @Test

@@ -25,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -264,12 +263,5 @@ public final class OpenApi {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    /** For tests: the operations of the spec, as {@code "GET /path"}. */
-    static List<String> operations(Map<String, PathItem> paths) {
-        List<String> all = new ArrayList<>();
-        paths.forEach((path, item) -> item.readOperationsMap().keySet().forEach(m -> all.add(m.name() + " " + path)));
-        return all;
     }
 }

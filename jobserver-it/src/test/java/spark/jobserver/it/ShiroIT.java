@@ -124,6 +124,10 @@ class ShiroIT {
         // metrics, as Prometheus scrapes them, and the original's JSON metrics
         assertThat(http.get("/metrics").status()).isEqualTo(200);
         assertThat(http.get("/metricz").status()).isEqualTo(200);
+        // the API's description and its UI (public by default)
+        assertThat(http.get("/openapi.json").status()).isEqualTo(200);
+        assertThat(http.get("/swagger").status()).isEqualTo(200);
+        assertThat(http.get("/swagger/swagger-ui.css").status()).isEqualTo(200);
         // the drivers' routes authenticate drivers themselves: no user challenge there
         Reply driver = http.get("/driver/binaries/0000");
         assertThat(driver.status()).isEqualTo(403);

@@ -75,39 +75,6 @@ final class JobManager implements AutoCloseable {
      * @param factory the factory that made {@code context}: its {@code isValidJob} admits jobs
      * @param afterFailure told the id of every job that failed (threw), after its {@code JobFailed} was
      *     published; not told of rejected, invalid or killed jobs
-     */
-    JobManager(
-            SparkContextFactory factory,
-            ContextLike context,
-            String contextName,
-            int maxJobs,
-            Config contextSettings,
-            Config jobConfigFallback,
-            JobClassPath classPath,
-            NamedObjects namedObjects,
-            DataFileCache dataFiles,
-            JobEvents events,
-            ResultStreams resultStreams,
-            Consumer<String> afterFailure,
-            Clock clock) {
-        this(
-                factory,
-                context,
-                contextName,
-                maxJobs,
-                contextSettings,
-                jobConfigFallback,
-                classPath,
-                namedObjects,
-                dataFiles,
-                events,
-                ProgressTracking.NONE,
-                resultStreams,
-                afterFailure,
-                clock);
-    }
-
-    /**
      * @param progress told when each job begins and ends, to follow its Spark work
      */
     JobManager(

@@ -113,6 +113,7 @@ class JobManagerTest {
                 namedObjects,
                 new DataFiles(dir.resolve("data"), noServer),
                 events::add,
+                ProgressTracking.NONE,
                 (jobId, stream) ->
                         results.uploadToServer(spark.jobserver.protocol.DriverLaunch.RESULT_PATH + jobId, stream),
                 failedJobs::add,

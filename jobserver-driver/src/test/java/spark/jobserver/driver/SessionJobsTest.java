@@ -111,6 +111,7 @@ class SessionJobsTest {
                 new DriverNamedObjects(Duration.ofSeconds(5), java.time.Clock.systemUTC()),
                 new DataFiles(dir.resolve("data"), noServer),
                 events::add,
+                ProgressTracking.NONE,
                 (jobId, stream) -> {
                     throw new IOException("no server");
                 },

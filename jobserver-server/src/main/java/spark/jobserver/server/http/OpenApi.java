@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import spark.jobserver.common.Lazy;
 
 /**
  * The OpenAPI 3 description of the server, generated from the routes Javalin has (each carrying its
@@ -39,14 +40,18 @@ public final class OpenApi {
     static final String BASIC = "basicAuth";
     static final String BEARER = "bearerAuth";
 
-    private final String json;
+    /** Built when first asked for: the documentation of the routes, swagger-core's models and schemas. */
+    private final Lazy<String> json;
 
-    private OpenApi(OpenAPI spec) {
-        try {
-            this.json = io.swagger.v3.core.util.Json.mapper().writeValueAsString(spec);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+    private OpenApi(List<Endpoint> endpoints) {
+        List<Endpoint> routes = List.copyOf(endpoints);
+        this.json = Lazy.of(() -> {
+            try {
+                return io.swagger.v3.core.util.Json.mapper().writeValueAsString(spec(routes));
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /**
@@ -60,20 +65,20 @@ public final class OpenApi {
             throw new IllegalStateException("Routes without API documentation (register them through ApiRoutes): "
                     + String.join(", ", undocumented));
         }
-        return new OpenApi(spec(endpoints));
+        return new OpenApi(endpoints);
     }
 
     /** {@code "GET /path"} of each HTTP route without an {@link ApiDoc}. */
     static List<String> undocumented(List<Endpoint> endpoints) {
         return endpoints.stream()
-                .filter(e -> e.method.isHttpMethod() && e.metadata(ApiDoc.class) == null)
+                .filter(e -> e.method.isHttpMethod() && e.metadata(ApiRoutes.Documented.class) == null)
                 .map(e -> e.method.name() + " " + e.path)
                 .toList();
     }
 
     /** The spec as JSON, its {@code servers} the given base URL. */
     public String json(String baseUrl) {
-        ObjectNode tree = (ObjectNode) Json.read(json);
+        ObjectNode tree = (ObjectNode) Json.read(json.get());
         tree.putArray("servers").addObject().put("url", baseUrl);
         return Json.write(tree);
     }
@@ -99,8 +104,12 @@ public final class OpenApi {
         Paths paths = new Paths();
         TreeSet<String> tags = new TreeSet<>();
         for (Endpoint endpoint : endpoints) {
-            ApiDoc doc = endpoint.metadata(ApiDoc.class);
-            if (!endpoint.method.isHttpMethod() || doc == null || doc.isInternal()) {
+            ApiRoutes.Documented documented = endpoint.metadata(ApiRoutes.Documented.class);
+            if (!endpoint.method.isHttpMethod() || documented == null) {
+                continue;
+            }
+            ApiDoc doc = documented.doc().get();
+            if (doc.isInternal()) {
                 continue;
             }
             doc.schemas().forEach(components::addSchemas);

@@ -120,7 +120,10 @@ public final class ServerMetrics implements JobListener, AutoCloseable {
         return registry.scrape();
     }
 
-    /** Every metric as JSON: meter name to its series, each with its tags and statistics. */
+    /**
+     * Every metric as JSON: meter name to its series, each with its tags and statistics; a statistic that
+     * is not a finite number (NaN) is null.
+     */
     public ObjectNode json(ObjectMapper mapper) {
         ObjectNode all = mapper.createObjectNode();
         registry.getMeters().stream()
@@ -135,10 +138,22 @@ public final class ServerMetrics implements JobListener, AutoCloseable {
                         tags.put(tag.getKey(), tag.getValue());
                     }
                     for (Measurement m : meter.measure()) {
-                        one.put(m.getStatistic().getTagValueRepresentation(), m.getValue());
+                        putStatistic(one, m.getStatistic().getTagValueRepresentation(), m.getValue());
                     }
                 });
         return all;
+    }
+
+    /**
+     * JSON has no NaN nor infinities (a gauge not measurable yet, such as the CPU usage right after the
+     * start): null, where the Prometheus text says NaN.
+     */
+    static void putStatistic(ObjectNode series, String statistic, double value) {
+        if (Double.isFinite(value)) {
+            series.put(statistic, value);
+        } else {
+            series.putNull(statistic);
+        }
     }
 
     @Override

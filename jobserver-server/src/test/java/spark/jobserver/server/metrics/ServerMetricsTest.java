@@ -62,4 +62,16 @@ class ServerMetricsTest {
                     .isEqualTo("/jobs/{id}");
         }
     }
+
+    @Test
+    void statisticsThatAreNotNumbersAreNullInTheJson() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        var series = mapper.createObjectNode();
+        ServerMetrics.putStatistic(series, "value", Double.NaN);
+        ServerMetrics.putStatistic(series, "max", Double.POSITIVE_INFINITY);
+        ServerMetrics.putStatistic(series, "count", 2.0);
+        // what a strict JSON parser (the default Jackson one, a browser's JSON.parse) reads back
+        assertThat(mapper.readTree(mapper.writeValueAsString(series)).toString())
+                .isEqualTo("{\"value\":null,\"max\":null,\"count\":2.0}");
+    }
 }

@@ -141,11 +141,18 @@ record DriverConfig(
                 read(problems, "driver.server-http-url", p -> uri(root.getString(p), p, Set.of("http", "https")), null);
         int maxJobs = read(problems, "driver.max-jobs", p -> positive(root.getInt(p), p), 8);
         Duration heartbeat = duration(problems, root, "driver.heartbeat-interval", Duration.ofSeconds(5));
-        Duration progress = duration(problems, root, "driver.progress-interval", Duration.ofSeconds(1));
-        if (progress.isNegative()) {
-            problems.add("driver.progress-interval must not be negative");
-            progress = Duration.ZERO;
-        }
+        // zero turns progress reports off
+        Duration progress = read(
+                problems,
+                "driver.progress-interval",
+                p -> {
+                    Duration d = root.getDuration(p);
+                    if (d.isNegative()) {
+                        throw new IllegalArgumentException(p + " must not be negative, not " + d);
+                    }
+                    return d;
+                },
+                Duration.ofSeconds(1));
         Duration grace = duration(problems, root, "driver.reconnect-grace-period", Duration.ofMinutes(5));
         Duration namedObjects =
                 duration(problems, root, "driver.named-object-creation-timeout", Duration.ofSeconds(60));

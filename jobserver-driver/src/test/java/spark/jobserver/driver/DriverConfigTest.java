@@ -86,6 +86,16 @@ class DriverConfigTest {
             """;
 
     @Test
+    void aZeroProgressIntervalTurnsProgressOffAndANegativeOneIsRefused() {
+        DriverConfig off =
+                DriverConfig.from(ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + "progress-interval = 0s }"));
+        assertThat(off.progressInterval()).isEqualTo(Duration.ZERO);
+        assertThatThrownBy(() -> DriverConfig.from(
+                        ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + "progress-interval = -1s }")))
+                .hasMessageContaining("driver.progress-interval must not be negative");
+    }
+
+    @Test
     void theContextsOwnBinariesAreUploadedOnesByHashOrUris() {
         DriverConfig config = DriverConfig.from(
                 ConfigFactory.parseString("driver {" + MINIMAL_DRIVER + """

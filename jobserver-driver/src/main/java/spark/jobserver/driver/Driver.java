@@ -120,7 +120,6 @@ final class Driver {
                     .connectTimeout(HTTP_CONNECT_TIMEOUT)
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .build();
-            ServerFiles serverFiles = new ServerFiles(serverClient, config.serverHttpUrl(), config.contextId(), secret);
             connection = new ServerConnection(
                     config.serverWsUrl(),
                     config.contextId(),
@@ -130,6 +129,9 @@ final class Driver {
                     new ConnectionListener(),
                     this::runningJobIds,
                     clock);
+            // Files come from (and results go to) the server the driver is attached to at the time.
+            ServerFiles serverFiles =
+                    new ServerFiles(serverClient, connection::serverHttpUrl, config.contextId(), secret);
             connection.start();
             if (shipper != null) {
                 heartbeats.scheduleWithFixedDelay(this::shipLog, 0, SHIP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.common.NamedThreads;
 import spark.jobserver.protocol.DriverAuth;
+import spark.jobserver.protocol.DriverLaunch;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.Messages;
 
@@ -35,6 +37,12 @@ import spark.jobserver.protocol.Messages;
  * grace period: on every connection it answers the server's challenge, and once accepted it announces
  * the context ({@code ContextReady}, when the context is up), flushes the queued events in order and
  * sends a heartbeat.
+ *
+ * <p>Job events are kept after they are sent, until the server acknowledges them ({@code Acked}, sent once
+ * its database has them): an event sent just before a server died is sent again, first thing after the
+ * greeting, on the next connection. Servers sharing a database tell the driver each other's addresses
+ * ({@code Accepted}, {@code Servers}); when the connection is lost the connector tries them in turn, the
+ * one it lost last, and backs off only after a whole round failed.
  */
 final class ServerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
@@ -57,7 +65,6 @@ final class ServerConnection implements AutoCloseable {
         void onGiveUp(String reason);
     }
 
-    private final URI uri;
     private final String contextId;
     private final String secret;
     private final HttpClient client;
@@ -69,6 +76,12 @@ final class ServerConnection implements AutoCloseable {
     private final Object lock = new Object();
     // All guarded by lock:
     private final Deque<Message.ToServer> outbox = new ArrayDeque<>();
+    /** Job events sent and not yet acknowledged, oldest first. */
+    private final List<Message.JobEvent> unacked = new ArrayList<>();
+    /** The servers' WebSocket endpoints; {@link #target} indexes the one in use or tried last. */
+    private List<URI> servers;
+
+    private int target;
     private Session active;
     private Message.ContextReady greeting;
     private Instant disconnectedSince;
@@ -92,7 +105,7 @@ final class ServerConnection implements AutoCloseable {
             Listener listener,
             Supplier<List<String>> runningJobs,
             Clock clock) {
-        this.uri = requireNonNull(uri, "uri is null");
+        this.servers = List.of(requireNonNull(uri, "uri is null"));
         this.contextId = requireNonNull(contextId, "contextId is null");
         this.secret = requireNonNull(secret, "secret is null");
         this.client = requireNonNull(client, "client is null");
@@ -122,6 +135,20 @@ final class ServerConnection implements AutoCloseable {
     boolean isConnected() {
         synchronized (lock) {
             return active != null;
+        }
+    }
+
+    /** The base HTTP URL of the server in use (or tried last): where the driver fetches and uploads files. */
+    URI serverHttpUrl() {
+        synchronized (lock) {
+            return httpBaseOf(servers.get(target));
+        }
+    }
+
+    /** The job events sent and not yet acknowledged, for tests. */
+    int unackedEvents() {
+        synchronized (lock) {
+            return unacked.size();
         }
     }
 
@@ -166,14 +193,15 @@ final class ServerConnection implements AutoCloseable {
     }
 
     /**
-     * Waits until every queued message is sent, the connection is lost, or {@code timeout} passes.
+     * Waits until every queued message is sent and every job event acknowledged, the connection is lost, or
+     * {@code timeout} passes.
      *
      * @return whether the queue is empty
      */
     boolean flush(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (!outbox.isEmpty() && active != null && !closed) {
+            while ((!outbox.isEmpty() || !unacked.isEmpty()) && active != null && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -199,8 +227,12 @@ final class ServerConnection implements AutoCloseable {
             closed = true;
             session = active;
             active = null;
-            if (!outbox.isEmpty()) {
-                log.warn("Closing the server connection with {} message(s) undelivered", outbox.size());
+            if (!outbox.isEmpty() || !unacked.isEmpty()) {
+                log.warn(
+                        "Closing the server connection with {} message(s) undelivered and {} job event(s) not"
+                                + " acknowledged",
+                        outbox.size(),
+                        unacked.size());
             }
             lock.notifyAll();
         }
@@ -226,8 +258,10 @@ final class ServerConnection implements AutoCloseable {
 
     private void connectLoop() {
         Duration backoff = Duration.ZERO;
+        int failedInRound = 0;
         while (true) {
             Instant since;
+            URI uri;
             synchronized (lock) {
                 while (!closed && active != null) {
                     try {
@@ -242,14 +276,16 @@ final class ServerConnection implements AutoCloseable {
                     return;
                 }
                 since = disconnectedSince;
+                uri = servers.get(target);
             }
             if (!backoff.isZero() && !pause(backoff)) {
                 return;
             }
             try {
-                Session session = handshake();
+                Session session = handshake(uri);
                 if (activate(session)) {
                     backoff = INITIAL_BACKOFF;
+                    failedInRound = 0;
                     continue;
                 }
             } catch (AuthenticationRejectedException e) {
@@ -272,9 +308,20 @@ final class ServerConnection implements AutoCloseable {
             }
             Duration left = gracePeriod.minus(Duration.between(since, clock.instant()));
             if (left.isNegative() || left.isZero()) {
-                giveUp("the server at " + uri + " has been unreachable for " + gracePeriod);
+                giveUp(describeServers() + " unreachable for " + gracePeriod);
                 return;
             }
+            int known;
+            synchronized (lock) {
+                known = servers.size();
+                target = (target + 1) % known;
+            }
+            if (++failedInRound < known) {
+                // Another server is worth a try at once; backing off is for a whole round that failed.
+                backoff = Duration.ZERO;
+                continue;
+            }
+            failedInRound = 0;
             Duration next = backoff.isZero() ? INITIAL_BACKOFF : backoff.multipliedBy(2);
             next = next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
             backoff = next.compareTo(left) > 0 ? left : next;
@@ -300,8 +347,16 @@ final class ServerConnection implements AutoCloseable {
         }
     }
 
-    /** Opens a socket and authenticates; the session is not yet the active one. */
-    private Session handshake() throws Exception {
+    private String describeServers() {
+        synchronized (lock) {
+            return servers.size() == 1
+                    ? "the server at " + servers.get(0) + " has been"
+                    : "the servers " + servers + " have been";
+        }
+    }
+
+    /** Opens a socket to {@code uri} and authenticates; the session is not yet the active one. */
+    private Session handshake(URI uri) throws Exception {
         Session session = new Session();
         try {
             WebSocket socket = client.newWebSocketBuilder()
@@ -347,6 +402,11 @@ final class ServerConnection implements AutoCloseable {
             }
             active = session;
             everConnected = true;
+            // Events the last server may not have recorded go again, before those queued since.
+            for (int i = unacked.size() - 1; i >= 0; i--) {
+                outbox.addFirst(unacked.get(i));
+            }
+            unacked.clear();
             if (greeting != null) {
                 // The context is up: announce it before the events queued while disconnected, then prove
                 // the driver alive with the current list of jobs.
@@ -369,6 +429,8 @@ final class ServerConnection implements AutoCloseable {
             }
             active = null;
             disconnectedSince = clock.instant();
+            // Another server first: this one has just failed (it comes round again if the others do too).
+            target = (target + 1) % servers.size();
             // Periodic and per-connection messages would be stale on the next connection, which re-sends them.
             outbox.removeIf(m -> m instanceof Message.Heartbeat || m instanceof Message.ContextReady);
             lock.notifyAll();
@@ -401,6 +463,66 @@ final class ServerConnection implements AutoCloseable {
         }
     }
 
+    /** The servers' addresses, as a server told them; kept as they are when none is told. */
+    private void knownServers(List<String> httpUrls) {
+        if (httpUrls.isEmpty()) {
+            return;
+        }
+        List<URI> told = new ArrayList<>();
+        for (String url : httpUrls) {
+            try {
+                URI ws = wsUriOf(URI.create(url));
+                if (!told.contains(ws)) {
+                    told.add(ws);
+                }
+            } catch (IllegalArgumentException e) {
+                log.warn("Ignoring a server address that is no URL: {}", url);
+            }
+        }
+        synchronized (lock) {
+            URI current = servers.get(target);
+            if (!told.contains(current)) {
+                told.add(0, current);
+            }
+            if (!told.equals(servers)) {
+                log.info("Servers to re-attach to: {}", told);
+            }
+            servers = List.copyOf(told);
+            target = servers.indexOf(current);
+        }
+    }
+
+    private void acknowledged(Message.Acked ack) {
+        synchronized (lock) {
+            if (unacked.removeIf(ack::acknowledges)) {
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** {@code ws(s)://host:port/driver/ws} of a server's base HTTP URL. */
+    static URI wsUriOf(URI httpBase) {
+        String scheme = httpBase.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new IllegalArgumentException("not an HTTP URL: " + httpBase);
+        }
+        String base = httpBase.toString().replaceAll("/+$", "");
+        return URI.create(("https".equals(scheme) ? "wss" : "ws")
+                + base.substring(scheme.length())
+                + DriverLaunch.WEBSOCKET_PATH);
+    }
+
+    /** The base HTTP URL of a server's driver WebSocket endpoint. */
+    static URI httpBaseOf(URI ws) {
+        String text = ws.toString();
+        String scheme = ws.getScheme();
+        String rest = text.substring(scheme.length());
+        if (rest.endsWith(DriverLaunch.WEBSOCKET_PATH)) {
+            rest = rest.substring(0, rest.length() - DriverLaunch.WEBSOCKET_PATH.length());
+        }
+        return URI.create(("wss".equals(scheme) ? "https" : "http") + rest);
+    }
+
     // ---- sending
 
     private void sendLoop() {
@@ -426,8 +548,14 @@ final class ServerConnection implements AutoCloseable {
                         .sendText(Messages.toJson(message), true)
                         .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 synchronized (lock) {
-                    // Not removeFirst: a reconnection may have put the greeting in front meanwhile.
-                    outbox.removeFirstOccurrence(message);
+                    // Sent on a connection that was replaced meanwhile: it stays queued for the new one.
+                    if (active == session) {
+                        // Not removeFirst: a reconnection may have put the greeting in front meanwhile.
+                        outbox.removeFirstOccurrence(message);
+                        if (message instanceof Message.JobEvent event) {
+                            unacked.add(event);
+                        }
+                    }
                     lock.notifyAll();
                 }
             } catch (InterruptedException e) {
@@ -504,7 +632,12 @@ final class ServerConnection implements AutoCloseable {
             if (message instanceof Message.Challenge c) {
                 challenge.complete(c.nonce());
             } else if (message instanceof Message.Accepted a) {
+                knownServers(a.servers());
                 accepted.complete(a.contextReady());
+            } else if (message instanceof Message.Servers s) {
+                knownServers(s.urls());
+            } else if (message instanceof Message.Acked ack) {
+                acknowledged(ack);
             } else if (message instanceof Message.ToDriver toDriver) {
                 if (!accepted.isDone()) {
                     log.warn(

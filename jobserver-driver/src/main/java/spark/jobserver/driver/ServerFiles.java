@@ -34,11 +34,19 @@ final class ServerFiles {
     static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(2);
 
     private final HttpClient client;
-    private final URI serverHttpUrl;
+    private final java.util.function.Supplier<URI> serverHttpUrl;
     private final String contextId;
     private final String secret;
 
     ServerFiles(HttpClient client, URI serverHttpUrl, String contextId, String secret) {
+        this(client, constant(requireNonNull(serverHttpUrl, "serverHttpUrl is null")), contextId, secret);
+    }
+
+    /**
+     * @param serverHttpUrl the base URL of the server the driver is attached to now: it changes when the
+     *     driver fails over to another server
+     */
+    ServerFiles(HttpClient client, java.util.function.Supplier<URI> serverHttpUrl, String contextId, String secret) {
         this.client = requireNonNull(client, "client is null");
         this.serverHttpUrl = requireNonNull(serverHttpUrl, "serverHttpUrl is null");
         this.contextId = requireNonNull(contextId, "contextId is null");
@@ -52,7 +60,7 @@ final class ServerFiles {
      * @param expectedSha256 the content's hash, verified before the file is moved into place; null for none
      */
     void fetchFromServer(String requestPath, Path target, String expectedSha256) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl + requestPath))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl.get() + requestPath))
                 .timeout(RESPONSE_TIMEOUT)
                 .header(DriverLaunch.AUTH_HEADER, authorization(requestPath))
                 .GET()
@@ -74,7 +82,7 @@ final class ServerFiles {
      */
     long uploadToServer(String requestPath, InputStream source) throws IOException, InterruptedException {
         StreamUpload upload = new StreamUpload();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl + requestPath))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(serverHttpUrl.get() + requestPath))
                 // HTTP/1.1 chunked transfer: the length is not known in advance.
                 .version(HttpClient.Version.HTTP_1_1)
                 .header(DriverLaunch.AUTH_HEADER, authorization(requestPath))
@@ -192,5 +200,9 @@ final class ServerFiles {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    private static java.util.function.Supplier<URI> constant(URI uri) {
+        return () -> uri;
     }
 }

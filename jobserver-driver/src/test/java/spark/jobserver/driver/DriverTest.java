@@ -160,7 +160,13 @@ class DriverTest {
         Thread.sleep(2000);
         server.setDown(false);
         assertThat(next()).isInstanceOf(Message.ContextReady.class);
-        assertThat(next()).isInstanceOfSatisfying(Message.JobFinished.class, f -> {
+        Message afterGreeting = next();
+        if (afterGreeting instanceof Message.JobStarted again) {
+            // its acknowledgement was lost with the connection: sent again, and applied once by the server
+            assertThat(again.jobId()).isEqualTo("j2");
+            afterGreeting = next();
+        }
+        assertThat(afterGreeting).isInstanceOfSatisfying(Message.JobFinished.class, f -> {
             assertThat(f.jobId()).isEqualTo("j2");
             assertThat(f.result().asLong()).isEqualTo(1500);
         });

@@ -41,6 +41,8 @@ final class FakeServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile Connection current;
     private volatile boolean down;
+    private volatile boolean acking = true;
+    private volatile java.util.List<String> servers = java.util.List.of();
     private volatile boolean closed;
 
     FakeServer(String contextId, String secret) throws IOException {
@@ -88,6 +90,16 @@ final class FakeServer implements AutoCloseable {
             throw new IOException("no driver connected");
         }
         c.writeFrame(1, Messages.toJson(message).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether job events are acknowledged as the real server does once they are recorded (by default). */
+    void setAcking(boolean acking) {
+        this.acking = acking;
+    }
+
+    /** The servers' base URLs this server announces when it accepts a driver. */
+    void announceServers(java.util.List<String> urls) {
+        this.servers = java.util.List.copyOf(urls);
     }
 
     /** While down, connections are refused after the TCP accept; the driver sees a failed handshake. */
@@ -145,9 +157,15 @@ final class FakeServer implements AutoCloseable {
                     }
                     current = c;
                     accepted.incrementAndGet();
-                    c.writeFrame(1, Messages.toJson(new Message.Accepted(false)).getBytes(StandardCharsets.UTF_8));
+                    c.writeFrame(
+                            1,
+                            Messages.toJson(new Message.Accepted(false, servers))
+                                    .getBytes(StandardCharsets.UTF_8));
                 } else {
                     received.add(m);
+                    if (acking && m instanceof Message.JobEvent event) {
+                        c.writeFrame(1, Messages.toJson(Message.Acked.of(event)).getBytes(StandardCharsets.UTF_8));
+                    }
                 }
             }
         } catch (IOException e) {

@@ -127,6 +127,73 @@ class ServerConnectionTest {
     }
 
     @Test
+    void aJobEventTheServerDidNotAcknowledgeIsSentAgainOnTheNextConnection() throws Exception {
+        connect(server.wsUri(), SECRET, Duration.ofMinutes(1));
+        connection.firstConnection().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        connection.contextReady(new Message.ContextReady("app-1", null, "i-1"));
+        assertThat(server.next(WAIT)).isInstanceOf(Message.ContextReady.class);
+        connection.send(new Message.JobStarted("job-1", 1));
+        assertThat(server.next(WAIT)).isEqualTo(new Message.JobStarted("job-1", 1));
+        awaitTrue(() -> connection.unackedEvents() == 0, "the acknowledgement of JobStarted");
+
+        // The server dies after the job's end reached it and before it was recorded: no acknowledgement.
+        server.setAcking(false);
+        connection.send(new Message.JobFinished("job-1", 5, RESULT));
+        assertThat(server.next(WAIT)).isEqualTo(new Message.JobFinished("job-1", 5, RESULT));
+        awaitTrue(() -> connection.unackedEvents() == 1, "the finish kept until acknowledged");
+        server.setDown(true);
+        server.dropConnection();
+        awaitTrue(() -> !connection.isConnected(), "the driver to notice the lost connection");
+        connection.send(new Message.JobKilled("job-2", 7));
+
+        server.setAcking(true);
+        server.setDown(false);
+        assertThat(server.next(WAIT)).isInstanceOf(Message.ContextReady.class);
+        assertThat(server.next(WAIT)).isEqualTo(new Message.JobFinished("job-1", 5, RESULT));
+        assertThat(server.next(WAIT)).isEqualTo(new Message.JobKilled("job-2", 7));
+        awaitTrue(() -> connection.unackedEvents() == 0, "both events acknowledged");
+        // The acknowledged start is not sent again.
+        assertThat(server.nextNonHeartbeat(Duration.ofMillis(300))).isNull();
+    }
+
+    @Test
+    void aDriverFailsOverToAnotherServerItWasToldOfAndSendsWhatWasNotAcknowledged() throws Exception {
+        try (FakeServer other = new FakeServer(CONTEXT_ID, SECRET)) {
+            server.announceServers(List.of(
+                    ServerConnection.httpBaseOf(server.wsUri()).toString(),
+                    ServerConnection.httpBaseOf(other.wsUri()).toString()));
+            connect(server.wsUri(), SECRET, Duration.ofMinutes(1));
+            connection.firstConnection().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(connection.serverHttpUrl()).isEqualTo(ServerConnection.httpBaseOf(server.wsUri()));
+            connection.contextReady(new Message.ContextReady("app-1", null, "i-1"));
+            assertThat(server.next(WAIT)).isInstanceOf(Message.ContextReady.class);
+            server.setAcking(false);
+            connection.send(new Message.JobFinished("job-1", 5, RESULT));
+            assertThat(server.next(WAIT)).isEqualTo(new Message.JobFinished("job-1", 5, RESULT));
+
+            server.setDown(true); // for good: the driver must go to the other server
+            server.dropConnection();
+
+            assertThat(other.next(WAIT)).isEqualTo(new Message.ContextReady("app-1", null, "i-1"));
+            assertThat(other.next(WAIT)).isEqualTo(new Message.JobFinished("job-1", 5, RESULT));
+            assertThat(other.acceptedConnections()).isEqualTo(1);
+            assertThat(connection.serverHttpUrl()).isEqualTo(ServerConnection.httpBaseOf(other.wsUri()));
+            awaitTrue(() -> connection.unackedEvents() == 0, "the other server's acknowledgement");
+        }
+    }
+
+    @Test
+    void webSocketAndHttpAddressesOfAServerCorrespond() {
+        URI ws = ServerConnection.wsUriOf(URI.create("https://jobs.example.com:8090/"));
+        assertThat(ws).isEqualTo(URI.create("wss://jobs.example.com:8090/driver/ws"));
+        assertThat(ServerConnection.httpBaseOf(ws)).isEqualTo(URI.create("https://jobs.example.com:8090"));
+        assertThat(ServerConnection.wsUriOf(URI.create("http://10.0.0.1:8090")))
+                .isEqualTo(URI.create("ws://10.0.0.1:8090/driver/ws"));
+        assertThatThrownBy(() -> ServerConnection.wsUriOf(URI.create("ftp://x")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aRefusedFirstAuthenticationIsFinal() throws Exception {
         connect(server.wsUri(), "not the secret", Duration.ofMinutes(1));
         assertThat(gaveUp.get(WAIT.toSeconds(), TimeUnit.SECONDS)).contains("refused");

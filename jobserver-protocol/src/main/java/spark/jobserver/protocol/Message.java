@@ -33,6 +33,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = Message.NamedObjectsListed.class, name = "NamedObjectsListed"),
     @JsonSubTypes.Type(value = Message.JobProgress.class, name = "JobProgress"),
     @JsonSubTypes.Type(value = Message.DriverLog.class, name = "DriverLog"),
+    @JsonSubTypes.Type(value = Message.Servers.class, name = "Servers"),
+    @JsonSubTypes.Type(value = Message.Acked.class, name = "Acked"),
 })
 public sealed interface Message {
 
@@ -57,8 +59,49 @@ public sealed interface Message {
      *
      * @param contextReady whether the server already knows this driver's context as running (a driver
      *     re-attaching after a server restart)
+     * @param servers the base HTTP URLs of every live server sharing the database, this one first: where
+     *     the driver re-attaches when this server goes away (empty from a server that is alone)
      */
-    record Accepted(boolean contextReady) implements ToDriver {}
+    record Accepted(boolean contextReady, List<String> servers) implements ToDriver {
+        public Accepted {
+            servers = servers == null ? List.of() : List.copyOf(servers);
+        }
+
+        public Accepted(boolean contextReady) {
+            this(contextReady, List.of());
+        }
+    }
+
+    /**
+     * The live servers changed: their base HTTP URLs, the sending server first. The driver re-attaches to
+     * one of them when its server goes away.
+     */
+    record Servers(List<String> urls) implements ToDriver {
+        public Servers {
+            urls = List.copyOf(urls);
+        }
+    }
+
+    /**
+     * The server recorded a job event durably (its database transaction committed): the driver may forget
+     * it. Until then the driver keeps the event and sends it again on its next connection, to this server
+     * or another; the server applies each event once.
+     *
+     * @param jobId the event's job
+     * @param event the event's type name ({@code JobFinished}, ...)
+     */
+    record Acked(String jobId, String event) implements ToDriver {
+        /** The acknowledgement of {@code event}. */
+        public static Acked of(JobEvent event) {
+            return new Acked(event.jobId(), event.getClass().getSimpleName());
+        }
+
+        /** Whether this acknowledges {@code event}. */
+        public boolean acknowledges(JobEvent event) {
+            return jobId.equals(event.jobId())
+                    && this.event.equals(event.getClass().getSimpleName());
+        }
+    }
 
     /**
      * Run a job.

@@ -41,6 +41,10 @@ import spark.jobserver.server.drivers.LocalDriverLauncher;
 import spark.jobserver.server.events.EventRoutes;
 import spark.jobserver.server.events.EventSettings;
 import spark.jobserver.server.events.EventStream;
+import spark.jobserver.server.ha.Cluster;
+import spark.jobserver.server.ha.Forwarder;
+import spark.jobserver.server.ha.HaSettings;
+import spark.jobserver.server.ha.JdbcCluster;
 import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
@@ -88,6 +92,9 @@ public final class JobServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final EventStream events;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
+    private final HaSettings ha;
+    /** How the other servers and the drivers reach this server, with others on the database; else empty. */
+    private final String sharedUrl;
 
     private JobServer(ServerConfig config) {
         this.config = config;
@@ -98,7 +105,23 @@ public final class JobServer implements AutoCloseable {
         this.https = tls.isPresent();
         DriverTrust driverTrust = driverTrust(tls, config);
         Clock clock = Clock.systemUTC();
+        this.ha = HaSettings.from(config.raw());
+        this.sharedUrl = ha.enabled() ? sharedUrl(config, ha, https) : "";
         this.database = Database.open(config.database(), config.rootDir());
+        Cluster cluster;
+        try {
+            cluster = ha.enabled()
+                    ? new JdbcCluster(
+                            database,
+                            ha.serverId().isEmpty() ? sharedUrl : ha.serverId(),
+                            sharedUrl,
+                            clock,
+                            ha.leaseTimeout())
+                    : Cluster.alone();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         this.scheduler = Executors.newScheduledThreadPool(2, NamedThreads.daemon("jobserver-scheduler"));
 
         JdbcJobStore jobStore = new JdbcJobStore(database);
@@ -138,7 +161,9 @@ public final class JobServer implements AutoCloseable {
                 clock,
                 scheduler,
                 serverUrl::get,
-                name -> BinaryService.ref(binaries.get(name)));
+                name -> BinaryService.ref(binaries.get(name)),
+                cluster,
+                ha.leaseTimeout());
         metrics.watch(contexts::countByState, recorder::jobsInFlight, contexts::longestDriverSilence);
         this.configured = new ConfiguredContexts(contexts, config.contexts(), config.contextDefaults(), scheduler);
         StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
@@ -179,6 +204,7 @@ public final class JobServer implements AutoCloseable {
                 cors,
                 List.of(
                         gate::register,
+                        new Forwarder(cluster.serverId(), ha.leaseTimeout())::register,
                         new HealthRoutes(database)::register,
                         new MetricsRoutes(metrics, Path.of("statusz.html"))::register,
                         new BinaryRoutes(binaries)::register,
@@ -199,18 +225,36 @@ public final class JobServer implements AutoCloseable {
     }
 
     public JobServer start() {
+        if (ha.enabled()) {
+            // known before the start: the lease names it, and it is the address of every context started here
+            serverUrl.set(
+                    config.driver().serverUrl().isBlank()
+                            ? sharedUrl
+                            : config.driver().serverUrl());
+        }
         // Contexts whose drivers are known to be gone (and their jobs) are marked before the first request is
         // answered, so no client sees a lost context's job still RUNNING; live drivers re-attach afterwards.
         contexts.recover();
         http.start();
-        String host =
-                config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
-                        ? "127.0.0.1"
-                        : config.bindAddress();
-        serverUrl.set(
-                config.driver().serverUrl().isBlank()
-                        ? (https ? "https://" : "http://") + host + ":" + http.port()
-                        : config.driver().serverUrl());
+        if (!ha.enabled()) {
+            serverUrl.set(
+                    config.driver().serverUrl().isBlank()
+                            ? (https ? "https://" : "http://") + localHost(config) + ":" + http.port()
+                            : config.driver().serverUrl());
+        } else {
+            long lease = ha.leaseInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            contexts.sweep();
+                        } catch (RuntimeException e) {
+                            LOG.warn("Renewing this server's lease failed: {}", e.getMessage());
+                        }
+                    },
+                    lease,
+                    lease,
+                    TimeUnit.MILLISECONDS);
+        }
         configured.startAll();
         launcher.prepare();
         long beat = config.driver().heartbeatInterval().toMillis();
@@ -229,6 +273,41 @@ public final class JobServer implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The address drivers dial on this host: the bind address, or loopback when it listens on every address. */
+    private static String localHost(ServerConfig config) {
+        return config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
+                ? "127.0.0.1"
+                : config.bindAddress();
+    }
+
+    /**
+     * This server's address for the other servers and for drivers, with several servers on the database:
+     * {@code ha.url}, else the drivers' server URL, else the bind address and port.
+     *
+     * @throws IllegalArgumentException for a database only one server can use (H2) or a port chosen at start
+     */
+    private static String sharedUrl(ServerConfig config, HaSettings ha, boolean https) {
+        if (config.database().jdbcUrl().startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("spark.jobserver.ha.enabled needs a database several servers can"
+                    + " share (PostgreSQL or MySQL, spark.jobserver.sqldao.jdbc.url): H2 serves one server only");
+        }
+        if (!ha.url().isEmpty()) {
+            return ha.url();
+        }
+        if (!config.driver().serverUrl().isBlank()) {
+            return config.driver().serverUrl().replaceAll("/+$", "");
+        }
+        if (config.port() == 0) {
+            throw new IllegalArgumentException(
+                    "spark.jobserver.ha.enabled needs a fixed spark.jobserver.port, or spark.jobserver.ha.url");
+        }
+        if (localHost(config).equals("127.0.0.1")) {
+            LOG.warn("High availability with no spark.jobserver.ha.url: the other servers and the drivers reach"
+                    + " this one at 127.0.0.1, which works only when they all run on this host");
+        }
+        return (https ? "https://" : "http://") + localHost(config) + ":" + config.port();
     }
 
     /** Stops serving. Drivers are left running: they re-attach when a server comes back. */

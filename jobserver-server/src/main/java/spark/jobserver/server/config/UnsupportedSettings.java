@@ -63,7 +63,8 @@ final class UnsupportedSettings {
             new Ignored(
                     JS + "ha.masters",
                     NOT_EMPTY,
-                    "high availability is not built: this server runs alone (give each server its own database)"),
+                    "the Akka cluster of the original is not used: several servers share one PostgreSQL or MySQL"
+                            + " database with spark.jobserver.ha.enabled = true (docs/ha.md)"),
             new Ignored(JS + "sqldao.slick-driver", SET, "the SQL dialect follows spark.jobserver.sqldao.jdbc.url"),
             new Ignored(
                     JS + "sqldao.dbcp.enabled",

@@ -63,11 +63,12 @@ public final class ConfiguredContexts {
     }
 
     /**
-     * Stops every listed context (waiting until each has ended), then starts the declared ones. The
-     * returned future fails with the first declared context that did not start.
+     * Stops every listed context of this server (waiting until each has ended), then starts the declared
+     * ones. The returned future fails with the first declared context that did not start. With other servers
+     * on the database, their contexts are theirs to reset.
      */
     public CompletableFuture<Void> reset() {
-        List<String> running = service.listNames();
+        List<String> running = service.localNames();
         LOG.info("Resetting contexts: stopping {}, then starting {}", running, names());
         List<CompletableFuture<ContextInfo>> stops = new ArrayList<>();
         for (String name : running) {

@@ -41,13 +41,25 @@ public interface ContextEvents {
     /** The driver shipped lines of its log (a driver whose log file is not on this host). */
     default void driverLog(ContextInfo context, Message.DriverLog log) {}
 
-    /** Tells each of {@code followers}, in order; one that throws does not keep the others from hearing. */
+    /**
+     * Another server took the context over (its driver re-attached there); this server records nothing
+     * more of it. Requests waiting here on its jobs are answered.
+     */
+    default void contextMoved(ContextInfo context) {}
+
+    /**
+     * Tells each of {@code followers}, in order; one that throws does not keep the others from hearing. A job
+     * event that a follower failed to take throws afterwards, so that the driver is not told it was recorded.
+     */
     static ContextEvents all(ContextEvents... followers) {
         List<ContextEvents> each = List.of(followers);
         return new ContextEvents() {
             @Override
             public void jobEvent(ContextInfo context, Message.JobEvent event) {
-                tellEach(each, f -> f.jobEvent(context, event));
+                RuntimeException failure = tellEach(each, f -> f.jobEvent(context, event));
+                if (failure != null) {
+                    throw failure;
+                }
             }
 
             @Override
@@ -79,16 +91,25 @@ public interface ContextEvents {
             public void driverLog(ContextInfo context, Message.DriverLog log) {
                 tellEach(each, f -> f.driverLog(context, log));
             }
+
+            @Override
+            public void contextMoved(ContextInfo context) {
+                tellEach(each, f -> f.contextMoved(context));
+            }
         };
     }
 
-    private static void tellEach(List<ContextEvents> followers, Consumer<ContextEvents> call) {
+    /** Returns the first failure, after every follower was told. */
+    private static RuntimeException tellEach(List<ContextEvents> followers, Consumer<ContextEvents> call) {
+        RuntimeException first = null;
         for (ContextEvents follower : followers) {
             try {
                 call.accept(follower);
             } catch (RuntimeException e) {
                 LoggerFactory.getLogger(ContextEvents.class).error("A follower of contexts failed: {}", follower, e);
+                first = first == null ? e : first;
             }
         }
+        return first;
     }
 }

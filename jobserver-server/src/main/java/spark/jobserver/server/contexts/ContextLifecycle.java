@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.server.drivers.DriverSession;
+import spark.jobserver.server.ha.Cluster;
 
 /**
  * The one writer of contexts' state, in memory and in the store. Every method but
@@ -22,10 +23,12 @@ final class ContextLifecycle {
     private final Clock clock;
     private final LiveContexts contexts;
     private final ContextEvents events;
+    private final Cluster cluster;
     /** Set when the server stops: drivers outlive it, so their later ends are not this server's to record. */
     private volatile boolean closed;
 
-    ContextLifecycle(ContextStore store, Clock clock, LiveContexts contexts, ContextEvents events) {
+    ContextLifecycle(ContextStore store, Clock clock, LiveContexts contexts, ContextEvents events, Cluster cluster) {
+        this.cluster = requireNonNull(cluster, "cluster is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
@@ -35,13 +38,16 @@ final class ContextLifecycle {
     /** Records a new context (STARTED) with the verifier its driver proves itself against. */
     void record(LiveContext live) {
         store.insert(live.info(), live.verifier());
+        if (cluster.isShared()) {
+            cluster.own(live.id());
+        }
         events.contextChanged(live.info());
     }
 
     /** Moves the context to {@code to} when its state allows; returns whether it moved. */
     boolean moveTo(LiveContext live, ContextState to) {
         ContextInfo current = live.info();
-        if (closed || !current.state().canMoveTo(to) || to.isTerminal()) {
+        if (closed || live.isForgotten() || !current.state().canMoveTo(to) || to.isTerminal()) {
             return false;
         }
         ContextInfo moved = current.withState(to, null, current.error());
@@ -53,6 +59,9 @@ final class ContextLifecycle {
 
     /** Records a change that is not a move (the driver's process, its log). */
     void update(LiveContext live, UnaryOperator<ContextInfo> change) {
+        if (live.isForgotten()) {
+            return;
+        }
         ContextInfo changed = change.apply(live.info());
         store.update(changed);
         live.info(changed);
@@ -62,7 +71,7 @@ final class ContextLifecycle {
     /** The driver's Spark context is up: RUNNING (or still STOPPING when a stop came first). */
     void ready(LiveContext live, String applicationId, String uiUrl) {
         ContextInfo current = live.info();
-        if (closed || current.state().isTerminal()) {
+        if (closed || live.isForgotten() || current.state().isTerminal()) {
             return;
         }
         ContextState next = current.state() == ContextState.STOPPING ? ContextState.STOPPING : ContextState.RUNNING;
@@ -86,7 +95,15 @@ final class ContextLifecycle {
      */
     void end(LiveContext live, ContextState state, ErrorInfo error, boolean stoppedByUser) {
         ContextInfo current = live.info();
-        if (closed || !state.isTerminal() || !current.state().canMoveTo(state)) {
+        if (closed
+                || live.isForgotten()
+                || !state.isTerminal()
+                || !current.state().canMoveTo(state)) {
+            return;
+        }
+        if (!stoppedByUser && ownedElsewhere(live)) {
+            // its driver re-attached to another server, which now answers for it: not this server's to end
+            forget(live);
             return;
         }
         ContextInfo ended = current.withState(state, clock.instant(), error);
@@ -112,6 +129,37 @@ final class ContextLifecycle {
         }
         tellEnded(ended, stoppedByUser, error);
         live.ended().complete(ended);
+        live.closeEvents();
+    }
+
+    /** Whether another server took the context over; never on a server alone on its database. */
+    boolean ownedElsewhere(LiveContext live) {
+        return cluster.isShared()
+                && cluster.owner(live.id())
+                        .filter(o -> !o.equals(cluster.serverId()))
+                        .isPresent();
+    }
+
+    /**
+     * Another server took the context over (its driver re-attached there): this server forgets it without
+     * recording anything, closes its connection if it still has one, and fails the requests waiting on it.
+     */
+    void forget(LiveContext live) {
+        if (live.isForgotten()) {
+            return;
+        }
+        live.forgotten();
+        contexts.remove(live);
+        DriverSession session = live.session();
+        if (session != null && session.isOpen()) {
+            session.close();
+        }
+        LOG.info("Context {} is served by another server now; forgetting it here", live.name());
+        try {
+            events.contextMoved(live.info());
+        } catch (RuntimeException e) {
+            LOG.error("Telling that context {} moved failed", live.name(), e);
+        }
         live.closeEvents();
     }
 

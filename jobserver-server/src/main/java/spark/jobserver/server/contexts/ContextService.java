@@ -27,12 +27,15 @@ import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.Message;
 import spark.jobserver.protocol.NamedObjectInfo;
 import spark.jobserver.server.binaries.ClassPathItems;
+import spark.jobserver.server.config.AdmissionSettings;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.drivers.DriverConfigs;
 import spark.jobserver.server.drivers.DriverLauncher;
 import spark.jobserver.server.drivers.DriverRegistry;
 import spark.jobserver.server.drivers.SparkSettings;
+import spark.jobserver.server.ha.Cluster;
+import spark.jobserver.server.ha.ContextElsewhere;
 import spark.jobserver.server.http.ApiException;
 
 /**
@@ -40,6 +43,12 @@ import spark.jobserver.server.http.ApiException;
  * {@link ContextLifecycle} alone writes a context's state; {@link DriverSupervisor} follows driver
  * processes, timeouts and heartbeats; {@link DriverConnections} takes drivers' messages; {@link
  * ContextRecovery} re-adopts drivers after a restart. Jobs get a {@link ContextHandle}, never the context.
+ *
+ * <p>With several servers on one database ({@link Cluster}), a context belongs to the server its driver is
+ * attached to. Here it answers for the contexts it follows; a request about another server's context throws
+ * {@link ContextElsewhere} (the request is forwarded there) before it changes anything; listings and states
+ * come from the database. {@link #sweep} keeps this server's lease, forgets contexts whose drivers went to
+ * another server, and adopts those whose server died.
  */
 public final class ContextService implements AutoCloseable {
     private final ServerConfig config;
@@ -54,6 +63,12 @@ public final class ContextService implements AutoCloseable {
     private final ContextRecovery recovery;
     private final DriverQueries queries = new DriverQueries();
     private final ScheduledExecutorService scheduler;
+    private final Cluster cluster;
+    private final AdmissionSettings admission;
+    /** What a client is told to wait for a context that moves between servers: until a lease runs out. */
+    private final Duration movingRetryAfter;
+    /** The servers' URLs drivers were last told. */
+    private volatile List<String> announcedServers = List.of();
 
     /**
      * @param events told of job events and of contexts' ends (the jobs)
@@ -71,12 +86,43 @@ public final class ContextService implements AutoCloseable {
             ScheduledExecutorService scheduler,
             Supplier<String> serverHttpUrl,
             Function<String, BinaryRef> binaries) {
+        this(
+                config,
+                store,
+                launcher,
+                events,
+                clock,
+                scheduler,
+                serverHttpUrl,
+                binaries,
+                Cluster.alone(),
+                Duration.ZERO);
+    }
+
+    /**
+     * @param cluster the servers sharing the database, or {@link Cluster#alone()}
+     * @param leaseTimeout how long a dead server's contexts wait for adoption (what clients are told to wait)
+     */
+    public ContextService(
+            ServerConfig config,
+            ContextStore store,
+            DriverLauncher launcher,
+            ContextEvents events,
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            Supplier<String> serverHttpUrl,
+            Function<String, BinaryRef> binaries,
+            Cluster cluster,
+            Duration leaseTimeout) {
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.movingRetryAfter = requireNonNull(leaseTimeout, "leaseTimeout is null");
+        this.admission = AdmissionSettings.from(config.raw());
         this.config = requireNonNull(config, "config is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.serverHttpUrl = requireNonNull(serverHttpUrl, "serverHttpUrl is null");
         this.binaries = requireNonNull(binaries, "binaries is null");
-        this.lifecycle = new ContextLifecycle(store, clock, contexts, events);
+        this.lifecycle = new ContextLifecycle(store, clock, contexts, events, cluster);
         this.supervisor = new DriverSupervisor(
                 launcher,
                 lifecycle,
@@ -86,7 +132,12 @@ public final class ContextService implements AutoCloseable {
                 config.driver().heartbeatTimeout(),
                 config.contextDeletionTimeout());
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
-        this.connections = new DriverConnections(contexts, lifecycle, events, clock, queries);
+        this.connections = new DriverConnections(
+                contexts, lifecycle, events, clock, queries, this::adoptForDriver, () -> announcedServers, live -> {
+                    if (cluster.isShared()) {
+                        cluster.own(live.id()); // ownership follows the driver's connection
+                    }
+                });
         this.recovery = new ContextRecovery(
                 store,
                 launcher,
@@ -95,6 +146,10 @@ public final class ContextService implements AutoCloseable {
                 supervisor,
                 clock,
                 config.driver().reattachTimeout());
+    }
+
+    public ServerConfig config() {
+        return config;
     }
 
     /** Where drivers' connections and messages go. */
@@ -120,6 +175,12 @@ public final class ContextService implements AutoCloseable {
         ContextNames.validateCharacters(name);
         SparkSettings.validate(settings, config.sparkMaster());
         List<BinaryRef> binaries = contextBinaries(name, settings);
+        admitStart();
+        if (cluster.isShared()
+                && contexts.byName(name).isEmpty()
+                && store.latestByName(name).filter(c -> !c.state().isTerminal()).isPresent()) {
+            throw ApiException.error(400, "context " + name + " exists");
+        }
         String id = UUID.randomUUID().toString();
         Config effective = settings.withValue("context.name", ConfigValueFactory.fromAnyRef(name))
                 .withValue("context.id", ConfigValueFactory.fromAnyRef(id))
@@ -192,6 +253,20 @@ public final class ContextService implements AutoCloseable {
         return refs;
     }
 
+    /** 429 while this server is starting as many contexts as it may at once. */
+    private void admitStart() {
+        long starting = contexts.all().stream()
+                .filter(c -> c.state() == ContextState.STARTED)
+                .count();
+        if (starting >= admission.maxStartingContexts()) {
+            throw ApiException.error(
+                            429,
+                            "Too many contexts starting at once on this server (" + starting + " of at most "
+                                    + admission.maxStartingContexts() + "); try again shortly")
+                    .retryAfter(admission.retryAfter());
+        }
+    }
+
     /** The server's context-creation timeout, or the context's own {@code context-init-timeout} when longer. */
     private Duration startTimeout(Config settings) {
         Duration timeout = config.contextCreationTimeout();
@@ -231,6 +306,19 @@ public final class ContextService implements AutoCloseable {
     }
 
     public List<String> listNames() {
+        if (!cluster.isShared()) {
+            return contexts.listedNames();
+        }
+        return store.unfinished().stream()
+                .filter(c -> c.state().isListed())
+                .sorted(java.util.Comparator.comparing(ContextInfo::startTime))
+                .map(ContextInfo::name)
+                .distinct()
+                .toList();
+    }
+
+    /** Names of the contexts that are up on this server (with others on the database, only its own). */
+    public List<String> localNames() {
         return contexts.listedNames();
     }
 
@@ -250,7 +338,7 @@ public final class ContextService implements AutoCloseable {
     public ContextHandle running(String name) {
         LiveContext live = contexts.byName(name)
                 .filter(l -> l.state() != ContextState.STARTED)
-                .orElseThrow(() -> ApiException.error(404, "context " + name + " not found"));
+                .orElseThrow(() -> notHere(name, "context " + name + " not found"));
         if (live.state() == ContextState.STOPPING) {
             throw ApiException.error(409, "Context stop in progress");
         }
@@ -268,7 +356,7 @@ public final class ContextService implements AutoCloseable {
     public CompletableFuture<List<NamedObjectInfo>> namedObjects(String name, Duration timeout) {
         LiveContext live = contexts.byName(name)
                 .filter(l -> l.state() != ContextState.STARTED)
-                .orElseThrow(() -> ApiException.error(404, "context " + name + " not found"));
+                .orElseThrow(() -> notHere(name, "context " + name + " not found"));
         DriverQueries.Pending<Message.NamedObjectsListed> pending = queries.newNamedObjectsQuery();
         CompletableFuture<Message.NamedObjectsListed> answer = pending.answer();
         try {
@@ -300,6 +388,49 @@ public final class ContextService implements AutoCloseable {
         return contexts.byId(contextId).map(ContextHandle.class::cast);
     }
 
+    /**
+     * Throws {@link ContextElsewhere} when another live server has the context (not ended) of this id, or 503
+     * while it moves between servers; returns when this server has it or nobody does.
+     */
+    public void requireHere(String contextId, String contextName) {
+        if (!cluster.isShared() || contexts.byId(contextId).isPresent()) {
+            return;
+        }
+        Optional<ContextInfo> info = store.get(contextId).filter(c -> !c.state().isTerminal());
+        if (info.isPresent()) {
+            throw elsewhere(info.get());
+        }
+    }
+
+    /**
+     * What to throw for a context this server does not follow: {@link ContextElsewhere} when another live
+     * server does, 503 while it moves between servers, else 404 with {@code notFound}.
+     */
+    private RuntimeException notHere(String name, String notFound) {
+        if (cluster.isShared()) {
+            Optional<ContextInfo> info =
+                    store.latestByName(name).filter(c -> !c.state().isTerminal());
+            if (info.isPresent()) {
+                return elsewhere(info.get());
+            }
+        }
+        return ApiException.error(404, notFound);
+    }
+
+    private RuntimeException elsewhere(ContextInfo info) {
+        Optional<Cluster.Member> owner = cluster.owner(info.id())
+                .filter(id -> !id.equals(cluster.serverId()))
+                .flatMap(cluster::liveMember);
+        if (owner.isPresent()) {
+            return new ContextElsewhere(info.name(), owner.get());
+        }
+        return ApiException.error(
+                        503,
+                        "Context " + info.name() + " is moving to another server (its server stopped or lost its"
+                                + " driver); try again shortly")
+                .retryAfter(movingRetryAfter);
+    }
+
     // ---------------------------------------------------------------- stop
 
     /**
@@ -326,8 +457,7 @@ public final class ContextService implements AutoCloseable {
 
     /** Hands the stop to the context's event executor; completes once it is under way (404 if it had ended). */
     private CompletableFuture<LiveContext> requestStop(String name, boolean force) {
-        LiveContext live =
-                contexts.byName(name).orElseThrow(() -> ApiException.error(404, "context " + name + " not found"));
+        LiveContext live = contexts.byName(name).orElseThrow(() -> notHere(name, "context " + name + " not found"));
         CompletableFuture<LiveContext> underway = new CompletableFuture<>();
         boolean queued = live.submit(() -> {
             try {
@@ -350,7 +480,70 @@ public final class ContextService implements AutoCloseable {
      * the others' drivers to re-attach. Called before the server answers its first request.
      */
     public void recover() {
-        recovery.recover();
+        if (cluster.isShared()) {
+            // first: while this server's lease holds, no other server takes its contexts
+            cluster.renewLease();
+            announcedServers =
+                    cluster.liveMembers().stream().map(Cluster.Member::url).toList();
+        }
+        recovery.recover(info -> !cluster.isShared() || cluster.owns(info.id()));
+    }
+
+    /**
+     * With other servers on the database: renews this server's lease, tells drivers when the live servers
+     * changed, forgets contexts whose drivers went to another server, and adopts those whose server is dead
+     * (their drivers are waited for as after a restart). Runs every lease interval.
+     */
+    public void sweep() {
+        if (!cluster.isShared()) {
+            return;
+        }
+        cluster.renewLease();
+        List<String> urls =
+                cluster.liveMembers().stream().map(Cluster.Member::url).toList();
+        if (!urls.equals(announcedServers)) {
+            announcedServers = urls;
+            for (LiveContext live : contexts.all()) {
+                var session = live.session();
+                if (session != null && session.isOpen()) {
+                    session.send(new Message.Servers(urls));
+                }
+            }
+        }
+        for (LiveContext live : contexts.all()) {
+            live.execute(() -> {
+                var session = live.session();
+                if (!live.ended().isDone()
+                        && (session == null || !session.isOpen())
+                        && lifecycle.ownedElsewhere(live)) {
+                    lifecycle.forget(live);
+                }
+            });
+        }
+        cluster.orphans().forEach((contextId, formerOwner) -> {
+            if (contexts.byId(contextId).isPresent()) {
+                cluster.claim(contextId, formerOwner); // this server's own, recorded before it had an owner
+            } else if (cluster.claim(contextId, formerOwner)) {
+                adopt(contextId);
+            }
+        });
+    }
+
+    /** The context, adopted now if it is another server's (not ended) and the database is shared. */
+    private Optional<LiveContext> adoptForDriver(String contextId) {
+        if (!cluster.isShared()) {
+            return Optional.empty();
+        }
+        return adopt(contextId);
+    }
+
+    private Optional<LiveContext> adopt(String contextId) {
+        Optional<ContextInfo> info = store.get(contextId).filter(c -> !c.state().isTerminal());
+        Optional<String> secret = info.flatMap(c -> store.secret(c.id()));
+        if (info.isEmpty() || secret.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(recovery.adopt(info.get(), secret.get()));
     }
 
     /** Declares dead the drivers that have been silent longer than the heartbeat timeout. */
@@ -358,10 +551,21 @@ public final class ContextService implements AutoCloseable {
         supervisor.checkHeartbeats();
     }
 
-    /** Leaves drivers running (they outlive the server by design); just forgets them. */
+    /**
+     * Leaves drivers running (they outlive the server by design); just forgets them. With other servers on
+     * the database it gives up its lease, so that they adopt its contexts at once.
+     */
     @Override
     public void close() {
         lifecycle.close();
+        if (cluster.isShared()) {
+            try {
+                cluster.leave();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ContextService.class)
+                        .warn("Could not give up this server's lease: {}", e.getMessage());
+            }
+        }
         for (LiveContext live : contexts.all()) {
             live.closeEvents();
             var session = live.session();

@@ -3,7 +3,10 @@ package spark.jobserver.server.contexts;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.jobserver.protocol.Message;
@@ -25,14 +28,29 @@ final class DriverConnections implements DriverRegistry {
     private final ContextEvents events;
     private final Clock clock;
     private final DriverQueries queries;
+    private final Function<String, Optional<LiveContext>> adopt;
+    private final Supplier<List<String>> servers;
+    private final java.util.function.Consumer<LiveContext> attachedHere;
 
+    /**
+     * @param adopt follows a context of another server whose driver re-attaches here (empty when it is
+     *     unknown, ended, or the database is this server's alone)
+     * @param servers the live servers' URLs that drivers are told, this one first (empty when alone)
+     * @param attachedHere told, on the context's event executor, that its driver attached here
+     */
     DriverConnections(
             LiveContexts contexts,
             ContextLifecycle lifecycle,
             ContextEvents events,
             Clock clock,
-            DriverQueries queries) {
+            DriverQueries queries,
+            Function<String, Optional<LiveContext>> adopt,
+            Supplier<List<String>> servers,
+            java.util.function.Consumer<LiveContext> attachedHere) {
         this.queries = requireNonNull(queries, "queries is null");
+        this.adopt = requireNonNull(adopt, "adopt is null");
+        this.servers = requireNonNull(servers, "servers is null");
+        this.attachedHere = requireNonNull(attachedHere, "attachedHere is null");
         this.contexts = requireNonNull(contexts, "contexts is null");
         this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
         this.events = requireNonNull(events, "events is null");
@@ -41,7 +59,12 @@ final class DriverConnections implements DriverRegistry {
 
     @Override
     public Optional<String> secretFor(String contextId) {
-        return contexts.byId(contextId).map(LiveContext::verifier);
+        return contexts.byId(contextId).or(() -> adopt.apply(contextId)).map(LiveContext::verifier);
+    }
+
+    @Override
+    public List<String> servers() {
+        return servers.get();
     }
 
     @Override
@@ -65,6 +88,7 @@ final class DriverConnections implements DriverRegistry {
         }
         boolean running = live.state() == ContextState.RUNNING;
         LOG.info("Driver of context {} connected{}", live.name(), running ? " again" : "");
+        live.execute(() -> attachedHere.accept(live));
         return running;
     }
 
@@ -81,10 +105,10 @@ final class DriverConnections implements DriverRegistry {
             queries.answered(answer); // changes nothing of the context: no need to queue
             return;
         }
-        live.execute(() -> handle(live, message));
+        live.execute(() -> handle(live, session, message));
     }
 
-    private void handle(LiveContext live, Message.ToServer message) {
+    private void handle(LiveContext live, DriverSession session, Message.ToServer message) {
         if (message instanceof Message.ContextReady ready) {
             String before = live.incarnation();
             boolean restarted = before != null
@@ -112,7 +136,12 @@ final class DriverConnections implements DriverRegistry {
             LOG.info("Context {} is stopping on its own: {}", live.name(), stopping.reason());
             lifecycle.moveTo(live, ContextState.STOPPING);
         } else if (message instanceof Message.JobEvent event) {
+            // Recorded (committed) before the driver hears so: until then it keeps the event and sends it
+            // again on its next connection. A follower that failed throws here, and no acknowledgement goes.
             events.jobEvent(live.info(), event);
+            if (session.isOpen()) {
+                session.send(Message.Acked.of(event));
+            }
         } else if (message instanceof Message.Heartbeat heartbeat) {
             events.heartbeat(live.info(), heartbeat);
         } else if (message instanceof Message.JobProgress progress) {

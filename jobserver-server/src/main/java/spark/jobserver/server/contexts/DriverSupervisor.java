@@ -183,11 +183,12 @@ final class DriverSupervisor {
 
     /**
      * A running context whose driver has not been heard from since {@code deadline}: connected but silent,
-     * or, for a driver on a cluster node (no process here to see exit), gone and not back.
+     * or, for a driver whose exit this server cannot see (on a cluster node, or adopted from another server),
+     * gone and not back.
      */
     private static boolean isSilent(LiveContext live, Instant deadline) {
         DriverProcess process = live.process();
-        boolean remote = process != null && !process.reportsExit();
+        boolean remote = process == null || !process.reportsExit();
         return live.state() == ContextState.RUNNING
                 && (live.session() != null || remote)
                 && live.lastSeen().isBefore(deadline);

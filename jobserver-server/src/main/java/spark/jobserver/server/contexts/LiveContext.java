@@ -40,6 +40,9 @@ final class LiveContext implements ContextHandle, Executor {
     private volatile DriverProcess process;
     private volatile DriverSession session;
     private volatile Instant lastSeen;
+    /** Set when another server took the context over (its driver re-attached there): nothing more is recorded here. */
+    private volatile boolean forgotten;
+
     private final CompletableFuture<ContextInfo> ready = new CompletableFuture<>();
     private final CompletableFuture<ContextInfo> ended = new CompletableFuture<>();
 
@@ -155,6 +158,14 @@ final class LiveContext implements ContextHandle, Executor {
 
     void seen(Instant when) {
         this.lastSeen = when;
+    }
+
+    boolean isForgotten() {
+        return forgotten;
+    }
+
+    void forgotten() {
+        this.forgotten = true;
     }
 
     CompletableFuture<ContextInfo> ready() {

@@ -123,7 +123,7 @@ public final class DriverEndpoint {
         DriverSession session = new WsDriverSession(auth.contextId(), ctx);
         sessions.put(ctx.sessionId(), session);
         boolean ready = registry.attached(session);
-        session.send(new Message.Accepted(ready));
+        session.send(new Message.Accepted(ready, registry.servers()));
     }
 
     /** A driver's configuration, to that driver only. */

@@ -27,6 +27,14 @@ public interface DriverRegistry {
      */
     boolean attached(DriverSession session);
 
+    /**
+     * The base URLs of the live servers sharing this server's database, this one first, which drivers are told
+     * so that they can re-attach elsewhere; empty when the server is alone.
+     */
+    default java.util.List<String> servers() {
+        return java.util.List.of();
+    }
+
     /** A message from an attached driver; called in order for each connection. Hand it off, in order. */
     void received(DriverSession session, Message.ToServer message);
 

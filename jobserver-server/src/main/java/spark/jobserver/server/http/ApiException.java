@@ -13,11 +13,30 @@ import spark.jobserver.protocol.ErrorInfo;
 public final class ApiException extends RuntimeException {
     private final int httpStatus;
     private final transient Map<String, Object> body;
+    /** When the client may try again ({@code Retry-After}); null when the answer says nothing of it. */
+    private final java.time.Duration retryAfter;
 
     private ApiException(int httpStatus, String message, Map<String, Object> body) {
+        this(httpStatus, message, body, null);
+    }
+
+    private ApiException(int httpStatus, String message, Map<String, Object> body, java.time.Duration retryAfter) {
         super(message, null, false, false);
         this.httpStatus = httpStatus;
         this.body = body;
+        this.retryAfter = retryAfter;
+    }
+
+    /** The same answer with a {@code Retry-After} header of {@code delay} (whole seconds, at least one). */
+    public ApiException retryAfter(java.time.Duration delay) {
+        return new ApiException(httpStatus, getMessage(), body, requireNonNull(delay, "delay is null"));
+    }
+
+    /** The {@code Retry-After} seconds of this answer, if it has one. */
+    public java.util.OptionalLong retryAfterSeconds() {
+        return retryAfter == null
+                ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(Math.max(1, (retryAfter.toMillis() + 999) / 1000));
     }
 
     /** {@code {"status":"ERROR","result":"<message>"}}. */

@@ -31,7 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    private static final String HANDLED = "jobserver.error-handled";
+    /**
+     * Request attribute set by whoever wrote a request's whole answer (an exception handler): the generic
+     * 404/405 handlers leave such an answer alone.
+     */
+    public static final String HANDLED = "jobserver.error-handled";
 
     private final Javalin app;
     private final String host;
@@ -128,6 +132,7 @@ public final class HttpServer implements AutoCloseable {
             if (e.httpStatus() >= 500) {
                 LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
             }
+            e.retryAfterSeconds().ifPresent(seconds -> ctx.header("Retry-After", Long.toString(seconds)));
             Replies.json(ctx, e.httpStatus(), e.body());
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> {

@@ -166,6 +166,10 @@ public final class JobRecorder implements ContextEvents {
     /** The driver uploaded the job's stream (or tried to): the job is FINISHED with it, or ERROR if it is not whole. */
     private void streamFinished(Message.JobStreamFinished finished) {
         String jobId = finished.jobId();
+        if (trackers.get(jobId).isEmpty()
+                && store.get(jobId).filter(j -> j.status().isTerminal()).isPresent()) {
+            return; // sent again after a reconnection: recorded already (the bytes may be on another server)
+        }
         Instant endTime = Instant.ofEpochMilli(finished.endTime());
         long stored = streams.storedSize(jobId);
         if (stored != finished.size()) {
@@ -285,6 +289,17 @@ public final class JobRecorder implements ContextEvents {
             }
         }
         trackers.failAll(context.id(), ApiException.withError(500, "ERROR", error));
+    }
+
+    /** Requests waiting here on the context's jobs are told to ask again: another server has the context now. */
+    @Override
+    public void contextMoved(ContextInfo context) {
+        trackers.failAll(
+                context.id(),
+                ApiException.error(
+                        503,
+                        "Context " + context.name() + " moved to another server while the job ran; its status and"
+                                + " result are at GET /jobs/<id> on any server"));
     }
 
     static ErrorInfo killedError(String jobId) {

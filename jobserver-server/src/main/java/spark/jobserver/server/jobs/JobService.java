@@ -23,6 +23,7 @@ import spark.jobserver.protocol.Message;
 import spark.jobserver.server.binaries.BinaryInfo;
 import spark.jobserver.server.binaries.BinaryService;
 import spark.jobserver.server.binaries.ClassPathItems;
+import spark.jobserver.server.config.AdmissionSettings;
 import spark.jobserver.server.config.Configs;
 import spark.jobserver.server.contexts.ContextHandle;
 import spark.jobserver.server.contexts.ContextService;
@@ -43,6 +44,7 @@ public final class JobService {
     private final StreamResultService streams;
     private final Config contextDefaults;
     private final Clock clock;
+    private final AdmissionSettings admission;
 
     public JobService(
             JobStore store,
@@ -59,6 +61,7 @@ public final class JobService {
         this.streams = requireNonNull(streams, "streams is null");
         this.contextDefaults = requireNonNull(contextDefaults, "contextDefaults is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.admission = AdmissionSettings.from(contexts.config().raw());
     }
 
     /**
@@ -156,6 +159,14 @@ public final class JobService {
 
     private CompletableFuture<Reply> submit(
             ContextHandle context, Request request, String appName, List<String> items, List<BinaryRef> refs) {
+        int waiting = recorder.trackers().waiting(context.id());
+        if (waiting >= admission.maxWaitingJobsPerContext()) {
+            throw ApiException.error(
+                            429,
+                            "Too many jobs waiting for context " + context.name() + " to take them (" + waiting
+                                    + " of at most " + admission.maxWaitingJobsPerContext() + "); try again shortly")
+                    .retryAfter(admission.retryAfter());
+        }
         String jobId = UUID.randomUUID().toString();
         JobInfo template = new JobInfo(
                 jobId,
@@ -321,6 +332,7 @@ public final class JobService {
         if (job.status().isTerminal()) {
             throw ApiException.error(404, "No running job with ID " + jobId);
         }
+        contexts.requireHere(job.contextId(), job.contextName()); // another server's: the request goes there
         contexts.live(job.contextId()).ifPresent(context -> {
             try {
                 context.send(new Message.KillJob(jobId));

@@ -52,6 +52,17 @@ final class JobTrackers {
         return Optional.ofNullable(byJob.remove(jobId));
     }
 
+    /** How many jobs of the context wait for the driver's first answer. */
+    int waiting(String contextId) {
+        int count = 0;
+        for (Tracker tracker : byJob.values()) {
+            if (contextId.equals(tracker.template.contextId()) && !tracker.firstAnswer.isDone()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Fails and forgets the trackers of a context's jobs (the context ended). */
     void failAll(String contextId, RuntimeException failure) {
         byJob.values().removeIf(tracker -> {

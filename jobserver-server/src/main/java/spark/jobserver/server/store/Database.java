@@ -69,7 +69,20 @@ public final class Database implements AutoCloseable {
         hikari.setPassword(settings.password());
         hikari.setMaximumPoolSize(settings.poolSize());
         hikari.setPoolName("jobserver-db");
-        HikariDataSource dataSource = new HikariDataSource(hikari);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            if (dialect == Dialect.H2 && h2InUse(e)) {
+                throw new StoreException(
+                        "The H2 database " + settings.jdbcUrl() + " is in use by another running server process. H2"
+                                + " serves one server only: stop the other server, give this one its own"
+                                + " spark.jobserver.rootdir, or put several servers on PostgreSQL or MySQL"
+                                + " (docs/ha.md)",
+                        e);
+            }
+            throw e;
+        }
         try {
             migrations(dataSource, dialect).load().migrate();
         } catch (RuntimeException | SQLException e) {
@@ -79,6 +92,16 @@ public final class Database implements AutoCloseable {
                     : new StoreException("Opening the database failed: " + e.getMessage(), e);
         }
         return new Database(dataSource, dialect);
+    }
+
+    /** Whether opening H2 failed because another process holds the database file ("already in use", 90020). */
+    private static boolean h2InUse(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The schema migrations of the dialect, for {@code dataSource}. */

@@ -51,7 +51,7 @@ class UnsupportedSettingsTest {
             spark.jobserver.dao-timeout = 6s | spark.jobserver.dao-timeout = "6s" is ignored: database calls are plain JDBC calls
             spark.jobserver.context-lookup-timeout = 1s | spark.jobserver.context-lookup-timeout = "1s" is ignored: PUT /contexts?reset=reboot reads
             spark.jobserver.startH2Server = true | spark.jobserver.startH2Server = true is ignored: no H2 TCP server is started
-            spark.jobserver.ha.masters = ["10.0.0.1:2552"] | spark.jobserver.ha.masters = ["10.0.0.1:2552"] is ignored: high availability is not built: this server runs alone
+            spark.jobserver.ha.masters = ["10.0.0.1:2552"] | spark.jobserver.ha.masters = ["10.0.0.1:2552"] is ignored: the Akka cluster of the original is not used
             spark.jobserver.sqldao.slick-driver = slick.jdbc.PostgresProfile | spark.jobserver.sqldao.slick-driver = "slick.jdbc.PostgresProfile" is ignored: the SQL dialect follows spark.jobserver.sqldao.jdbc.url
             spark.jobserver.sqldao.dbcp.enabled = true | spark.jobserver.sqldao.dbcp.enabled = true is ignored: the connection pool (HikariCP) is always on
             spark.jobserver.sqldao.dbcp.maxidle = 10 | spark.jobserver.sqldao.dbcp.maxidle = 10 is ignored: the connection pool (HikariCP) is sized by

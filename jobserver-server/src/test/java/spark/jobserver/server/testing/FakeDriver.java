@@ -81,6 +81,8 @@ public final class FakeDriver {
     /** Connects (a new connection each time); returns what the server answers: whether it knows the context as running. */
     public boolean connect() {
         Session s = new Session(spec.contextId());
+        // as the endpoint does: the secret is looked up first (a server that shares its database may adopt here)
+        registry.secretFor(spec.contextId());
         session = s;
         return registry.attached(s);
     }
@@ -113,16 +115,23 @@ public final class FakeDriver {
         return s != null && s.isOpen();
     }
 
-    /** Whether the server has sent this driver nothing it has not read yet. */
+    /** Whether the server has sent this driver nothing it has not read yet (acknowledgements aside). */
     public boolean hasNothingQueued() {
-        return session().received.isEmpty();
+        return session().received.stream().allMatch(m -> m instanceof Message.Acked);
     }
 
-    /** The next message the server sent this driver, waiting up to {@code timeout}. */
+    /**
+     * The next message the server sent this driver, waiting up to {@code timeout}. Acknowledgements of job
+     * events are skipped unless {@code type} asks for them.
+     */
     @SuppressWarnings("unchecked")
     public <M extends Message.ToDriver> M next(Class<M> type, Duration timeout) {
         try {
-            Message.ToDriver message = session().received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Message.ToDriver message;
+            do {
+                message = session().received.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } while (message instanceof Message.Acked && type != Message.Acked.class);
             if (message == null) {
                 throw new AssertionError("the driver of " + spec.contextName() + " got nothing within " + timeout);
             }

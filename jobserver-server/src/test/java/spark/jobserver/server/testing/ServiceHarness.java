@@ -21,6 +21,8 @@ import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ContextInfo;
 import spark.jobserver.server.contexts.ContextService;
 import spark.jobserver.server.contexts.JdbcContextStore;
+import spark.jobserver.server.ha.Cluster;
+import spark.jobserver.server.ha.JdbcCluster;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
@@ -55,8 +57,14 @@ public final class ServiceHarness implements AutoCloseable {
     private ContextService contexts;
     private JobRecorder recorder;
     private JobService jobs;
+    /** The harness's server among others on its database, or alone. */
+    private final String serverId;
 
-    private ServiceHarness(Path root, String extraConfig) {
+    /** Another server on the harness's database: its own services, the same launcher, clock and scheduler. */
+    public record Server(String id, ContextService contexts, JobRecorder recorder, JobService jobs) {}
+
+    private ServiceHarness(Path root, String extraConfig, String serverId) {
+        this.serverId = serverId;
         Map<String, Object> test = Map.of(
                 "spark.jobserver.rootdir",
                 root.toString(),
@@ -92,32 +100,83 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** Services on a database under {@code root}; {@code extraConfig} is HOCON over the test defaults. */
     public static ServiceHarness start(Path root, String extraConfig) {
-        ServiceHarness harness = new ServiceHarness(root, extraConfig);
+        ServiceHarness harness = new ServiceHarness(root, extraConfig, null);
         harness.contexts.recover();
         return harness;
     }
 
-    private void build() {
-        JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
-        StreamResults streamFiles = new StreamResults(config.rootDir().resolve("results"), 1 << 20, 64 * 1024);
-        recorder = new JobRecorder(
+    /**
+     * As {@link #start}, as server {@code serverId} among others on the database (its URL is {@code
+     * http://<serverId>}, its lease 10 s of the harness's clock); {@link #otherServer} adds the others.
+     */
+    public static ServiceHarness startShared(Path root, String extraConfig, String serverId) {
+        ServiceHarness harness = new ServiceHarness(root, extraConfig, serverId);
+        harness.contexts.recover();
+        return harness;
+    }
+
+    /** A cluster view of server {@code id} on this harness's database. */
+    public Cluster cluster(String id) {
+        return new JdbcCluster(database, id, "http://" + id, clock, LEASE);
+    }
+
+    static final Duration LEASE = Duration.ofSeconds(10);
+
+    /** Another server on the harness's database, recovered as at its start. */
+    public Server otherServer(String id) {
+        JobRecorder otherRecorder = recorder(JobListener.NONE);
+        ContextService otherContexts = contextService(otherRecorder, cluster(id));
+        otherContexts.recover();
+        StreamResultService streams = new StreamResultService(
+                jobStore, new JdbcStreamResultStore(database), streamFiles(), otherRecorder, clock);
+        return new Server(
+                id,
+                otherContexts,
+                otherRecorder,
+                new JobService(
+                        jobStore, binaries, otherContexts, otherRecorder, streams, config.contextDefaults(), clock));
+    }
+
+    /** The fake driver, connecting to {@code service} instead (as a driver failing over to another server). */
+    public FakeDriver reattachTo(FakeDriver driver, ContextService service) {
+        return new FakeDriver(driver.spec(), driver.process(), service.drivers());
+    }
+
+    private StreamResults streamFiles() {
+        return new StreamResults(config.rootDir().resolve("results"), 1 << 20, 64 * 1024);
+    }
+
+    private JobRecorder recorder(JobListener listener) {
+        return new JobRecorder(
                 jobStore,
-                streamStore,
-                streamFiles,
+                new JdbcStreamResultStore(database),
+                streamFiles(),
                 callbacks,
                 config.jobHistory(),
                 binaries::newestRef,
-                JobListener.NONE,
+                listener,
                 clock);
-        contexts = new ContextService(
+    }
+
+    private ContextService contextService(spark.jobserver.server.contexts.ContextEvents events, Cluster cluster) {
+        return new ContextService(
                 config,
                 contextStore,
                 launcher,
-                recorder,
+                events,
                 clock,
                 scheduler,
                 () -> "http://127.0.0.1:1",
-                name -> BinaryService.ref(binaries.get(name)));
+                name -> BinaryService.ref(binaries.get(name)),
+                cluster,
+                LEASE);
+    }
+
+    private void build() {
+        JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        StreamResults streamFiles = streamFiles();
+        recorder = recorder(JobListener.NONE);
+        contexts = contextService(recorder, serverId == null ? Cluster.alone() : cluster(serverId));
         StreamResultService streams = new StreamResultService(jobStore, streamStore, streamFiles, recorder, clock);
         jobs = new JobService(jobStore, binaries, contexts, recorder, streams, config.contextDefaults(), clock);
     }
@@ -141,15 +200,7 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** Another context service on this harness's database, launcher, clock and scheduler, telling {@code events}. */
     public ContextService contextsTelling(spark.jobserver.server.contexts.ContextEvents events) {
-        return new ContextService(
-                config,
-                contextStore,
-                launcher,
-                events,
-                clock,
-                scheduler,
-                () -> "http://127.0.0.1:1",
-                name -> BinaryService.ref(binaries.get(name)));
+        return contextService(events, Cluster.alone());
     }
 
     public ContextService contexts() {

@@ -42,7 +42,7 @@ import spark.jobserver.protocol.Messages;
  * its database has them): an event sent just before a server died is sent again, first thing after the
  * greeting, on the next connection. Servers sharing a database tell the driver each other's addresses
  * ({@code Accepted}, {@code Servers}); when the connection is lost the connector tries them in turn, the
- * one it lost last, and backs off only after a whole round failed.
+ * next one at once and the one it lost last, and backs off only after a whole round failed.
  */
 final class ServerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
@@ -259,6 +259,8 @@ final class ServerConnection implements AutoCloseable {
     private void connectLoop() {
         Duration backoff = Duration.ZERO;
         int failedInRound = 0;
+        // just lost a connection: with other servers known, the next one is tried at once (fail-over)
+        boolean justLost = false;
         while (true) {
             Instant since;
             URI uri;
@@ -277,6 +279,10 @@ final class ServerConnection implements AutoCloseable {
                 }
                 since = disconnectedSince;
                 uri = servers.get(target);
+                if (justLost && servers.size() > 1) {
+                    backoff = Duration.ZERO;
+                }
+                justLost = false;
             }
             if (!backoff.isZero() && !pause(backoff)) {
                 return;
@@ -286,6 +292,7 @@ final class ServerConnection implements AutoCloseable {
                 if (activate(session)) {
                     backoff = INITIAL_BACKOFF;
                     failedInRound = 0;
+                    justLost = true;
                     continue;
                 }
             } catch (AuthenticationRejectedException e) {

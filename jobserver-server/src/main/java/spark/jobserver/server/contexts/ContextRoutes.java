@@ -127,6 +127,7 @@ public final class ContextRoutes {
                         .error(404, "Can't find binary with name <binary> (dependent-jar-uris of context <name>)")
                         .error(409, "Context stop in progress")
                         .error(415, "Unsupported charset in Content-Type")
+                        .error(429, "Too many contexts starting at once on this server (`Retry-After`)")
                         .error(500, "CONTEXT INIT ERROR: the driver did not start (with its exception map)"));
         api.put(
                 "/contexts",

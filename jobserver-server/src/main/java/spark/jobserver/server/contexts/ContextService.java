@@ -67,6 +67,8 @@ public final class ContextService implements AutoCloseable {
     private final AdmissionSettings admission;
     /** What a client is told to wait for a context that moves between servers: until a lease runs out. */
     private final Duration movingRetryAfter;
+    /** Held while a start is admitted and its context added. */
+    private final Object starting = new Object();
     /** The servers' URLs drivers were last told. */
     private volatile List<String> announcedServers = List.of();
 
@@ -175,7 +177,6 @@ public final class ContextService implements AutoCloseable {
         ContextNames.validateCharacters(name);
         SparkSettings.validate(settings, config.sparkMaster());
         List<BinaryRef> binaries = contextBinaries(name, settings);
-        admitStart();
         if (cluster.isShared()
                 && contexts.byName(name).isEmpty()
                 && store.latestByName(name).filter(c -> !c.state().isTerminal()).isPresent()) {
@@ -201,9 +202,18 @@ public final class ContextService implements AutoCloseable {
         // The driver gets the private key; this server (and its database) keeps only the public verifier.
         DriverAuth.Credentials credentials = DriverAuth.newCredentials();
         LiveContext live = new LiveContext(info, credentials.verifier(), effective, adhoc, now);
-        if (!contexts.add(live)) {
-            live.closeEvents();
-            throw ApiException.error(400, "context " + name + " exists");
+        // counted and added at once: two requests cannot both take the last place
+        synchronized (starting) {
+            try {
+                admitStart();
+            } catch (ApiException e) {
+                live.closeEvents();
+                throw e;
+            }
+            if (!contexts.add(live)) {
+                live.closeEvents();
+                throw ApiException.error(400, "context " + name + " exists");
+            }
         }
         DriverLauncher.Spec spec =
                 new DriverLauncher.Spec(id, name, effective, credentials.secret(), serverHttpUrl.get(), binaries);

@@ -22,6 +22,12 @@ public interface Cluster {
     /** This server's id. */
     String serverId();
 
+    /** This server process's id: a new one at every start (the server id stays). */
+    String instanceId();
+
+    /** Whether the server process of this instance id is alive: this one, or one whose lease holds. */
+    boolean isLiveInstance(String instanceId);
+
     /** Whether other servers may share the database. */
     boolean isShared();
 
@@ -60,10 +66,21 @@ public interface Cluster {
 
     /** A server alone on its database: it owns every context, and no lease is kept. */
     static Cluster alone() {
+        String instance = java.util.UUID.randomUUID().toString();
         return new Cluster() {
             @Override
             public String serverId() {
                 return "";
+            }
+
+            @Override
+            public String instanceId() {
+                return instance;
+            }
+
+            @Override
+            public boolean isLiveInstance(String instanceId) {
+                return instance.equals(instanceId);
             }
 
             @Override

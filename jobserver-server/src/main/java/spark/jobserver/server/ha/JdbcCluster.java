@@ -25,6 +25,7 @@ public final class JdbcCluster implements Cluster {
     private final String url;
     private final Clock clock;
     private final Duration leaseTimeout;
+    private final String instanceId = java.util.UUID.randomUUID().toString();
 
     public JdbcCluster(Database database, String serverId, String url, Clock clock, Duration leaseTimeout) {
         this.jdbc = new Jdbc(requireNonNull(database, "database is null"));
@@ -37,6 +38,22 @@ public final class JdbcCluster implements Cluster {
     @Override
     public String serverId() {
         return serverId;
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public boolean isLiveInstance(String instance) {
+        return instanceId.equals(instance)
+                || jdbc.queryOne(
+                                "SELECT id FROM servers WHERE instance = ? AND lease_until >= ?",
+                                rs -> rs.getString(1),
+                                instance,
+                                clock.millis())
+                        .isPresent();
     }
 
     @Override
@@ -55,11 +72,18 @@ public final class JdbcCluster implements Cluster {
             throw new IllegalStateException("The server id '" + serverId + "' is in use by the live server at "
                     + holder.get().url() + ": give each server its own spark.jobserver.ha.server-id");
         }
-        if (jdbc.update("UPDATE servers SET url = ?, lease_until = ? WHERE id = ?", url, until, serverId) == 0) {
+        if (jdbc.update(
+                        "UPDATE servers SET url = ?, instance = ?, lease_until = ? WHERE id = ?",
+                        url,
+                        instanceId,
+                        until,
+                        serverId)
+                == 0) {
             jdbc.update(
-                    "INSERT INTO servers (id, url, started_at, lease_until) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO servers (id, url, instance, started_at, lease_until) VALUES (?, ?, ?, ?, ?)",
                     serverId,
                     url,
+                    instanceId,
                     now,
                     until);
         }

@@ -215,10 +215,17 @@ public final class JobRoutes {
                 .error(409, "Context stop in progress")
                 .error(415, "Unsupported charset in Content-Type")
                 .error(
+                        429,
+                        "Too many jobs waiting for the context to take them, or too many contexts starting at once for"
+                                + " an ad-hoc one (`Retry-After` says when to try again)")
+                .error(
                         500,
                         "ERROR: the timeout elapsed (AskTimeoutException; the job goes on), or the ad-hoc context did"
                                 + " not start")
-                .error(503, "NO SLOTS AVAILABLE: too many running jobs in the context");
+                .error(
+                        503,
+                        "NO SLOTS AVAILABLE: too many running jobs in the context; or, with several servers, the"
+                                + " context is moving to another server (`Retry-After`)");
     }
 
     /** The reference's job report. */

@@ -310,6 +310,16 @@ public final class JobService {
         return store.get(jobId).orElseThrow(() -> ApiException.error(404, "No such job ID " + jobId));
     }
 
+    /**
+     * Throws {@link spark.jobserver.server.ha.ContextElsewhere} when the job runs in a context another server
+     * has (with several servers on the database): what only that server knows of it is asked there.
+     */
+    public void requireContextHere(JobInfo job) {
+        if (!job.status().isTerminal() && job.contextId() != null) {
+            contexts.requireHere(job.contextId(), job.contextName());
+        }
+    }
+
     public List<JobInfo> list(int limit, JobStatus status) {
         return store.list(limit, status);
     }
@@ -332,7 +342,7 @@ public final class JobService {
         if (job.status().isTerminal()) {
             throw ApiException.error(404, "No running job with ID " + jobId);
         }
-        contexts.requireHere(job.contextId(), job.contextName()); // another server's: the request goes there
+        requireContextHere(job); // another server's: the request goes there
         contexts.live(job.contextId()).ifPresent(context -> {
             try {
                 context.send(new Message.KillJob(jobId));

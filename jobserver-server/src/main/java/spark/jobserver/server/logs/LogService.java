@@ -41,6 +41,9 @@ public final class LogService {
     /** @throws ApiException 404 for an unknown context or one without a log */
     Source context(String name) {
         ContextInfo context = contexts.get(name);
+        if (!context.state().isTerminal()) {
+            contexts.requireHere(context.id(), name); // a live context's log is served by its server
+        }
         Path file = file(context).orElseThrow(() -> ApiException.error(404, "context " + name + " has no driver log"));
         String id = context.id();
         return new Source(file, () -> contexts.live(id).isEmpty());
@@ -49,6 +52,7 @@ public final class LogService {
     /** @throws ApiException 404 for an unknown job or one whose context's log is gone */
     Source job(String jobId) {
         JobInfo job = jobs.get(jobId);
+        jobs.requireContextHere(job);
         String contextId = job.contextId();
         Path file = (contextId == null ? java.util.Optional.<ContextInfo>empty() : store.get(contextId))
                 .flatMap(LogService::file)

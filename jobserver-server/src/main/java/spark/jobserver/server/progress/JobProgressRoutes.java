@@ -29,6 +29,7 @@ public final class JobProgressRoutes {
                         "/jobs/{id}/progress",
                         ctx -> {
                             JobInfo job = jobs.get(ctx.pathParam("id")); // 404 as GET /jobs/<id>
+                            jobs.requireContextHere(job); // a running job's picture is where its driver is
                             ProgressReport report = progress.report(job.jobId()).orElse(ProgressReport.EMPTY);
                             Replies.json(
                                     ctx,

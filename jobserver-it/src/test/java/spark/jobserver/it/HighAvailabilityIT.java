@@ -279,17 +279,21 @@ class HighAvailabilityIT {
      */
     private static long awaitBlockedUpdate(Connection c, Duration timeout) throws SQLException {
         Instant deadline = Instant.now().plus(timeout);
-        String sql = "SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                + " AND datname = current_database() AND pid <> pg_backend_pid()";
+        // blocked by this connection's lock: not some other test's session on the same database
+        String sql = "SELECT pid, query FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))";
         while (Instant.now().isBefore(deadline)) {
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery(sql)) {
                 if (rs.next()) {
                     String query = rs.getString(2);
                     System.out.println("[ha] a server waits on the job's row: " + query);
-                    if (!query.startsWith("UPDATE jobs")) {
-                        for (JobServerProcess server : servers) {
-                            System.out.println("[ha] log of " + server.baseUrl() + ":\n" + server.serverLog());
+                    try (Statement d = c.createStatement();
+                            ResultSet locks = d.executeQuery("SELECT locktype, relation::regclass, mode, granted,"
+                                    + " transactionid, tuple FROM pg_locks WHERE pid = " + rs.getLong(1))) {
+                        while (locks.next()) {
+                            System.out.println("[ha]   lock " + locks.getString(1) + " " + locks.getString(2) + " "
+                                    + locks.getString(3) + " granted=" + locks.getString(4) + " xid="
+                                    + locks.getString(5) + " tuple=" + locks.getString(6));
                         }
                     }
                     return rs.getLong(1);

@@ -23,14 +23,13 @@ import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.binaries.BinaryRoutes;
 import spark.jobserver.server.binaries.BinaryService;
 import spark.jobserver.server.binaries.InitialBinaries;
-import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ConfiguredContexts;
 import spark.jobserver.server.contexts.ContextDirectories;
 import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
-import spark.jobserver.server.contexts.JdbcContextStore;
+import spark.jobserver.server.contexts.ContextStore;
 import spark.jobserver.server.data.DataRoutes;
 import spark.jobserver.server.data.DataService;
 import spark.jobserver.server.drivers.DriverEndpoint;
@@ -45,15 +44,15 @@ import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
 import spark.jobserver.server.jobs.HistoryPruner;
-import spark.jobserver.server.jobs.JdbcJobStore;
-import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
 import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
+import spark.jobserver.server.jobs.JobStore;
 import spark.jobserver.server.jobs.StreamResultService;
+import spark.jobserver.server.jobs.StreamResultStore;
 import spark.jobserver.server.jobs.StreamResults;
 import spark.jobserver.server.logs.LogRoutes;
 import spark.jobserver.server.logs.LogService;
@@ -62,10 +61,10 @@ import spark.jobserver.server.logs.ShippedLogs;
 import spark.jobserver.server.metrics.MetricsRoutes;
 import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
-import spark.jobserver.server.progress.JdbcJobProgressStore;
 import spark.jobserver.server.progress.JobProgressRoutes;
 import spark.jobserver.server.progress.JobProgressService;
 import spark.jobserver.server.store.Database;
+import spark.jobserver.server.store.Stores;
 
 /** The composition root: reading it tells the whole server. */
 public final class JobServer implements AutoCloseable {
@@ -75,6 +74,7 @@ public final class JobServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Database database;
+    private final Stores stores;
     private final ScheduledExecutorService scheduler;
     private final ContextService contexts;
     private final ConfiguredContexts configured;
@@ -99,27 +99,28 @@ public final class JobServer implements AutoCloseable {
         DriverTrust driverTrust = driverTrust(tls, config);
         Clock clock = Clock.systemUTC();
         this.database = Database.open(config.database(), config.rootDir());
+        this.stores = openStores(config, database);
         this.scheduler = Executors.newScheduledThreadPool(2, NamedThreads.daemon("jobserver-scheduler"));
 
-        JdbcJobStore jobStore = new JdbcJobStore(database);
+        JobStore jobStore = stores.jobs();
         BinaryService binaries = new BinaryService(
-                new JdbcBinaryStore(database),
+                stores.binaries(),
                 config.binaryCacheDir(),
                 config.maxContentLength(),
                 clock,
                 jobStore::unfinishedUsingBinary);
         binaries.removeLeftoverTemporaryFiles();
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
-        JdbcContextStore contextStore = new JdbcContextStore(database);
+        ContextStore contextStore = stores.contexts();
         this.launcher = new LocalDriverLauncher(config, driverTrust.environment(), scheduler);
         JobSettings jobSettings = JobSettings.from(config.raw());
         LogSettings logSettings = LogSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
-        JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        StreamResultStore streamStore = stores.streamResults();
         this.events = new EventStream(EventSettings.from(config.raw()), clock, scheduler);
-        JobProgressService progress = new JobProgressService(new JdbcJobProgressStore(database));
+        JobProgressService progress = new JobProgressService(stores.progress());
         JobRecorder recorder = new JobRecorder(
                 jobStore,
                 streamStore,
@@ -241,9 +242,20 @@ public final class JobServer implements AutoCloseable {
         contexts.close();
         callbacks.close();
         scheduler.shutdownNow();
+        stores.close();
         database.close();
         metrics.close();
         LOG.info("Spark Job Server stopped");
+    }
+
+    /** The stores the configuration chooses; the database is closed when they cannot be opened. */
+    private static Stores openStores(ServerConfig config, Database database) {
+        try {
+            return Stores.open(config.stores(), database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
     }
 
     private static void stopQuietly(QueuedThreadPool pool) {

@@ -2,7 +2,6 @@ package spark.jobserver.server.binaries;
 
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import spark.jobserver.server.store.Database;
 import spark.jobserver.server.store.Jdbc;
@@ -50,13 +49,8 @@ public final class JdbcBinaryStore implements BinaryStore {
     }
 
     @Override
-    public Optional<BinaryInfo> latest(String appName) {
-        return versions.latest(appName);
-    }
-
-    @Override
-    public List<BinaryInfo> latestOfEach() {
-        return versions.latestOfEach();
+    public BinaryVersions versions() {
+        return versions;
     }
 
     @Override

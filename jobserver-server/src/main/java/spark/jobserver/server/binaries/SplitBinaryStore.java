@@ -37,13 +37,8 @@ public final class SplitBinaryStore implements BinaryStore {
     }
 
     @Override
-    public Optional<BinaryInfo> latest(String appName) {
-        return versions.latest(appName);
-    }
-
-    @Override
-    public List<BinaryInfo> latestOfEach() {
-        return versions.latestOfEach();
+    public BinaryVersions versions() {
+        return versions;
     }
 
     @Override

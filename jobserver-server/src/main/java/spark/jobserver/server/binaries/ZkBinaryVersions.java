@@ -3,7 +3,6 @@ package spark.jobserver.server.binaries;
 import static spark.jobserver.server.store.ZooKeeper.json;
 import static spark.jobserver.server.store.ZooKeeper.nodeName;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,12 +26,6 @@ public final class ZkBinaryVersions implements BinaryVersions {
     private static final String BINARIES = "/binaries";
     private final ZooKeeper zk;
 
-    private record Stored(String appName, BinaryType type, long uploadTime, String sha256, long size) {
-        BinaryInfo info() {
-            return new BinaryInfo(appName, type, Instant.ofEpochMilli(uploadTime), sha256, size);
-        }
-    }
-
     public ZkBinaryVersions(ZooKeeper zk) {
         this.zk = zk;
         zk.ensure(BINARIES);
@@ -44,8 +37,6 @@ public final class ZkBinaryVersions implements BinaryVersions {
 
     @Override
     public void add(BinaryInfo info) {
-        Stored stored =
-                new Stored(info.appName(), info.type(), info.uploadTime().toEpochMilli(), info.sha256(), info.size());
         zk.call("Recording binary " + info.appName(), () -> {
             while (true) {
                 try {
@@ -57,7 +48,7 @@ public final class ZkBinaryVersions implements BinaryVersions {
                     zk.client()
                             .create()
                             .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                            .forPath(app(info.appName()) + "/v-", json(stored));
+                            .forPath(app(info.appName()) + "/v-", json(info));
                     return null;
                 } catch (KeeperException.NoNodeException e) {
                     // the app was deleted meanwhile: create it again
@@ -67,10 +58,10 @@ public final class ZkBinaryVersions implements BinaryVersions {
     }
 
     /** The app's versions, oldest first (by sequence). */
-    private List<Node<Stored>> versions(String appNode) throws Exception {
+    private List<Node<BinaryInfo>> versions(String appNode) throws Exception {
         List<String> names = new ArrayList<>(zk.children(appNode));
         names.sort(null);
-        return zk.readAll(names.stream().map(n -> appNode + "/" + n).toList(), Stored.class);
+        return zk.readAll(names.stream().map(n -> appNode + "/" + n).toList(), BinaryInfo.class);
     }
 
     @Override
@@ -78,8 +69,7 @@ public final class ZkBinaryVersions implements BinaryVersions {
         // the newest upload time; of equal ones, the last recorded (readAll keeps the sequence order)
         return zk.call("Reading binary " + appName, () -> versions(app(appName))).stream()
                 .map(Node::value)
-                .reduce((a, b) -> b.uploadTime() >= a.uploadTime() ? b : a)
-                .map(Stored::info);
+                .reduce((a, b) -> b.uploadTime().isBefore(a.uploadTime()) ? a : b);
     }
 
     @Override
@@ -92,10 +82,10 @@ public final class ZkBinaryVersions implements BinaryVersions {
                                 .max(Comparator.naturalOrder())
                                 .ifPresent(v -> newest.add(BINARIES + "/" + app + "/" + v));
                     }
-                    return zk.readAll(newest, Stored.class);
+                    return zk.readAll(newest, BinaryInfo.class);
                 })
                 .stream()
-                .map(n -> n.value().info())
+                .map(Node::value)
                 .sorted(Comparator.comparing(BinaryInfo::appName))
                 .toList();
     }
@@ -104,7 +94,7 @@ public final class ZkBinaryVersions implements BinaryVersions {
     public List<BinaryInfo> deleteAll(String appName) {
         return zk.call("Deleting binary " + appName, () -> {
             List<BinaryInfo> removed =
-                    versions(app(appName)).stream().map(n -> n.value().info()).toList();
+                    versions(app(appName)).stream().map(Node::value).toList();
             zk.deleteTree(app(appName));
             return removed;
         });
@@ -119,7 +109,7 @@ public final class ZkBinaryVersions implements BinaryVersions {
                     paths.add(BINARIES + "/" + app + "/" + version);
                 }
             }
-            return zk.readAll(paths, Stored.class).stream()
+            return zk.readAll(paths, BinaryInfo.class).stream()
                     .anyMatch(n -> n.value().sha256().equals(sha256));
         });
     }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.server.store.ZooKeeper;
 import spark.jobserver.server.store.ZooKeeper.Node;
 
@@ -34,52 +33,8 @@ public final class ZkContextStore implements ContextStore {
     private static final String UNFINISHED = "/contexts-unfinished";
     private final ZooKeeper zk;
 
-    /** A context as stored: its fields, times in epoch milliseconds, and the secret. */
-    private record Stored(
-            String id,
-            String name,
-            String config,
-            ContextState state,
-            long startTime,
-            Long endTime,
-            String applicationId,
-            String uiUrl,
-            ErrorInfo error,
-            Long pid,
-            String logPath,
-            String secret) {
-
-        static Stored of(ContextInfo c, String secret) {
-            return new Stored(
-                    c.id(),
-                    c.name(),
-                    c.config(),
-                    c.state(),
-                    c.startTime().toEpochMilli(),
-                    c.endTime() == null ? null : c.endTime().toEpochMilli(),
-                    c.applicationId(),
-                    c.uiUrl(),
-                    c.error(),
-                    c.pid(),
-                    c.logPath(),
-                    secret);
-        }
-
-        ContextInfo info() {
-            return new ContextInfo(
-                    id,
-                    name,
-                    config,
-                    state,
-                    Instant.ofEpochMilli(startTime),
-                    endTime == null ? null : Instant.ofEpochMilli(endTime),
-                    applicationId,
-                    uiUrl,
-                    error,
-                    pid,
-                    logPath);
-        }
-    }
+    /** A context as stored, with its driver's secret. */
+    private record Stored(ContextInfo context, String secret) {}
 
     public ZkContextStore(ZooKeeper zk) {
         this.zk = zk;
@@ -95,7 +50,7 @@ public final class ZkContextStore implements ContextStore {
         zk.call("Recording context " + c.id(), () -> {
             var tx = zk.client().transactionOp();
             List<CuratorOp> ops = new ArrayList<>();
-            ops.add(tx.create().forPath(path(c.id()), json(Stored.of(c, secret))));
+            ops.add(tx.create().forPath(path(c.id()), json(new Stored(c, secret))));
             String names = NAMES + "/" + nodeName(c.name());
             try {
                 zk.client().create().forPath(names);
@@ -120,26 +75,15 @@ public final class ZkContextStore implements ContextStore {
                     return null; // as an UPDATE of no row
                 }
                 Stored old = read.get().value();
-                Stored updated = new Stored(
-                        old.id(),
-                        old.name(),
-                        old.config(),
-                        c.state(),
-                        old.startTime(),
-                        c.endTime() == null ? null : c.endTime().toEpochMilli(),
-                        c.applicationId(),
-                        c.uiUrl(),
-                        c.error(),
-                        c.pid(),
-                        c.logPath(),
-                        old.secret());
+                // the name, config and start time never change: only the state and what comes with it
+                Stored updated = new Stored(c, old.secret());
                 var tx = zk.client().transactionOp();
                 List<CuratorOp> ops = new ArrayList<>();
                 ops.add(tx.setData().withVersion(read.get().version()).forPath(path(c.id()), json(updated)));
                 String unfinished = UNFINISHED + "/" + nodeName(c.id());
-                if (old.state().isTerminal() && !c.state().isTerminal()) {
+                if (old.context().state().isTerminal() && !c.state().isTerminal()) {
                     ops.add(tx.create().forPath(unfinished));
-                } else if (!old.state().isTerminal() && c.state().isTerminal()) {
+                } else if (!old.context().state().isTerminal() && c.state().isTerminal()) {
                     ops.add(tx.delete().forPath(unfinished));
                 }
                 try {
@@ -155,7 +99,7 @@ public final class ZkContextStore implements ContextStore {
     @Override
     public Optional<ContextInfo> get(String id) {
         return zk.call("Reading context " + id, () -> zk.read(path(id), Stored.class))
-                .map(n -> n.value().info());
+                .map(n -> n.value().context());
     }
 
     @Override
@@ -168,9 +112,8 @@ public final class ZkContextStore implements ContextStore {
                     return zk.readAll(paths, Stored.class);
                 })
                 .stream()
-                .map(Node::value)
-                .max(Comparator.comparingLong(Stored::startTime))
-                .map(Stored::info);
+                .map(n -> n.value().context())
+                .max(Comparator.comparing(ContextInfo::startTime));
     }
 
     @Override
@@ -183,10 +126,9 @@ public final class ZkContextStore implements ContextStore {
                     return zk.readAll(paths, Stored.class);
                 })
                 .stream()
-                .map(Node::value)
-                .filter(s -> !s.state().isTerminal())
-                .sorted(Comparator.comparingLong(Stored::startTime))
-                .map(Stored::info)
+                .map(n -> n.value().context())
+                .filter(c -> !c.state().isTerminal())
+                .sorted(Comparator.comparing(ContextInfo::startTime))
                 .toList();
     }
 
@@ -204,15 +146,17 @@ public final class ZkContextStore implements ContextStore {
                     .toList();
             int deleted = 0;
             for (Node<Stored> node : zk.readAll(paths, Stored.class)) {
-                Stored s = node.value();
-                if (!s.state().isTerminal() || s.endTime() == null || s.endTime() >= endedBefore.toEpochMilli()) {
+                ContextInfo c = node.value().context();
+                if (!c.state().isTerminal()
+                        || c.endTime() == null
+                        || !c.endTime().isBefore(endedBefore)) {
                     continue;
                 }
                 var tx = zk.client().transactionOp();
                 try {
                     zk.transaction(List.of(
                             tx.delete().withVersion(node.version()).forPath(node.path()),
-                            tx.delete().forPath(NAMES + "/" + nodeName(s.name()) + "/" + nodeName(s.id()))));
+                            tx.delete().forPath(NAMES + "/" + nodeName(c.name()) + "/" + nodeName(c.id()))));
                     deleted++;
                 } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                     // changed or deleted meanwhile: left to the next pruning

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.server.store.ZooKeeper;
 import spark.jobserver.server.store.ZooKeeper.Node;
 
@@ -40,52 +39,10 @@ public final class ZkJobStore implements JobStore {
     private static final String UNFINISHED = "/jobs-unfinished";
     private final ZooKeeper zk;
 
-    /** A job as stored, without config and result; {@code result} names the node of the result. */
-    private record Stored(
-            String jobId,
-            String contextId,
-            String contextName,
-            String appName,
-            String classPath,
-            List<String> binaries,
-            JobStatus status,
-            long startTime,
-            Long endTime,
-            ErrorInfo error,
-            String callbackUrl,
-            String result) {
-
+    /** A job as stored: as listed (no config, no result), and the node of its result, if any. */
+    private record Stored(JobInfo job, String result) {
         static Stored of(JobInfo j, String resultNode) {
-            return new Stored(
-                    j.jobId(),
-                    j.contextId(),
-                    j.contextName(),
-                    j.appName(),
-                    j.classPath(),
-                    j.binaries(),
-                    j.status(),
-                    j.startTime().toEpochMilli(),
-                    j.endTime() == null ? null : j.endTime().toEpochMilli(),
-                    j.error(),
-                    j.callbackUrl(),
-                    resultNode);
-        }
-
-        JobInfo info(String config, String resultText) {
-            return new JobInfo(
-                    jobId,
-                    contextId,
-                    contextName,
-                    appName,
-                    classPath,
-                    binaries == null ? List.of() : binaries,
-                    config,
-                    status,
-                    Instant.ofEpochMilli(startTime),
-                    endTime == null ? null : Instant.ofEpochMilli(endTime),
-                    resultText,
-                    error,
-                    callbackUrl);
+            return new Stored(j.withTexts("", null), resultNode);
         }
     }
 
@@ -130,29 +87,17 @@ public final class ZkJobStore implements JobStore {
             String path = path(j.jobId());
             while (true) {
                 Optional<Node<Stored>> read = zk.read(path, Stored.class);
-                if (read.isEmpty() || read.get().value().status().isTerminal()) {
+                if (read.isEmpty() || read.get().value().job().status().isTerminal()) {
                     return false;
                 }
-                Stored old = read.get().value();
+                JobInfo old = read.get().value().job();
                 String resultNode = null;
                 try {
                     if (j.result() != null) {
                         resultNode = "result-" + UUID.randomUUID();
                         zk.writeText(path + "/" + resultNode, j.result());
                     }
-                    Stored ended = new Stored(
-                            old.jobId(),
-                            old.contextId(),
-                            old.contextName(),
-                            old.appName(),
-                            old.classPath(),
-                            old.binaries(),
-                            j.status(),
-                            old.startTime(),
-                            j.endTime() == null ? null : j.endTime().toEpochMilli(),
-                            j.error(),
-                            old.callbackUrl(),
-                            resultNode);
+                    Stored ended = Stored.of(old.ended(j.status(), j.endTime(), null, j.error()), resultNode);
                     var tx = zk.client().transactionOp();
                     zk.transaction(List.of(
                             tx.setData().withVersion(read.get().version()).forPath(path, json(ended)),
@@ -185,9 +130,9 @@ public final class ZkJobStore implements JobStore {
         try {
             String config = zk.readText(node.path() + "/config");
             String result = s.result() == null ? null : zk.readText(node.path() + "/" + s.result());
-            return s.info(config, result);
+            return s.job().withTexts(config, result);
         } catch (KeeperException.NoNodeException e) {
-            throw new IllegalStateException("job " + s.jobId() + " was deleted while being read", e);
+            throw new IllegalStateException("job " + s.job().jobId() + " was deleted while being read", e);
         }
     }
 
@@ -207,8 +152,9 @@ public final class ZkJobStore implements JobStore {
                         .map(name -> JOBS + "/" + name.substring(name.indexOf('-') + 1))
                         .toList();
                 for (Node<Stored> node : zk.readAll(paths, Stored.class)) {
-                    if ((status == null || node.value().status() == status) && listed.size() < limit) {
-                        listed.add(node.value().info("", null));
+                    JobInfo job = node.value().job();
+                    if ((status == null || job.status() == status) && listed.size() < limit) {
+                        listed.add(job);
                     }
                 }
             }
@@ -221,7 +167,7 @@ public final class ZkJobStore implements JobStore {
         return zk.call("Reading the unfinished jobs of context " + contextId, () -> {
             List<JobInfo> jobs = new ArrayList<>();
             for (Node<Stored> node : unfinished()) {
-                if (contextId.equals(node.value().contextId())) {
+                if (contextId.equals(node.value().job().contextId())) {
                     jobs.add(full(node));
                 }
             }
@@ -232,10 +178,10 @@ public final class ZkJobStore implements JobStore {
     @Override
     public List<String> unfinishedUsingBinary(String appName) {
         return zk.call("Reading the unfinished jobs", this::unfinished).stream()
-                .map(Node::value)
-                .filter(s -> s.binaries() != null && s.binaries().contains(appName))
-                .sorted(Comparator.comparingLong(Stored::startTime))
-                .map(Stored::jobId)
+                .map(n -> n.value().job())
+                .filter(j -> j.binaries().contains(appName))
+                .sorted(Comparator.comparing(JobInfo::startTime))
+                .map(JobInfo::jobId)
                 .toList();
     }
 
@@ -243,7 +189,7 @@ public final class ZkJobStore implements JobStore {
         List<String> paths =
                 zk.children(UNFINISHED).stream().map(id -> JOBS + "/" + id).toList();
         return zk.readAll(paths, Stored.class).stream()
-                .filter(n -> !n.value().status().isTerminal())
+                .filter(n -> !n.value().job().status().isTerminal())
                 .toList();
     }
 
@@ -254,9 +200,11 @@ public final class ZkJobStore implements JobStore {
                     zk.children(JOBS).stream().map(id -> JOBS + "/" + id).toList();
             int deleted = 0;
             for (Node<Stored> node : zk.readAll(paths, Stored.class)) {
-                Stored s = node.value();
-                if (s.status().isTerminal() && s.endTime() != null && s.endTime() < endedBefore.toEpochMilli()) {
-                    delete(s);
+                JobInfo job = node.value().job();
+                if (job.status().isTerminal()
+                        && job.endTime() != null
+                        && job.endTime().isBefore(endedBefore)) {
+                    delete(job);
                     deleted++;
                 }
             }
@@ -278,8 +226,8 @@ public final class ZkJobStore implements JobStore {
             int ended = 0;
             int deleted = 0;
             for (Node<Stored> node : zk.readAll(paths, Stored.class)) {
-                if (node.value().status().isTerminal() && ended++ >= keep) {
-                    delete(node.value());
+                if (node.value().job().status().isTerminal() && ended++ >= keep) {
+                    delete(node.value().job());
                     deleted++;
                 }
             }
@@ -288,10 +236,10 @@ public final class ZkJobStore implements JobStore {
     }
 
     /** Deletes an ended job with all under it, then its listing entry. */
-    private void delete(Stored s) throws Exception {
-        zk.deleteTree(path(s.jobId()));
+    private void delete(JobInfo job) throws Exception {
+        zk.deleteTree(path(job.jobId()));
         try {
-            zk.client().delete().forPath(ORDER + "/" + orderName(s.startTime(), s.jobId()));
+            zk.client().delete().forPath(ORDER + "/" + orderName(job.startTime().toEpochMilli(), job.jobId()));
         } catch (KeeperException.NoNodeException e) {
             // deleted meanwhile
         }

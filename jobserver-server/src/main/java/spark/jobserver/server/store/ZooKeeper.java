@@ -2,7 +2,19 @@ package spark.jobserver.server.store;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +41,24 @@ public final class ZooKeeper implements AutoCloseable {
      * (1 MB by default), and a transaction counts all of its operations.
      */
     static final int CHUNK_BYTES = 256 * 1024;
+
+    /** The server's JSON, with instants as epoch milliseconds (as the SQL stores keep them). */
+    private static final ObjectMapper MAPPER = Json.MAPPER
+            .copy()
+            .registerModule(new SimpleModule()
+                    .addSerializer(Instant.class, new JsonSerializer<>() {
+                        @Override
+                        public void serialize(Instant value, JsonGenerator out, SerializerProvider provider)
+                                throws IOException {
+                            out.writeNumber(value.toEpochMilli());
+                        }
+                    })
+                    .addDeserializer(Instant.class, new JsonDeserializer<>() {
+                        @Override
+                        public Instant deserialize(JsonParser in, DeserializationContext context) throws IOException {
+                            return Instant.ofEpochMilli(in.getLongValue());
+                        }
+                    }));
 
     private final CuratorFramework client;
     private final String where;
@@ -110,9 +140,13 @@ public final class ZooKeeper implements AutoCloseable {
     /** A node's data as read, with the version a compare-and-set gives back. */
     public record Node<T>(String path, T value, int version) {}
 
-    /** The JSON bytes of {@code value}. */
+    /** The JSON bytes of {@code value}; records as their components, instants as epoch milliseconds. */
     public static byte[] json(Object value) {
-        return Json.write(value).getBytes(UTF_8);
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The node at {@code path} read as JSON of {@code type}; empty when there is none. */
@@ -120,7 +154,7 @@ public final class ZooKeeper implements AutoCloseable {
         Stat stat = new Stat();
         try {
             byte[] data = client.getData().storingStatIn(stat).forPath(path);
-            return Optional.of(new Node<>(path, Json.MAPPER.readValue(data, type), stat.getVersion()));
+            return Optional.of(new Node<>(path, MAPPER.readValue(data, type), stat.getVersion()));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         }
@@ -142,7 +176,7 @@ public final class ZooKeeper implements AutoCloseable {
                             if (code == KeeperException.Code.OK.intValue()) {
                                 results[index] = new Node<>(
                                         paths.get(index),
-                                        Json.MAPPER.readValue(event.getData(), type),
+                                        MAPPER.readValue(event.getData(), type),
                                         event.getStat().getVersion());
                             } else if (code != KeeperException.Code.NONODE.intValue()) {
                                 results[index] =

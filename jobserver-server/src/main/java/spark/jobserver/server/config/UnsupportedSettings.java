@@ -100,6 +100,14 @@ final class UnsupportedSettings {
                     SET,
                     "drivers dial the server at its bind-address (127.0.0.1 when it listens on every address)"),
             new Ignored(
+                    JS + "zookeeperdao.autopurge",
+                    SET,
+                    "ended jobs and contexts are pruned by dao-cleanup-after and job-history.*, in ZooKeeper too"),
+            new Ignored(
+                    JS + "zookeeperdao.autopurge_after_hours",
+                    SET,
+                    "ended jobs and contexts are pruned by dao-cleanup-after and job-history.*, in ZooKeeper too"),
+            new Ignored(
                     JS + "startup_dao_cleanup_class",
                     NOT_EMPTY,
                     "no cleanup class is run at start; ended jobs and contexts are pruned by dao-cleanup-after and"

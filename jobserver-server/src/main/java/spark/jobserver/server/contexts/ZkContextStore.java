@@ -81,16 +81,17 @@ public final class ZkContextStore implements ContextStore {
                 List<CuratorOp> ops = new ArrayList<>();
                 ops.add(tx.setData().withVersion(read.get().version()).forPath(path(c.id()), json(updated)));
                 String unfinished = UNFINISHED + "/" + nodeName(c.id());
-                if (old.context().state().isTerminal() && !c.state().isTerminal()) {
+                boolean indexed = zk.exists(unfinished); // as the old state says; read, so a lost entry heals
+                if (!c.state().isTerminal() && !indexed) {
                     ops.add(tx.create().forPath(unfinished));
-                } else if (!old.context().state().isTerminal() && c.state().isTerminal()) {
+                } else if (c.state().isTerminal() && indexed) {
                     ops.add(tx.delete().forPath(unfinished));
                 }
                 try {
                     zk.transaction(ops);
                     return null;
-                } catch (KeeperException.BadVersionException e) {
-                    // changed meanwhile: read it again
+                } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                    // changed or deleted meanwhile: read it again
                 }
             }
         });

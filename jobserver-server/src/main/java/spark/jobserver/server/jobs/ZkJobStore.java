@@ -99,9 +99,13 @@ public final class ZkJobStore implements JobStore {
                     }
                     Stored ended = Stored.of(old.ended(j.status(), j.endTime(), null, j.error()), resultNode);
                     var tx = zk.client().transactionOp();
-                    zk.transaction(List.of(
-                            tx.setData().withVersion(read.get().version()).forPath(path, json(ended)),
-                            tx.delete().forPath(UNFINISHED + "/" + nodeName(j.jobId()))));
+                    List<CuratorOp> ops = new ArrayList<>();
+                    ops.add(tx.setData().withVersion(read.get().version()).forPath(path, json(ended)));
+                    String unfinished = UNFINISHED + "/" + nodeName(j.jobId());
+                    if (zk.exists(unfinished)) { // it always is: checked so that a lost entry cannot block ends
+                        ops.add(tx.delete().forPath(unfinished));
+                    }
+                    zk.transaction(ops);
                     return true;
                 } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                     if (resultNode != null) {

@@ -205,6 +205,11 @@ public final class ZooKeeper implements AutoCloseable {
         return nodes;
     }
 
+    /** Whether a node is at {@code path}. */
+    public boolean exists(String path) throws Exception {
+        return client.checkExists().forPath(path) != null;
+    }
+
     /** The names of the children of {@code path}; none when it does not exist. */
     public List<String> children(String path) throws Exception {
         try {

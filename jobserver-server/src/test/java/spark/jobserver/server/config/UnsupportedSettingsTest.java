@@ -61,6 +61,8 @@ class UnsupportedSettingsTest {
             spark.jobserver.kill-context-on-supervisor-down = true | spark.jobserver.kill-context-on-supervisor-down = true is ignored: a driver that loses the server retries it
             spark.jobserver.manager-initialization-timeout = 40s | spark.jobserver.manager-initialization-timeout = "40s" is ignored: a context's driver must be up within
             spark.jobserver.network-address-resolver = manual | spark.jobserver.network-address-resolver = "manual" is ignored: drivers dial the server at its bind-address
+            spark.jobserver.zookeeperdao.autopurge = true | spark.jobserver.zookeeperdao.autopurge = true is ignored: ended jobs and contexts are pruned by dao-cleanup-after
+            spark.jobserver.zookeeperdao.autopurge_after_hours = 24 | spark.jobserver.zookeeperdao.autopurge_after_hours = 24 is ignored: ended jobs and contexts are pruned by dao-cleanup-after
             spark.jobserver.startup_dao_cleanup_class = x.Cleanup | spark.jobserver.startup_dao_cleanup_class = "x.Cleanup" is ignored: no cleanup class is run at start
             spark.jobserver.healthcheck = spark.jobserver.util.ActorsHealthCheck | spark.jobserver.healthcheck = "spark.jobserver.util.ActorsHealthCheck" is ignored: GET /healthz is built in
             spark.jobserver.filedao.rootdir = /tmp/filedao | spark.jobserver.filedao.rootdir = "/tmp/filedao" is ignored: there is no file store

@@ -83,10 +83,7 @@ class StoreSettingsTest {
 
     @Test
     void aZooKeeperThatCannotBeReachedFailsWithinTheConnectionTimeout() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort(); // closed again: nothing listens there
-        }
+        int port = closedPort();
         long start = System.nanoTime();
         assertThatThrownBy(() -> ZooKeeper.connect(
                         new StoreSettings.ZooKeeperSettings("127.0.0.1:" + port, "jobserver/db", 3, 100, 1000, 10000)))
@@ -98,14 +95,18 @@ class StoreSettingsTest {
 
     @Test
     void anHdfsThatCannotBeReachedFailsTheStartWithinItsTimeout() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = closedPort();
         long start = System.nanoTime();
         assertThatThrownBy(() -> HdfsBinaryContent.open("hdfs://127.0.0.1:" + port + "/sjs", Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("hdfs://127.0.0.1:" + port + "/sjs (spark.jobserver.binarydao.dir)");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+    }
+
+    /** A loopback port nothing listens on. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }

@@ -23,14 +23,13 @@ import spark.jobserver.server.auth.ProxyUsers;
 import spark.jobserver.server.binaries.BinaryRoutes;
 import spark.jobserver.server.binaries.BinaryService;
 import spark.jobserver.server.binaries.InitialBinaries;
-import spark.jobserver.server.binaries.JdbcBinaryStore;
 import spark.jobserver.server.config.ServerConfig;
 import spark.jobserver.server.contexts.ConfiguredContexts;
 import spark.jobserver.server.contexts.ContextDirectories;
 import spark.jobserver.server.contexts.ContextEvents;
 import spark.jobserver.server.contexts.ContextRoutes;
 import spark.jobserver.server.contexts.ContextService;
-import spark.jobserver.server.contexts.JdbcContextStore;
+import spark.jobserver.server.contexts.ContextStore;
 import spark.jobserver.server.data.DataRoutes;
 import spark.jobserver.server.data.DataService;
 import spark.jobserver.server.drivers.DriverEndpoint;
@@ -49,15 +48,15 @@ import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
 import spark.jobserver.server.jobs.HistoryPruner;
-import spark.jobserver.server.jobs.JdbcJobStore;
-import spark.jobserver.server.jobs.JdbcStreamResultStore;
 import spark.jobserver.server.jobs.JobCallbacks;
 import spark.jobserver.server.jobs.JobListener;
 import spark.jobserver.server.jobs.JobRecorder;
 import spark.jobserver.server.jobs.JobRoutes;
 import spark.jobserver.server.jobs.JobService;
 import spark.jobserver.server.jobs.JobSettings;
+import spark.jobserver.server.jobs.JobStore;
 import spark.jobserver.server.jobs.StreamResultService;
+import spark.jobserver.server.jobs.StreamResultStore;
 import spark.jobserver.server.jobs.StreamResults;
 import spark.jobserver.server.logs.LogRoutes;
 import spark.jobserver.server.logs.LogService;
@@ -66,10 +65,10 @@ import spark.jobserver.server.logs.ShippedLogs;
 import spark.jobserver.server.metrics.MetricsRoutes;
 import spark.jobserver.server.metrics.ServerMetrics;
 import spark.jobserver.server.namedobjects.NamedObjectRoutes;
-import spark.jobserver.server.progress.JdbcJobProgressStore;
 import spark.jobserver.server.progress.JobProgressRoutes;
 import spark.jobserver.server.progress.JobProgressService;
 import spark.jobserver.server.store.Database;
+import spark.jobserver.server.store.Stores;
 
 /** The composition root: reading it tells the whole server. */
 public final class JobServer implements AutoCloseable {
@@ -79,6 +78,7 @@ public final class JobServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Database database;
+    private final Stores stores;
     private final ScheduledExecutorService scheduler;
     private final ContextService contexts;
     private final ConfiguredContexts configured;
@@ -122,27 +122,28 @@ public final class JobServer implements AutoCloseable {
             database.close();
             throw e;
         }
+        this.stores = openStores(config, database);
         this.scheduler = Executors.newScheduledThreadPool(2, NamedThreads.daemon("jobserver-scheduler"));
 
-        JdbcJobStore jobStore = new JdbcJobStore(database);
+        JobStore jobStore = stores.jobs();
         BinaryService binaries = new BinaryService(
-                new JdbcBinaryStore(database),
+                stores.binaries(),
                 config.binaryCacheDir(),
                 config.maxContentLength(),
                 clock,
                 jobStore::unfinishedUsingBinary);
         binaries.removeLeftoverTemporaryFiles();
         InitialBinaries.upload(binaries, InitialBinaries.from(config.raw()));
-        JdbcContextStore contextStore = new JdbcContextStore(database);
+        ContextStore contextStore = stores.contexts();
         this.launcher = new LocalDriverLauncher(config, driverTrust.environment(), scheduler);
         JobSettings jobSettings = JobSettings.from(config.raw());
         LogSettings logSettings = LogSettings.from(config.raw());
         this.callbacks = new JobCallbacks(jobSettings, scheduler);
         StreamResults streamFiles = new StreamResults(
                 config.rootDir().resolve("results"), jobSettings.maxStreamResultSize(), jobSettings.resultChunkSize());
-        JdbcStreamResultStore streamStore = new JdbcStreamResultStore(database);
+        StreamResultStore streamStore = stores.streamResults();
         this.events = new EventStream(EventSettings.from(config.raw()), clock, scheduler);
-        JobProgressService progress = new JobProgressService(new JdbcJobProgressStore(database));
+        JobProgressService progress = new JobProgressService(stores.progress());
         JobRecorder recorder = new JobRecorder(
                 jobStore,
                 streamStore,
@@ -289,6 +290,11 @@ public final class JobServer implements AutoCloseable {
      * @throws IllegalArgumentException for a database only one server can use (H2) or a port chosen at start
      */
     private static String sharedUrl(ServerConfig config, HaSettings ha, boolean https) {
+        if (config.stores().binaries() != spark.jobserver.server.store.StoreSettings.Binaries.SQL
+                || config.stores().metadata() != spark.jobserver.server.store.StoreSettings.Metadata.SQL) {
+            throw new IllegalArgumentException("spark.jobserver.ha.enabled needs metadata and binaries in the SQL"
+                    + " database: with ZooKeeper metadata or HDFS binaries the server runs alone");
+        }
         if (config.database().jdbcUrl().startsWith("jdbc:h2:")) {
             throw new IllegalArgumentException("spark.jobserver.ha.enabled needs a database several servers can"
                     + " share (PostgreSQL or MySQL, spark.jobserver.sqldao.jdbc.url): H2 serves one server only");
@@ -320,9 +326,20 @@ public final class JobServer implements AutoCloseable {
         contexts.close();
         callbacks.close();
         scheduler.shutdownNow();
+        stores.close();
         database.close();
         metrics.close();
         LOG.info("Spark Job Server stopped");
+    }
+
+    /** The stores the configuration chooses; the database is closed when they cannot be opened. */
+    private static Stores openStores(ServerConfig config, Database database) {
+        try {
+            return Stores.open(config.stores(), database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
     }
 
     private static void stopQuietly(QueuedThreadPool pool) {

@@ -11,11 +11,18 @@ public interface BinaryStore {
     /** Records a new version of {@code info.appName()}, storing {@code content} unless a binary with the same hash exists. */
     void save(BinaryInfo info, Path content);
 
+    /** The versions recorded, without their bytes. */
+    BinaryVersions versions();
+
     /** The newest version of the app. */
-    Optional<BinaryInfo> latest(String appName);
+    default Optional<BinaryInfo> latest(String appName) {
+        return versions().latest(appName);
+    }
 
     /** The newest version of every app. */
-    List<BinaryInfo> latestOfEach();
+    default List<BinaryInfo> latestOfEach() {
+        return versions().latestOfEach();
+    }
 
     /** Removes every version of the app; returns how many there were. */
     int deleteAll(String appName);

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spark.jobserver.server.store.StoreSettings;
 
 /**
  * The server's settings, bound once at start from HOCON with the original project's key names.
@@ -35,6 +36,7 @@ public record ServerConfig(
         Path binaryCacheDir,
         Path dataDir,
         Database database,
+        StoreSettings stores,
         Driver driver,
         Config contextDefaults,
         Config contexts,
@@ -52,6 +54,7 @@ public record ServerConfig(
         requireNonNull(raw, "raw is null");
         requireNonNull(rootDir, "rootDir is null");
         requireNonNull(sparkHome, "sparkHome is null");
+        requireNonNull(stores, "stores is null");
     }
 
     /** Connection settings of the metadata database. */
@@ -207,6 +210,7 @@ public record ServerConfig(
                                 () -> ConfigProblems.atLeast(1, c.getInt(js + "sqldao.dbcp.maxactive")),
                                 20),
                         problems.bind(js + "sqldao.jdbc-driver", () -> c.getString(js + "sqldao.jdbc-driver"), "")),
+                StoreSettings.from(c, problems),
                 driver(c, problems),
                 problems.bind(
                         "spark.context-settings", () -> c.getConfig("spark.context-settings"), ConfigFactory.empty()),

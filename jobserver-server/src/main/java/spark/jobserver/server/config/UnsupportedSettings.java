@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Keys of spark-jobserver 0.12 that this server does not support, in one table. A key that is set is either
  * ignored with a warning saying what happens instead, or, where ignoring it would lose the user's data (a
- * DAO class naming a store other than the SQL database), refused: the server does not start. Keys are
+ * legacy DAO class naming a store this server does not have), refused: the server does not start. Keys are
  * "set" when the configuration has them; the bundled defaults set none of them (a test checks it), except
  * where the default is what this server does anyway ({@code context-per-jvm = true}).
  */
@@ -84,10 +84,6 @@ final class UnsupportedSettings {
                     "the schema is created and upgraded by this server's own migrations (db/migration/<dialect>)"
                             + " at every start"),
             new Ignored(
-                    JS + "binarydao.dir",
-                    SET,
-                    "binaries are kept in the SQL database (spark.jobserver.sqldao.jdbc.url)"),
-            new Ignored(
                     JS + "cache-on-upload",
                     FALSE,
                     "an uploaded binary is always put in the local cache (spark.jobserver.daorootdir) at upload"),
@@ -105,10 +101,13 @@ final class UnsupportedSettings {
                     SET,
                     "drivers dial the server at its bind-address (127.0.0.1 when it listens on every address)"),
             new Ignored(
-                    JS + "zookeeperdao",
+                    JS + "zookeeperdao.autopurge",
                     SET,
-                    "there is no ZooKeeper store: metadata is kept in the SQL database"
-                            + " (spark.jobserver.sqldao.jdbc.url)"),
+                    "ended jobs and contexts are pruned by dao-cleanup-after and job-history.*, in ZooKeeper too"),
+            new Ignored(
+                    JS + "zookeeperdao.autopurge_after_hours",
+                    SET,
+                    "ended jobs and contexts are pruned by dao-cleanup-after and job-history.*, in ZooKeeper too"),
             new Ignored(
                     JS + "startup_dao_cleanup_class",
                     NOT_EMPTY,
@@ -153,19 +152,14 @@ final class UnsupportedSettings {
             new Ignored("akka.cluster", SET, "there is no Akka cluster: this server runs alone"),
             new Ignored("akka.http.server.enabledProtocols", SET, "TLS 1.2 and 1.3 are enabled, and nothing older"));
 
-    /** A DAO class key: accepted silently when it names one of the original's SQL DAOs, refused otherwise. */
+    /**
+     * A legacy DAO class key: accepted silently when it names one of the original's SQL DAOs, refused otherwise.
+     * ({@code binarydao.class} and {@code metadatadao.class} choose the stores: {@code store.StoreSettings}.)
+     */
     private record DaoClass(String key, Set<String> sql, String what) {}
 
-    private static final List<DaoClass> DAO_CLASSES = List.of(
-            new DaoClass(
-                    JS + "binarydao.class",
-                    Set.of("spark.jobserver.io.SqlBinaryObjectsDAO", "spark.jobserver.io.BinarySqlDAO"),
-                    "binaries and job results"),
-            new DaoClass(
-                    JS + "metadatadao.class",
-                    Set.of("spark.jobserver.io.MetaDataSqlDAO"),
-                    "jobs, contexts and job configurations"),
-            new DaoClass(JS + "jobdao", Set.of("spark.jobserver.io.JobSqlDAO"), "jobs, binaries and contexts"));
+    private static final List<DaoClass> DAO_CLASSES =
+            List.of(new DaoClass(JS + "jobdao", Set.of("spark.jobserver.io.JobSqlDAO"), "jobs, binaries and contexts"));
 
     private UnsupportedSettings() {}
 

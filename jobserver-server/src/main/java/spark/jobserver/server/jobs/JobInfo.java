@@ -39,25 +39,23 @@ public record JobInfo(
         requireNonNull(startTime, "startTime is null");
     }
 
+    /** The job with this config and result: a listing's job has config {@code ""} and no result. */
+    JobInfo withTexts(String newConfig, String newResult) {
+        return with(newConfig, status, startTime, endTime, newResult, error);
+    }
+
     JobInfo ended(JobStatus newStatus, Instant end, String newResult, ErrorInfo newError) {
-        return new JobInfo(
-                jobId,
-                contextId,
-                contextName,
-                appName,
-                classPath,
-                binaries,
-                config,
-                newStatus,
-                startTime,
-                end,
-                newResult,
-                newError,
-                callbackUrl);
+        return with(config, newStatus, startTime, end, newResult, newError);
     }
 
     /** The job as it runs: RUNNING since {@code start}, with no end. */
     JobInfo startedAt(Instant start) {
+        return with(config, JobStatus.RUNNING, start, null, null, null);
+    }
+
+    /** A copy with what changes over a job's life (and what a listing leaves out); its identity kept. */
+    private JobInfo with(
+            String newConfig, JobStatus newStatus, Instant start, Instant end, String newResult, ErrorInfo newError) {
         return new JobInfo(
                 jobId,
                 contextId,
@@ -65,12 +63,12 @@ public record JobInfo(
                 appName,
                 classPath,
                 binaries,
-                config,
-                JobStatus.RUNNING,
+                newConfig,
+                newStatus,
                 start,
-                null,
-                null,
-                null,
+                end,
+                newResult,
+                newError,
                 callbackUrl);
     }
 }

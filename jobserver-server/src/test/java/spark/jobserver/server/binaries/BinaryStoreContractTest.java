@@ -16,34 +16,83 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
-import spark.jobserver.server.store.Database;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import spark.jobserver.server.store.StoreException;
 import spark.jobserver.server.store.TestDatabases;
-import spark.jobserver.server.store.TestDatabases.Backend;
+import spark.jobserver.server.store.TestStores;
+import spark.jobserver.server.store.TestStores.Metadata;
 
-/** What every database must do for {@link BinaryStore}: run against H2, PostgreSQL and MariaDB. */
-@ParameterizedClass
-@EnumSource(Backend.class)
+/**
+ * What every store must do for {@link BinaryStore}: versions in H2, PostgreSQL, MariaDB or ZooKeeper, bytes in the
+ * SQL database or in HDFS.
+ */
+@ParameterizedClass(name = "versions in {0}, bytes in HDFS: {1}")
+@MethodSource("backends")
 class BinaryStoreContractTest {
-    @Parameter
-    Backend backend;
+    private static final TestStores STORES = new TestStores();
+
+    @Parameter(0)
+    Metadata backend;
+
+    @Parameter(1)
+    boolean bytesInHdfs;
 
     @TempDir
     Path dir;
 
-    private Database database;
-    private JdbcBinaryStore store;
+    private TestStores.Opened opened;
+    private BinaryStore store;
+
+    static List<Arguments> backends() {
+        return List.of(
+                Arguments.of(Metadata.H2, false),
+                Arguments.of(Metadata.POSTGRESQL, false),
+                Arguments.of(Metadata.MYSQL, false),
+                Arguments.of(Metadata.H2, true),
+                Arguments.of(Metadata.ZOOKEEPER, false),
+                Arguments.of(Metadata.ZOOKEEPER, true));
+    }
 
     @BeforeEach
     void setUp() {
-        database = TestDatabases.clean(backend);
-        store = new JdbcBinaryStore(database);
+        opened = STORES.open(backend, bytesInHdfs);
+        store = opened.stores().binaries();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        STORES.close();
+    }
+
+    /** How many distinct bytes are stored: files in HDFS, content rows in the database. */
+    private long storedContents() {
+        return bytesInHdfs
+                ? TestStores.files(opened.hdfsDir())
+                : TestDatabases.count(opened.database(), "binary_contents");
+    }
+
+    /** The database's chunks: {@code sql} of them when it holds the bytes, none when HDFS does. */
+    private void assertChunks(long sql) {
+        assertThat(TestDatabases.count(opened.database(), "binary_chunks")).isEqualTo(bytesInHdfs ? 0 : sql);
+    }
+
+    /** How many versions are recorded. */
+    private long versions() throws Exception {
+        if (backend != Metadata.ZOOKEEPER) {
+            return TestDatabases.count(opened.database(), "binaries");
+        }
+        long n = 0;
+        for (String app : opened.zookeeper().children("/binaries")) {
+            n += opened.zookeeper().children("/binaries/" + app).size();
+        }
+        return n;
     }
 
     @Test
@@ -98,8 +147,8 @@ class BinaryStoreContractTest {
         BinaryInfo a = info("a", content, 1000);
         store.save(a, content);
         store.save(info("b", content, 2000), content);
-        assertThat(TestDatabases.count(database, "binary_contents")).isEqualTo(1);
-        assertThat(TestDatabases.count(database, "binary_chunks")).isEqualTo(1);
+        assertThat(storedContents()).isEqualTo(1);
+        assertChunks(1);
 
         assertThat(store.deleteAll("a")).isEqualTo(1);
         try (InputStream in = store.content(a.sha256()).orElseThrow()) {
@@ -107,7 +156,8 @@ class BinaryStoreContractTest {
         }
         assertThat(store.deleteAll("b")).isEqualTo(1);
         assertThat(store.content(a.sha256())).isEmpty();
-        assertThat(TestDatabases.count(database, "binary_chunks")).isZero();
+        assertThat(storedContents()).isZero();
+        assertChunks(0);
         assertThat(store.deleteAll("b")).isZero();
     }
 
@@ -129,8 +179,8 @@ class BinaryStoreContractTest {
         assertThatThrownBy(() -> store.save(lying, content)).isInstanceOf(StoreException.class);
         assertThat(store.latest("broken")).isEmpty();
         assertThat(store.latestOfEach()).isEmpty();
-        assertThat(TestDatabases.count(database, "binary_contents")).isZero();
-        assertThat(TestDatabases.count(database, "binary_chunks")).isZero();
+        assertThat(storedContents()).isZero();
+        assertChunks(0);
     }
 
     @Test
@@ -151,8 +201,8 @@ class BinaryStoreContractTest {
             pool.shutdownNow();
         }
         assertThat(store.latestOfEach()).hasSize(writers);
-        assertThat(TestDatabases.count(database, "binary_contents")).isEqualTo(1);
-        assertThat(TestDatabases.count(database, "binary_chunks")).isEqualTo(2);
+        assertThat(storedContents()).isEqualTo(1);
+        assertChunks(2);
     }
 
     @Test
@@ -180,7 +230,7 @@ class BinaryStoreContractTest {
         assertThat(store.latestOfEach())
                 .hasSize(writers)
                 .allSatisfy(b -> assertThat(b.uploadTime().toEpochMilli()).isEqualTo(1004));
-        assertThat(TestDatabases.count(database, "binaries")).isEqualTo(writers * 5L);
+        assertThat(versions()).isEqualTo(writers * 5L);
     }
 
     private BinaryInfo info(String name, Path content, long uploadTime) {

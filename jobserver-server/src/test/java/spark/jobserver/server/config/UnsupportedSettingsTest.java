@@ -57,12 +57,12 @@ class UnsupportedSettingsTest {
             spark.jobserver.sqldao.dbcp.maxidle = 10 | spark.jobserver.sqldao.dbcp.maxidle = 10 is ignored: the connection pool (HikariCP) is sized by
             spark.jobserver.sqldao.dbcp.initialsize = 10 | spark.jobserver.sqldao.dbcp.initialsize = 10 is ignored: the connection pool (HikariCP) is sized by
             flyway.locations = db/postgresql/migration | flyway.locations = "db/postgresql/migration" is ignored: the schema is created and upgraded by this server's own migrations
-            spark.jobserver.binarydao.dir = "hdfs://nn:8020/sjs" | spark.jobserver.binarydao.dir = "hdfs://nn:8020/sjs" is ignored: binaries are kept in the SQL database
             spark.jobserver.cache-on-upload = false | spark.jobserver.cache-on-upload = false is ignored: an uploaded binary is always put in the local cache
             spark.jobserver.kill-context-on-supervisor-down = true | spark.jobserver.kill-context-on-supervisor-down = true is ignored: a driver that loses the server retries it
             spark.jobserver.manager-initialization-timeout = 40s | spark.jobserver.manager-initialization-timeout = "40s" is ignored: a context's driver must be up within
             spark.jobserver.network-address-resolver = manual | spark.jobserver.network-address-resolver = "manual" is ignored: drivers dial the server at its bind-address
-            spark.jobserver.zookeeperdao.connection-string = "zk:2181" | spark.jobserver.zookeeperdao.connection-string = "zk:2181" is ignored: there is no ZooKeeper store
+            spark.jobserver.zookeeperdao.autopurge = true | spark.jobserver.zookeeperdao.autopurge = true is ignored: ended jobs and contexts are pruned by dao-cleanup-after
+            spark.jobserver.zookeeperdao.autopurge_after_hours = 24 | spark.jobserver.zookeeperdao.autopurge_after_hours = 24 is ignored: ended jobs and contexts are pruned by dao-cleanup-after
             spark.jobserver.startup_dao_cleanup_class = x.Cleanup | spark.jobserver.startup_dao_cleanup_class = "x.Cleanup" is ignored: no cleanup class is run at start
             spark.jobserver.healthcheck = spark.jobserver.util.ActorsHealthCheck | spark.jobserver.healthcheck = "spark.jobserver.util.ActorsHealthCheck" is ignored: GET /healthz is built in
             spark.jobserver.filedao.rootdir = /tmp/filedao | spark.jobserver.filedao.rootdir = "/tmp/filedao" is ignored: there is no file store
@@ -109,31 +109,33 @@ class UnsupportedSettingsTest {
     @Test
     void everyKeyUnderAnIgnoredBlockIsWarnedAbout() {
         Checked checked = check("""
-                spark.jobserver.zookeeperdao {
-                  connection-string = "zk1:2181,zk2:2181"
-                  dir = "jobserver/db"
-                  curator.retries = 3
+                spark.jobserver.cassandra {
+                  hosts = ["c1", "c2"]
+                  user = cassandra
                 }
                 """);
         assertThat(checked.warnings())
                 .containsExactly(
-                        "spark.jobserver.zookeeperdao.connection-string = \"zk1:2181,zk2:2181\" is ignored: there is"
-                                + " no ZooKeeper store: metadata is kept in the SQL database"
-                                + " (spark.jobserver.sqldao.jdbc.url)",
-                        "spark.jobserver.zookeeperdao.curator.retries = 3 is ignored: there is no ZooKeeper store:"
-                                + " metadata is kept in the SQL database (spark.jobserver.sqldao.jdbc.url)",
-                        "spark.jobserver.zookeeperdao.dir = \"jobserver/db\" is ignored: there is no ZooKeeper store:"
-                                + " metadata is kept in the SQL database (spark.jobserver.sqldao.jdbc.url)");
+                        "spark.jobserver.cassandra.hosts = [\"c1\",\"c2\"] is ignored: there is no Cassandra store:"
+                                + " everything is kept in the SQL database (spark.jobserver.sqldao.jdbc.url)",
+                        "spark.jobserver.cassandra.user = \"cassandra\" is ignored: there is no Cassandra store:"
+                                + " everything is kept in the SQL database (spark.jobserver.sqldao.jdbc.url)");
+    }
+
+    @Test
+    void theStoresOfTheOriginalAreAcceptedSilently() {
+        Checked checked = check("""
+                spark.jobserver.binarydao.class = spark.jobserver.io.HdfsBinaryObjectsDAO
+                spark.jobserver.binarydao.dir = "hdfs://nn:8020/sjs/binaries"
+                spark.jobserver.metadatadao.class = spark.jobserver.io.zookeeper.MetaDataZookeeperDAO
+                spark.jobserver.zookeeperdao { connection-string = "zk1:2181,zk2:2181", dir = "jobserver/db" }
+                """);
+        assertThat(checked.warnings()).isEmpty();
+        assertThat(checked.problems()).isEmpty();
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            spark.jobserver.binarydao.class | spark.jobserver.io.HdfsBinaryObjectsDAO | binaries and job results | HDFS
-            spark.jobserver.binarydao.class | spark.jobserver.io.HdfsBinaryDAO | binaries and job results | HDFS
-            spark.jobserver.binarydao.class | com.example.S3BinaryDAO | binaries and job results | a store this server does not know
-            spark.jobserver.binarydao.class | spark.jobserver.io.MetaDataSqlDAO | binaries and job results | a store this server does not know
-            spark.jobserver.metadatadao.class | spark.jobserver.io.zookeeper.MetaDataZookeeperDAO | jobs, contexts and job configurations | ZooKeeper
-            spark.jobserver.metadatadao.class | com.example.MyMetaDataDAO | jobs, contexts and job configurations | a store this server does not know
             spark.jobserver.jobdao | spark.jobserver.io.JobFileDAO | jobs, binaries and contexts | files
             spark.jobserver.jobdao | spark.jobserver.io.JobCassandraDAO | jobs, binaries and contexts | Cassandra
             """)
@@ -151,18 +153,19 @@ class UnsupportedSettingsTest {
     @Test
     void theServerRefusesToStartNamingEveryRefusedKey() {
         assertThatThrownBy(() -> ServerConfig.from(Configs.load(null, ConfigFactory.parseString("""
-                        spark.jobserver.binarydao.class = spark.jobserver.io.HdfsBinaryObjectsDAO
-                        spark.jobserver.binarydao.dir = "hdfs://nn:8020/sjs/binaries"
-                        spark.jobserver.metadatadao.class = spark.jobserver.io.zookeeper.MetaDataZookeeperDAO
+                        spark.jobserver.binarydao.class = com.example.S3BinaryDAO
+                        spark.jobserver.metadatadao.class = com.example.MyMetaDataDAO
+                        spark.jobserver.jobdao = spark.jobserver.io.JobFileDAO
                         spark.jobserver.port = not-a-port
                         """))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Invalid configuration:")
-                .hasMessageContaining("spark.jobserver.binarydao.class = spark.jobserver.io.HdfsBinaryObjectsDAO")
-                .hasMessageContaining("Remove the key (or set spark.jobserver.io.BinarySqlDAO or"
-                        + " spark.jobserver.io.SqlBinaryObjectsDAO)")
                 .hasMessageContaining(
-                        "spark.jobserver.metadatadao.class = spark.jobserver.io.zookeeper.MetaDataZookeeperDAO")
+                        "spark.jobserver.binarydao.class = com.example.S3BinaryDAO: not a store this" + " server has")
+                .hasMessageContaining("spark.jobserver.io.HdfsBinaryObjectsDAO")
+                .hasMessageContaining("spark.jobserver.metadatadao.class = com.example.MyMetaDataDAO: not a store")
+                .hasMessageContaining("spark.jobserver.io.zookeeper.MetaDataZookeeperDAO")
+                .hasMessageContaining("spark.jobserver.jobdao = spark.jobserver.io.JobFileDAO")
                 .hasMessageContaining("spark.jobserver.port");
     }
 
@@ -185,10 +188,10 @@ class UnsupportedSettingsTest {
 
     @Test
     void aDaoClassThatIsNotAStringIsAProblem() {
-        assertThat(check("spark.jobserver.metadatadao.class { name = x }").problems())
+        assertThat(check("spark.jobserver.jobdao { name = x }").problems())
                 .singleElement()
                 .asString()
-                .contains("spark.jobserver.metadatadao.class");
+                .contains("spark.jobserver.jobdao");
     }
 
     @Test

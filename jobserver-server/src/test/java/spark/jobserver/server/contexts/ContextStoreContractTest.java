@@ -9,27 +9,35 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import spark.jobserver.protocol.ErrorInfo;
-import spark.jobserver.server.store.TestDatabases;
-import spark.jobserver.server.store.TestDatabases.Backend;
+import spark.jobserver.server.store.TestStores;
+import spark.jobserver.server.store.TestStores.Metadata;
 
-/** What every database must do for {@link ContextStore}: run against H2, PostgreSQL and MariaDB. */
+/** What every store must do for {@link ContextStore}: run against H2, PostgreSQL, MariaDB and ZooKeeper. */
 @ParameterizedClass
-@EnumSource(Backend.class)
+@EnumSource(Metadata.class)
 class ContextStoreContractTest {
-    @Parameter
-    Backend backend;
+    private static final TestStores STORES = new TestStores();
 
-    private JdbcContextStore store;
+    @Parameter
+    Metadata backend;
+
+    private ContextStore store;
 
     @BeforeEach
     void setUp() {
-        store = new JdbcContextStore(TestDatabases.clean(backend));
+        store = STORES.open(backend, false).stores().contexts();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        STORES.close();
     }
 
     @Test

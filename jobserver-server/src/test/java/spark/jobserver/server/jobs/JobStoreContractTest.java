@@ -1,6 +1,7 @@
 package spark.jobserver.server.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -17,26 +19,56 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import spark.jobserver.protocol.ErrorInfo;
 import spark.jobserver.protocol.ProgressReport;
-import spark.jobserver.server.progress.JdbcJobProgressStore;
-import spark.jobserver.server.store.Database;
-import spark.jobserver.server.store.TestDatabases;
-import spark.jobserver.server.store.TestDatabases.Backend;
+import spark.jobserver.server.progress.JobProgressStore;
+import spark.jobserver.server.store.Stores;
+import spark.jobserver.server.store.TestStores;
+import spark.jobserver.server.store.TestStores.Metadata;
 
-/** What every database must do for {@link JobStore}: run against H2, PostgreSQL and MariaDB. */
+/**
+ * What every store must do for {@link JobStore}, {@link JobProgressStore} and {@link StreamResultStore}: run against
+ * H2, PostgreSQL, MariaDB and ZooKeeper.
+ */
 @ParameterizedClass
-@EnumSource(Backend.class)
+@EnumSource(Metadata.class)
 class JobStoreContractTest {
-    @Parameter
-    Backend backend;
+    private static final TestStores STORES = new TestStores();
 
-    private JdbcJobStore store;
-    private JdbcJobProgressStore progress;
+    @Parameter
+    Metadata backend;
+
+    private JobStore store;
+    private JobProgressStore progress;
+    private StreamResultStore streams;
 
     @BeforeEach
     void setUp() {
-        Database database = TestDatabases.clean(backend);
-        store = new JdbcJobStore(database);
-        progress = new JdbcJobProgressStore(database);
+        Stores stores = STORES.open(backend, false).stores();
+        store = stores.jobs();
+        progress = stores.progress();
+        streams = stores.streamResults();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        STORES.close();
+    }
+
+    @Test
+    void aStreamResultIsKeptWithItsJobAndPrunedWithIt() {
+        store.insert(job("s1", "ctx", JobStatus.RUNNING, 1000, null, null, null));
+        assertThat(streams.size("s1")).isEmpty();
+        streams.insert("s1", 123_456_789_012L, Instant.ofEpochMilli(1500));
+        assertThat(streams.size("s1")).contains(123_456_789_012L);
+        assertThatThrownBy(() -> streams.insert("missing", 1, Instant.ofEpochMilli(1500)))
+                .isInstanceOf(spark.jobserver.server.store.StoreException.class);
+
+        streams.delete("s1");
+        assertThat(streams.size("s1")).isEmpty();
+        streams.delete("s1");
+        streams.insert("s1", 10, Instant.ofEpochMilli(1600));
+        store.finish(store.get("s1").orElseThrow().ended(JobStatus.FINISHED, Instant.ofEpochMilli(2000), null, null));
+        assertThat(store.deleteEndedBefore(Instant.ofEpochMilli(3000))).isEqualTo(1);
+        assertThat(streams.size("s1")).isEmpty();
     }
 
     @Test

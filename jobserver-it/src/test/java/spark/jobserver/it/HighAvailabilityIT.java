@@ -287,6 +287,11 @@ class HighAvailabilityIT {
                 if (rs.next()) {
                     String query = rs.getString(2);
                     System.out.println("[ha] a server waits on the job's row: " + query);
+                    if (query.startsWith("INSERT")) {
+                        for (JobServerProcess server : servers) {
+                            System.out.println("[ha] log of " + server.baseUrl() + ":\n" + server.serverLog());
+                        }
+                    }
                     try (Statement d = c.createStatement();
                             ResultSet locks = d.executeQuery("SELECT locktype, relation::regclass, mode, granted,"
                                     + " transactionid, tuple FROM pg_locks WHERE pid = " + rs.getLong(1))) {

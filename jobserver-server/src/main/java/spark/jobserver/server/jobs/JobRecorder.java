@@ -108,6 +108,7 @@ public final class JobRecorder implements ContextEvents {
             trackers.get(jobId).ifPresent(tracker -> {
                 if (tracker.started == null) { // not when it starts again on a restarted driver: recorded already
                     JobInfo running = tracker.template.startedAt(Instant.ofEpochMilli(started.startTime()));
+                    LOG.info("Job {} in context {}: RUNNING ({})", jobId, running.contextName(), running.classPath());
                     store.insert(running);
                     tracker.started = running;
                     listener.jobStarted(running, tracker.adhoc);

@@ -100,7 +100,11 @@ public final class FailoverBench {
             throw e;
         } finally {
             bench.cleanUp(url);
-            Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // interrupted: the hook is running, and has cleaned up
+            }
             System.out.printf(Locale.ROOT, "run time %.0f s%n", (System.nanoTime() - t0) / 1e9);
         }
         if (bench.failed) {

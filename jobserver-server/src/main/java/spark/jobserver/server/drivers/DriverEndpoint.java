@@ -120,10 +120,11 @@ public final class DriverEndpoint {
             ctx.closeSession(1008, "authentication failed");
             return;
         }
-        DriverSession session = new WsDriverSession(auth.contextId(), ctx);
+        WsDriverSession session = new WsDriverSession(auth.contextId(), ctx);
         sessions.put(ctx.sessionId(), session);
+        // From here jobs may be sent to the session; it holds them until the driver is told it is accepted.
         boolean ready = registry.attached(session);
-        session.send(new Message.Accepted(ready, registry.servers()));
+        session.accept(new Message.Accepted(ready, registry.servers()));
     }
 
     /** A driver's configuration, to that driver only. */

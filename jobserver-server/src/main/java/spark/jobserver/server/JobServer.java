@@ -44,6 +44,9 @@ import spark.jobserver.server.events.EventStream;
 import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
+import spark.jobserver.server.idempotency.Idempotency;
+import spark.jobserver.server.idempotency.IdempotencySettings;
+import spark.jobserver.server.idempotency.JdbcIdempotencyStore;
 import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JdbcJobStore;
 import spark.jobserver.server.jobs.JdbcStreamResultStore;
@@ -85,6 +88,7 @@ public final class JobServer implements AutoCloseable {
     private final boolean https;
     private final JobCallbacks callbacks;
     private final HistoryPruner pruner;
+    private final Idempotency idempotency;
     private final ServerMetrics metrics = new ServerMetrics();
     private final EventStream events;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
@@ -169,6 +173,15 @@ public final class JobServer implements AutoCloseable {
                 auth.publicMetrics(),
                 auth.publicApiDocs());
         ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
+        // Idempotency-Key requests: a key IN_PROGRESS on another instance is taken over when that instance is gone;
+        // until servers hold leases (HA), only this process's instance is known to be alive.
+        String instanceId = java.util.UUID.randomUUID().toString();
+        this.idempotency = new Idempotency(
+                IdempotencySettings.from(config.raw()),
+                new JdbcIdempotencyStore(database),
+                clock,
+                instanceId,
+                instanceId::equals);
         this.http = new HttpServer(
                 config.bindAddress(),
                 config.port(),
@@ -179,6 +192,7 @@ public final class JobServer implements AutoCloseable {
                 cors,
                 List.of(
                         gate::register,
+                        idempotency::register,
                         new HealthRoutes(database)::register,
                         new MetricsRoutes(metrics, Path.of("statusz.html"))::register,
                         new BinaryRoutes(binaries)::register,
@@ -217,6 +231,7 @@ public final class JobServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);
         long prune = config.jobHistory().pruneInterval().toMillis();
         scheduler.scheduleWithFixedDelay(pruner, 0, prune, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(idempotency::prune, 0, prune, TimeUnit.MILLISECONDS);
         LOG.info(
                 "Spark Job Server {} listening on {}://{}:{} (root {})",
                 version(),

@@ -137,10 +137,14 @@ class ApiSurfaceTest {
                         assertThat(op.getResponses()).as(method + " " + path).containsKeys("400", "409", "422");
                         assertThat(op.getResponses().get("409").getHeaders())
                                 .containsKeys("Retry-After", "Idempotent-Replayed");
-                        op.getResponses()
-                                .forEach((status, response) -> assertThat(response.getHeaders())
+                        // what the route answers may be a replay; the access gate's 401/403 never are
+                        op.getResponses().forEach((status, response) -> {
+                            if (status.startsWith("2") || status.equals("404")) {
+                                assertThat(response.getHeaders())
                                         .as(method + " " + path + " " + status)
-                                        .containsKey("Idempotent-Replayed"));
+                                        .containsKey("Idempotent-Replayed");
+                            }
+                        });
                     }
                 }));
         assertThat(idempotent)

@@ -103,7 +103,7 @@ public final class Idempotency {
     }
 
     private void before(Context ctx) {
-        Endpoint endpoint = ctx.endpoint();
+        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
         ApiRoutes.Idempotent idempotent = endpoint == null ? null : endpoint.metadata(ApiRoutes.Idempotent.class);
         if (!settings.enabled() || idempotent == null) {
             return;

@@ -9,12 +9,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Safe retries with {@code Idempotency-Key} (docs/retries.md), as a client sees them: a repeat answers the first
  * answer and starts nothing. One context (one driver JVM) for the class, created with a key.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IdempotencyIT {
     private static final String CTX = "idem-ctx";
     private static final String JOBS = "/jobs?appName=test&context=" + CTX + "&classPath=";
@@ -160,8 +164,12 @@ class IdempotencyIT {
         assertThat(reply.json().get("result").asText()).startsWith("Invalid Idempotency-Key: ");
     }
 
-    /** On a server of its own (no context) with a short window. */
+    /**
+     * On a server of its own (no context) with a short window; last, since the harness's close ends every driver
+     * JVM of the test's process, the shared context's too.
+     */
     @Test
+    @Order(Integer.MAX_VALUE)
     void aKeyReusedAfterTheWindowRunsAgain() throws Exception {
         try (TestingJobServer shortWindow = TestingJobServer.start("spark.jobserver.idempotency.window = 2s")) {
             String key = key();

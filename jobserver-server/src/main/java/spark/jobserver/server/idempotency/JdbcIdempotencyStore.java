@@ -57,13 +57,12 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
     @Override
     public boolean takeOver(String keyHash, String deadOwner, String newOwner) {
-        return jdbc.update(
-                        "UPDATE idempotency_keys SET instance_id = ? WHERE key_hash = ? AND instance_id = ? AND state = ?",
-                        newOwner,
-                        keyHash,
-                        deadOwner,
-                        State.IN_PROGRESS.name())
-                == 1;
+        return oneRow(
+                "UPDATE idempotency_keys SET instance_id = ? WHERE key_hash = ? AND instance_id = ? AND state = ?",
+                newOwner,
+                keyHash,
+                deadOwner,
+                State.IN_PROGRESS.name());
     }
 
     @Override
@@ -71,40 +70,40 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         String contentType = answer.contentType().length() > MAX_CONTENT_TYPE
                 ? answer.contentType().substring(0, MAX_CONTENT_TYPE)
                 : answer.contentType();
-        return jdbc.update(
-                        "UPDATE idempotency_keys SET state = ?, status = ?, content_type = ?, body = ?"
-                                + " WHERE key_hash = ? AND instance_id = ? AND state = ?",
-                        State.DONE.name(),
-                        answer.status(),
-                        contentType,
-                        answer.body(),
-                        keyHash,
-                        owner,
-                        State.IN_PROGRESS.name())
-                == 1;
+        return oneRow(
+                "UPDATE idempotency_keys SET state = ?, status = ?, content_type = ?, body = ?"
+                        + " WHERE key_hash = ? AND instance_id = ? AND state = ?",
+                State.DONE.name(),
+                answer.status(),
+                contentType,
+                answer.body(),
+                keyHash,
+                owner,
+                State.IN_PROGRESS.name());
     }
 
     @Override
     public boolean release(String keyHash, String owner) {
-        return jdbc.update(
-                        "DELETE FROM idempotency_keys WHERE key_hash = ? AND instance_id = ? AND state = ?",
-                        keyHash,
-                        owner,
-                        State.IN_PROGRESS.name())
-                == 1;
+        return oneRow(
+                "DELETE FROM idempotency_keys WHERE key_hash = ? AND instance_id = ? AND state = ?",
+                keyHash,
+                owner,
+                State.IN_PROGRESS.name());
     }
 
     @Override
     public boolean deleteIfCreatedBefore(String keyHash, Instant cutoff) {
-        return jdbc.update(
-                        "DELETE FROM idempotency_keys WHERE key_hash = ? AND created_at < ?",
-                        keyHash,
-                        cutoff.toEpochMilli())
-                == 1;
+        return oneRow(
+                "DELETE FROM idempotency_keys WHERE key_hash = ? AND created_at < ?", keyHash, cutoff.toEpochMilli());
     }
 
     @Override
     public int deleteCreatedBefore(Instant cutoff) {
         return jdbc.update("DELETE FROM idempotency_keys WHERE created_at < ?", cutoff.toEpochMilli());
+    }
+
+    /** Runs a change of one key's row; whether it changed it (its compare-and-set held). */
+    private boolean oneRow(String sql, Object... args) {
+        return jdbc.update(sql, args) == 1;
     }
 }

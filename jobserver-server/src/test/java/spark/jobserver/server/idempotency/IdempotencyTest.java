@@ -18,16 +18,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import spark.jobserver.server.http.ApiException;
 import spark.jobserver.server.http.ApiRoutes;
-import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.Json;
 import spark.jobserver.server.http.Replies;
+import spark.jobserver.server.http.TestingHttpServer;
 import spark.jobserver.server.store.Database;
 import spark.jobserver.server.store.TestDatabases;
 import spark.jobserver.server.testing.MutableClock;
@@ -65,15 +64,7 @@ class IdempotencyTest {
     private HttpServer server(IdempotencySettings settings, String instanceId, Predicate<String> alive) {
         Idempotency idempotency =
                 new Idempotency(settings, new JdbcIdempotencyStore(database), clock, instanceId, alive);
-        HttpServer server = new HttpServer(
-                "127.0.0.1",
-                0,
-                1 << 20,
-                1 << 20,
-                new QueuedThreadPool(),
-                null,
-                new CorsSettings(List.of()),
-                List.of(idempotency::register, this::routes));
+        HttpServer server = TestingHttpServer.of(idempotency::register, this::routes);
         servers.add(server);
         return server.start();
     }
@@ -129,6 +120,18 @@ class IdempotencyTest {
 
     private static HttpResponse<String> post(HttpServer server, String path, String body, String key) throws Exception {
         return post(server, path, body, "Idempotency-Key", key);
+    }
+
+    /** The request on another thread, for a test to act while it runs. */
+    private static CompletableFuture<HttpResponse<String>> postAsync(
+            HttpServer server, String path, String body, String key) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return post(server, path, body, key);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static String replayed(HttpResponse<?> reply) {
@@ -189,13 +192,7 @@ class IdempotencyTest {
     void aRepeatWhileTheFirstRunsIs409ThenGetsItsAnswer() throws Exception {
         HttpServer server = server();
         pending = new CompletableFuture<>();
-        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return post(server, "/things/a", "", "slow");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<HttpResponse<String>> first = postAsync(server, "/things/a", "", "slow");
         awaitRuns(1);
         var during = post(server, "/things/a", "", "slow");
         assertThat(during.statusCode()).isEqualTo(409);
@@ -218,13 +215,7 @@ class IdempotencyTest {
                 server(new IdempotencySettings(true, Duration.ofHours(24), 1 << 20), "other", "other"::equals);
         CompletableFuture<Integer> stuck = new CompletableFuture<>();
         pending = stuck;
-        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return post(dying, "/things/a", "", "crash");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<HttpResponse<String>> first = postAsync(dying, "/things/a", "", "crash");
         awaitRuns(1);
         pending = null;
         var takenOver = post(other, "/things/a", "", "crash");

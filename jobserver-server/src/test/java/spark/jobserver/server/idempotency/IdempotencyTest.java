@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,6 +98,16 @@ class IdempotencyTest {
                                     replies));
                         },
                         doc -> doc.summary("test").pathParam("name", "a name").success(202, "ran"))
+                .idempotentPost(
+                        "/streams/{name}",
+                        ApiRoutes.Body.READ,
+                        ctx -> {
+                            // as a sync job's stream result is relayed: written to the response, not set as its result
+                            Replies.made(ctx, "jobId", "run-" + runs.incrementAndGet());
+                            ctx.status(200).contentType("application/json");
+                            ctx.res().getOutputStream().write("{\"result\":[1,2,3]}".getBytes(StandardCharsets.UTF_8));
+                        },
+                        doc -> doc.summary("test").pathParam("name", "a name").success(200, "streamed"))
                 .idempotentPost(
                         "/uploads/{name}",
                         ApiRoutes.Body.STREAMED,
@@ -264,6 +275,24 @@ class IdempotencyTest {
         assertThat(body.get("jobId").asText()).isEqualTo("run-1");
         assertThat(body.get("status").asText()).isEqualTo("ANSWER NOT KEPT");
         assertThat(body.get("result").asText()).contains("larger than max-stored-body");
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aStreamedAnswerReplaysItsStatusAndWhatItMade() throws Exception {
+        HttpServer server = server();
+        var first = post(server, "/streams/a", "", "streamed");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).isEqualTo("{\"result\":[1,2,3]}");
+        var again = post(server, "/streams/a", "", "streamed");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(replayed(again)).isEqualTo("true");
+        var body = Json.read(again.body());
+        assertThat(body.get("jobId").asText()).isEqualTo("run-1");
+        assertThat(body.get("status").asText()).isEqualTo("ANSWER NOT KEPT");
+        assertThat(body.get("result").asText())
+                .isEqualTo("The first answer to this Idempotency-Key was streamed and is not kept; it was for jobId"
+                        + " run-1");
         assertThat(runs).hasValue(1);
     }
 

@@ -138,12 +138,14 @@ public final class Idempotency {
     Decision claim(String keyHash, String fingerprint) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Instant now = clock.instant();
-            if (store.insert(keyHash, fingerprint, instanceId, now)) {
-                return new Decision.Run(false);
-            }
+            // Looked up first: a repeat is then one SELECT, and only servers racing on a new key meet the primary
+            // key's refusal (which the MariaDB driver logs as a warning).
             Optional<Entry> found = store.find(keyHash);
             if (found.isEmpty()) {
-                continue; // released or pruned since: insert again
+                if (store.insert(keyHash, fingerprint, instanceId, now)) {
+                    return new Decision.Run(false);
+                }
+                continue; // another server inserted it just now
             }
             Entry entry = found.get();
             Instant cutoff = now.minus(settings.window());

@@ -198,6 +198,20 @@ class HighAvailabilityIT {
                 .await("/jobs/" + jobId, r -> status(r).equals("FINISHED"), Duration.ofSeconds(60))
                 .json();
         assertThat(done.path("result").asLong()).isEqualTo(500);
+        // a POST repeated with the same Idempotency-Key through another server starts nothing new
+        String key = "ha-" + UUID.randomUUID();
+        TestingJobServer.Reply once = server(1).send("POST", SLEEP, "sleep.time.millis = 100", "Idempotency-Key", key);
+        assertThat(once.status()).as(once.toString()).isEqualTo(202);
+        TestingJobServer.Reply again = server(2).send("POST", SLEEP, "sleep.time.millis = 100", "Idempotency-Key", key);
+        assertThat(again.status()).as(again.toString()).isEqualTo(202);
+        assertThat(again.json().path("jobId").asText())
+                .isEqualTo(once.json().path("jobId").asText());
+        assertThat(again.header("Idempotent-Replayed")).contains("true");
+        long sleeps = 0;
+        for (JsonNode listed : server(0).get("/jobs?limit=100").json()) {
+            sleeps += listed.path("classPath").asText().equals("spark.jobserver.SleepJob") ? 1 : 0;
+        }
+        assertThat(sleeps).as("one job for the two requests").isEqualTo(2); // this one and the 500 ms one
         // a kill through a server that does not have the context goes to the one that does
         TestingJobServer.Reply longJob = server(2).post(SLEEP, "sleep.time.millis = 60000");
         String longId = longJob.json().path("jobId").asText();
@@ -239,6 +253,7 @@ class HighAvailabilityIT {
         TestingJobServer.Reply started = server(another(attached)).post(SLEEP, "sleep.time.millis = 3000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().path("jobId").asText();
+        System.out.println("[ha] job whose end is cut short: " + jobId);
 
         try (Connection blocker = DriverManager.getConnection(jdbcUrl, user(), password())) {
             blocker.setAutoCommit(false);

@@ -70,10 +70,14 @@ class OpenApiIT {
      * context (which refuses: "context openapi-ctx exists", or its settings first); jobs run in it, never in
      * an ad-hoc context, with a timeout a sync job does not outlive (an elapsed one is the reference's 500);
      * the shared context is never stopped, nor reset, nor the examples deleted or replaced; logs are read in
-     * pages, never followed (a followed log stays open); and
+     * pages, never followed (a followed log stays open); a valid {@code Idempotency-Key} is made the request's
+     * own (docs/retries.md: else most generated requests would reuse a key and be 422); and
      * {@code _method} may only repeat the operation's own method (any other method is another operation).
      */
     private static final String HOOKS = """
+            import hashlib
+            import re
+
             import schemathesis
 
             schemathesis.serializer.alias(
@@ -115,6 +119,15 @@ class OpenApiIT {
                 if path.endswith("/logs"):
                     # a followed log stays open until its context or job ends: pages only
                     query["follow"] = "false"
+                key = (case.headers or {}).get("Idempotency-Key")
+                if isinstance(key, str) and re.fullmatch(r"[!-~]{1,200}", key):
+                    # Generated keys repeat across unrelated requests, which would make most of them 422 and keep
+                    # them from the routes' own logic: a valid key is tied to its request, so that a repeat of
+                    # one request replays and other requests run.
+                    others = sorted((k, str(v)) for k, v in case.headers.items() if k != "Idempotency-Key")
+                    request = repr((method, path, sorted(query.items()), sorted(params.items()), others,
+                                    case.media_type, case.body))
+                    case.headers["Idempotency-Key"] = key + "." + hashlib.sha256(request.encode()).hexdigest()[:16]
             """;
 
     private static TestingJobServer server;

@@ -188,6 +188,17 @@ public final class TestingJobServer implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** Raw bytes with extra headers given as name, value, name, value, ... */
+    public Reply post(String path, byte[] body, String contentType, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        return send(builder);
+    }
+
     public Reply put(String path, String body) {
         return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }

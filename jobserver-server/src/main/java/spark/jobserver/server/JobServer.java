@@ -47,6 +47,9 @@ import spark.jobserver.server.ha.JdbcCluster;
 import spark.jobserver.server.http.CorsSettings;
 import spark.jobserver.server.http.HttpServer;
 import spark.jobserver.server.http.TlsSettings;
+import spark.jobserver.server.idempotency.Idempotency;
+import spark.jobserver.server.idempotency.IdempotencySettings;
+import spark.jobserver.server.idempotency.JdbcIdempotencyStore;
 import spark.jobserver.server.jobs.HistoryPruner;
 import spark.jobserver.server.jobs.JobCallbacks;
 import spark.jobserver.server.jobs.JobListener;
@@ -89,6 +92,7 @@ public final class JobServer implements AutoCloseable {
     private final boolean https;
     private final JobCallbacks callbacks;
     private final HistoryPruner pruner;
+    private final Idempotency idempotency;
     private final ServerMetrics metrics = new ServerMetrics();
     private final EventStream events;
     private final AtomicReference<String> serverUrl = new AtomicReference<>();
@@ -195,6 +199,14 @@ public final class JobServer implements AutoCloseable {
                 auth.publicMetrics(),
                 auth.publicApiDocs());
         ProxyUsers proxyUsers = ProxyUsers.of(auth.useAsProxyUser());
+        // Idempotency-Key requests: a key IN_PROGRESS on another server process is taken over once that process
+        // is gone (its lease ran out, or it restarted); alone on the database, only this process is alive.
+        this.idempotency = new Idempotency(
+                IdempotencySettings.from(config.raw()),
+                new JdbcIdempotencyStore(database),
+                clock,
+                cluster.instanceId(),
+                cluster::isLiveInstance);
         this.http = new HttpServer(
                 config.bindAddress(),
                 config.port(),
@@ -205,6 +217,7 @@ public final class JobServer implements AutoCloseable {
                 cors,
                 List.of(
                         gate::register,
+                        idempotency::register,
                         new Forwarder(cluster.serverId(), ha.leaseTimeout())::register,
                         new HealthRoutes(database)::register,
                         new MetricsRoutes(metrics, Path.of("statusz.html"))::register,
@@ -262,6 +275,7 @@ public final class JobServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(contexts::checkHeartbeats, beat, beat, TimeUnit.MILLISECONDS);
         long prune = config.jobHistory().pruneInterval().toMillis();
         scheduler.scheduleWithFixedDelay(pruner, 0, prune, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(idempotency::prune, 0, prune, TimeUnit.MILLISECONDS);
         LOG.info(
                 "Spark Job Server {} listening on {}://{}:{} (root {})",
                 version(),

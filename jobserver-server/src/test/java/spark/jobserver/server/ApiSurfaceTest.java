@@ -121,6 +121,36 @@ class ApiSurfaceTest {
         assertThat(operations).noneMatch(op -> op.contains("/driver/"));
     }
 
+    /** The operations that take an Idempotency-Key (docs/retries.md), with the answers that go with it. */
+    @Test
+    void idempotentOperationsDescribeTheirKeyAndItsAnswers() throws Exception {
+        var spec = new OpenAPIV3Parser()
+                .readContents(spec(), null, new ParseOptions())
+                .getOpenAPI();
+        List<String> idempotent = new ArrayList<>();
+        spec.getPaths()
+                .forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+                    if (op.getParameters().stream()
+                            .anyMatch(p ->
+                                    p.getIn().equals("header") && p.getName().equals("Idempotency-Key"))) {
+                        idempotent.add(method + " " + path);
+                        assertThat(op.getResponses()).as(method + " " + path).containsKeys("400", "409", "422");
+                        assertThat(op.getResponses().get("409").getHeaders())
+                                .containsKeys("Retry-After", "Idempotent-Replayed");
+                        // what the route answers may be a replay; the access gate's 401/403 never are
+                        op.getResponses().forEach((status, response) -> {
+                            if (status.startsWith("2") || status.equals("404")) {
+                                assertThat(response.getHeaders())
+                                        .as(method + " " + path + " " + status)
+                                        .containsKey("Idempotent-Replayed");
+                            }
+                        });
+                    }
+                }));
+        assertThat(idempotent)
+                .containsExactlyInAnyOrder("POST /jobs", "POST /contexts/{name}", "POST /binaries/{appName}");
+    }
+
     @Test
     void everyOperationIsDescribed() throws Exception {
         var spec = new OpenAPIV3Parser()

@@ -36,8 +36,9 @@ public final class BinaryRoutes {
                         .example("appName", "test")
                         .response(200, "The app", BinaryReports.Report.class)
                         .error(404, "Can't find binary with name <appName>"));
-        api.post(
+        api.idempotentPost(
                 "/binaries/{appName}",
+                ApiRoutes.Body.STREAMED,
                 ctx -> {
                     service.upload(
                             ctx.pathParam("appName"),

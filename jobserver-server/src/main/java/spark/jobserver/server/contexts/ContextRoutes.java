@@ -72,8 +72,9 @@ public final class ContextRoutes {
                                 "The context (a stopped one keeps answering with its final state)",
                                 ContextReport.class)
                         .error(404, "can't find context with name <name>"));
-        api.post(
+        api.idempotentPost(
                 "/contexts/{name}",
+                ApiRoutes.Body.READ,
                 ctx -> {
                     String name = ctx.pathParam("name");
                     ContextNames.validateUserName(name);

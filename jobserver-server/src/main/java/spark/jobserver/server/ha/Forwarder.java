@@ -47,7 +47,9 @@ public final class Forwarder {
             "content-length",
             "expect",
             "http2-settings",
-            FORWARDED_BY.toLowerCase(Locale.ROOT));
+            FORWARDED_BY.toLowerCase(Locale.ROOT),
+            // kept by the server the client reached, which answers repeats; the owner runs the request once
+            "idempotency-key");
 
     private final HttpClient client;
     private final String serverId;

@@ -254,6 +254,38 @@ public final class ApiDoc {
         return response(status, description, JSON, ref(ERROR));
     }
 
+    /** The request header that makes a POST safe to retry (docs/retries.md). */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The header of a reply that is the stored answer to an earlier request with the same key. */
+    public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
+    /**
+     * The {@code Idempotency-Key} header and its answers, added to a route registered with {@link
+     * ApiRoutes#idempotentPost} after its own documentation: every answer of the route may be a replay.
+     */
+    ApiDoc idempotent() {
+        parameters.add(new HeaderParameter()
+                .name(IDEMPOTENCY_KEY)
+                .description("Makes the request safe to retry: a repeat with the same key (same user, same"
+                        + " route) within the window answers the first answer again, with `"
+                        + IDEMPOTENT_REPLAYED + ": true`, and starts nothing. 1 to 255 visible ASCII characters,"
+                        + " e.g. a UUID. See docs/retries.md.")
+                .schema(new StringSchema().minLength(1).maxLength(255).pattern("^[!-~]+$")));
+        error(400, "Invalid Idempotency-Key: 1 to 255 visible ASCII characters");
+        error(409, "A request with this Idempotency-Key is in progress (retry after Retry-After seconds)");
+        responseHeader(409, "Retry-After", new IntegerSchema(), "with a key in progress: seconds to wait");
+        error(422, "Idempotency-Key reused with a different request");
+        for (ApiResponse response : responses.values()) {
+            response.addHeaderObject(
+                    IDEMPOTENT_REPLAYED,
+                    new Header()
+                            .description("`true` when this is the stored answer to an earlier request with the same"
+                                    + " Idempotency-Key")
+                            .schema(new StringSchema()._enum(List.of("true"))));
+        }
+        return this;
+    }
+
     boolean isInternal() {
         return internal != null;
     }

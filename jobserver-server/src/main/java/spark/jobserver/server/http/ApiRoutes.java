@@ -44,6 +44,21 @@ public final class ApiRoutes {
         return add(HandlerType.POST, path, handler, () -> doc.apply(ApiDoc.of()));
     }
 
+    /**
+     * A POST that honours the {@code Idempotency-Key} header (docs/retries.md): the route is marked with
+     * {@link Idempotent}, which the idempotency filter acts on, and its documentation gets the header and the
+     * answers that go with it. One call, so that what the server does and what the spec says cannot differ.
+     *
+     * @param body how the filter fingerprints the request's body without taking it from the handler
+     */
+    public ApiRoutes idempotentPost(String path, Body body, Handler handler, UnaryOperator<ApiDoc> doc) {
+        routes.addEndpoint(Endpoint.create(HandlerType.POST, path)
+                .addMetadata(new Documented(() -> doc.apply(ApiDoc.of()).idempotent()))
+                .addMetadata(new Idempotent(body))
+                .handler(handler));
+        return this;
+    }
+
     public ApiRoutes put(String path, Handler handler, UnaryOperator<ApiDoc> doc) {
         return add(HandlerType.PUT, path, handler, () -> doc.apply(ApiDoc.of()));
     }
@@ -66,6 +81,24 @@ public final class ApiRoutes {
         routes.addEndpoint(
                 Endpoint.create(method, path).addMetadata(new Documented(doc)).handler(handler));
         return this;
+    }
+
+    /** How the request body of an idempotent route is fingerprinted. */
+    public enum Body {
+        /** The handler reads the whole body into memory ({@code ctx.bodyAsBytes()}): it is hashed. */
+        READ,
+        /**
+         * The handler streams the body (binaries, possibly gigabytes): its content type and length stand for it,
+         * since reading it first would take it from the handler.
+         */
+        STREAMED
+    }
+
+    /** Marks a route whose requests may carry an {@code Idempotency-Key}; see {@link #idempotentPost}. */
+    public record Idempotent(Body body) implements EndpointMetadata {
+        public Idempotent {
+            requireNonNull(body, "body is null");
+        }
     }
 
     /**

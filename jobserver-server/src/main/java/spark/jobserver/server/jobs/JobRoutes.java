@@ -68,7 +68,7 @@ public final class JobRoutes {
 
     public void register(RoutesConfig routes) {
         ApiRoutes api = ApiRoutes.on(routes);
-        api.post("/jobs", this::startJob, JobRoutes::startJobDoc);
+        api.idempotentPost("/jobs", ApiRoutes.Body.READ, this::startJob, JobRoutes::startJobDoc);
         api.get(
                 "/jobs",
                 ctx -> {
@@ -352,6 +352,7 @@ public final class JobRoutes {
     }
 
     private void writeReply(Context ctx, JobService.Reply reply) {
+        Replies.made(ctx, "jobId", jobId(reply));
         if (reply instanceof JobService.Reply.Started started) {
             Replies.json(ctx, 202, jobReport(started.job(), false).started());
         } else if (reply instanceof JobService.Reply.Finished finished) {
@@ -365,6 +366,17 @@ public final class JobRoutes {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    private static String jobId(JobService.Reply reply) {
+        if (reply instanceof JobService.Reply.Started started) {
+            return started.job().jobId();
+        } else if (reply instanceof JobService.Reply.Finished finished) {
+            return finished.jobId();
+        } else if (reply instanceof JobService.Reply.Failed failed) {
+            return failed.jobId();
+        }
+        return ((JobService.Reply.Streamed) reply).jobId();
     }
 
     /** A query parameter, or the same key at the top of the body (the original accepts both for cp/mainClass). */

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
 
 /** The spec is generated from the routes Javalin holds: every documented route in it, none other, none undocumented. */
@@ -27,15 +26,7 @@ class OpenApiTest {
             Integer size) {}
 
     private static HttpServer server(Consumer<RoutesConfig> feature) {
-        return new HttpServer(
-                "127.0.0.1",
-                0,
-                1 << 20,
-                1 << 20,
-                new QueuedThreadPool(),
-                null,
-                new CorsSettings(List.of()),
-                List.of(feature));
+        return TestingHttpServer.of(feature);
     }
 
     private static HttpResponse<String> get(HttpServer server, String path) throws Exception {

@@ -151,8 +151,9 @@ public final class TestDatabases {
     public static void deleteAllRows(Database database) {
         try (Connection c = database.connection();
                 Statement s = c.createStatement()) {
-            for (String table :
-                    new String[] {"jobs", "contexts", "servers", "binaries", "binary_chunks", "binary_contents"}) {
+            for (String table : new String[] {
+                "jobs", "contexts", "servers", "binaries", "binary_chunks", "binary_contents", "idempotency_keys"
+            }) {
                 s.executeUpdate("DELETE FROM " + table);
             }
         } catch (SQLException e) {

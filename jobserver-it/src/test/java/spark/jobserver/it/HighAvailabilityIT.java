@@ -253,7 +253,6 @@ class HighAvailabilityIT {
         TestingJobServer.Reply started = server(another(attached)).post(SLEEP, "sleep.time.millis = 3000");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         String jobId = started.json().path("jobId").asText();
-        System.out.println("[ha] job whose end is cut short: " + jobId);
 
         try (Connection blocker = DriverManager.getConnection(jdbcUrl, user(), password())) {
             blocker.setAutoCommit(false);
@@ -302,20 +301,6 @@ class HighAvailabilityIT {
                 if (rs.next()) {
                     String query = rs.getString(2);
                     System.out.println("[ha] a server waits on the job's row: " + query);
-                    if (query.startsWith("INSERT")) {
-                        for (JobServerProcess server : servers) {
-                            System.out.println("[ha] log of " + server.baseUrl() + ":\n" + server.serverLog());
-                        }
-                    }
-                    try (Statement d = c.createStatement();
-                            ResultSet locks = d.executeQuery("SELECT locktype, relation::regclass, mode, granted,"
-                                    + " transactionid, tuple FROM pg_locks WHERE pid = " + rs.getLong(1))) {
-                        while (locks.next()) {
-                            System.out.println("[ha]   lock " + locks.getString(1) + " " + locks.getString(2) + " "
-                                    + locks.getString(3) + " granted=" + locks.getString(4) + " xid="
-                                    + locks.getString(5) + " tuple=" + locks.getString(6));
-                        }
-                    }
                     return rs.getLong(1);
                 }
             }

@@ -51,6 +51,9 @@ public final class Forwarder {
             // kept by the server the client reached, which answers repeats; the owner runs the request once
             "idempotency-key");
 
+    /** Answers up to this size are relayed as bytes; larger or unsized ones are streamed. */
+    private static final long BUFFERED = 1 << 20;
+
     private final HttpClient client;
     private final String serverId;
     private final Duration retryAfter;
@@ -140,7 +143,17 @@ public final class Forwarder {
                 }
             }
         });
-        ctx.result(response.body());
+        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (length >= 0 && length <= BUFFERED) {
+            // a small answer as bytes, as a local one would be (what keeps an Idempotency-Key's answer reads it)
+            try (InputStream in = response.body()) {
+                ctx.result(in.readAllBytes());
+            } catch (IOException ex) {
+                reply(ctx, ApiException.error(502, "The answer of " + e.owner().url() + " broke off: " + ex));
+            }
+        } else {
+            ctx.result(response.body()); // streamed as it comes: a stream result, a followed log
+        }
     }
 
     private static void reply(Context ctx, ApiException e) {

@@ -208,7 +208,8 @@ public final class Idempotency {
     private Answer answer(Context ctx, int status) {
         String contentType = Optional.ofNullable(ctx.res().getContentType()).orElse("");
         InputStream result = ctx.resultInputStream();
-        if (result == null) {
+        // only an answer held in memory is read: a stream (relayed from another server, say) is read once only
+        if (!(result instanceof java.io.ByteArrayInputStream)) {
             return notKept(ctx, status, "was streamed");
         }
         String body = Optional.ofNullable(ctx.result()).orElse("");

@@ -129,6 +129,8 @@ class SharedDatabaseTest {
         driver.disconnect();
         FakeDriver moved = harness.reattachTo(driver, b.contexts());
         moved.connect();
+        // b takes the context on its event thread, right after the driver attached
+        Eventually.await(() -> harness.cluster("a").owner(id), owner -> owner.equals(java.util.Optional.of("b")), WAIT);
 
         harness.contexts().sweep();
         Eventually.await(() -> harness.contexts().live(id).isEmpty(), gone -> gone, WAIT);

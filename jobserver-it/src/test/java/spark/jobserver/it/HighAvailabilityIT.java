@@ -37,22 +37,26 @@ class HighAvailabilityIT {
             + CONTEXT + "&sync=true&timeout=60";
 
     private static String jdbcUrl;
+    private static String adminUrl;
+    private static String schema;
     private static final List<JobServerProcess> servers = new ArrayList<>();
 
     @BeforeAll
     static void startThreeServers() throws SQLException {
         String url = env("JOBSERVER_TEST_POSTGRESQL_URL", "jdbc:postgresql://127.0.0.1:5432/jobserver_test");
-        String schema = "ha_it_" + UUID.randomUUID().toString().substring(0, 8);
+        String name = "ha_it_" + UUID.randomUUID().toString().substring(0, 8);
+        adminUrl = url;
         try (Connection c = DriverManager.getConnection(url, user(), password());
                 Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+            s.execute("CREATE SCHEMA " + name);
+            schema = name;
         } catch (SQLException e) {
             Assumptions.assumeFalse(
                     !"true".equals(System.getenv("JOBSERVER_REQUIRE_ALL_DATABASES")),
                     "PostgreSQL is not reachable at " + url + ": " + e.getMessage());
             throw e;
         }
-        jdbcUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        jdbcUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + name;
         for (int i = 0; i < 3; i++) {
             servers.add(JobServerProcess.start(
                     serverConfig(i == 2 ? "spark.jobserver.admission.max-starting-contexts = 1" : ""), "256m"));
@@ -82,8 +86,14 @@ class HighAvailabilityIT {
     }
 
     @AfterAll
-    static void stopServers() {
+    static void stopServers() throws SQLException {
         servers.forEach(JobServerProcess::close);
+        if (schema != null) {
+            try (Connection c = DriverManager.getConnection(adminUrl, user(), password());
+                    Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
     }
 
     private static String env(String name, String fallback) {

@@ -42,7 +42,8 @@ import spark.jobserver.protocol.Messages;
  * its database has them): an event sent just before a server died is sent again, first thing after the
  * greeting, on the next connection. Servers sharing a database tell the driver each other's addresses
  * ({@code Accepted}, {@code Servers}); when the connection is lost the connector tries them in turn, the
- * next one at once and the one it lost last, and backs off only after a whole round failed.
+ * next one at once (after a connection that lasted) and the one it lost last, and backs off only after a
+ * whole round failed.
  */
 final class ServerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
@@ -53,6 +54,13 @@ final class ServerConnection implements AutoCloseable {
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
+    /**
+     * A connection that lasted this long was a good one: when it is lost, the next server is tried at once.
+     * One that a server drops sooner is retried after the backoff, so that a driver a server accepts and
+     * drops does not reconnect in a tight loop.
+     */
+    static final Duration STABLE_CONNECTION = Duration.ofSeconds(5);
+
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     /** What the connection tells the driver. */
@@ -259,8 +267,9 @@ final class ServerConnection implements AutoCloseable {
     private void connectLoop() {
         Duration backoff = Duration.ZERO;
         int failedInRound = 0;
-        // just lost a connection: with other servers known, the next one is tried at once (fail-over)
+        // just lost a connection that was a good one: with other servers known, the next one is tried at once
         boolean justLost = false;
+        Instant connectedAt = Instant.EPOCH;
         while (true) {
             Instant since;
             URI uri;
@@ -279,7 +288,9 @@ final class ServerConnection implements AutoCloseable {
                 }
                 since = disconnectedSince;
                 uri = servers.get(target);
-                if (justLost && servers.size() > 1) {
+                if (justLost
+                        && servers.size() > 1
+                        && Duration.between(connectedAt, clock.instant()).compareTo(STABLE_CONNECTION) >= 0) {
                     backoff = Duration.ZERO;
                 }
                 justLost = false;
@@ -293,6 +304,7 @@ final class ServerConnection implements AutoCloseable {
                     backoff = INITIAL_BACKOFF;
                     failedInRound = 0;
                     justLost = true;
+                    connectedAt = clock.instant();
                     continue;
                 }
             } catch (AuthenticationRejectedException e) {
@@ -409,9 +421,13 @@ final class ServerConnection implements AutoCloseable {
             }
             active = session;
             everConnected = true;
-            // Events the last server may not have recorded go again, before those queued since.
+            // Events the last server may not have recorded go again, before those queued since (one being sent
+            // on the old connection right now is still queued: it goes once).
             for (int i = unacked.size() - 1; i >= 0; i--) {
-                outbox.addFirst(unacked.get(i));
+                Message.JobEvent event = unacked.get(i);
+                if (outbox.stream().noneMatch(queued -> queued == event)) {
+                    outbox.addFirst(event);
+                }
             }
             unacked.clear();
             if (greeting != null) {
@@ -549,19 +565,22 @@ final class ServerConnection implements AutoCloseable {
                 }
                 session = active;
                 message = outbox.peekFirst();
+                if (message instanceof Message.JobEvent event) {
+                    // Kept before it goes: the server may acknowledge it before the send returns here.
+                    unacked.add(event);
+                }
             }
             try {
                 session.socket
                         .sendText(Messages.toJson(message), true)
                         .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 synchronized (lock) {
-                    // Sent on a connection that was replaced meanwhile: it stays queued for the new one.
                     if (active == session) {
                         // Not removeFirst: a reconnection may have put the greeting in front meanwhile.
                         outbox.removeFirstOccurrence(message);
-                        if (message instanceof Message.JobEvent event) {
-                            unacked.add(event);
-                        }
+                    } else {
+                        // Sent on a connection that was replaced meanwhile: it stays queued for the new one.
+                        unacked.removeIf(kept -> kept == message);
                     }
                     lock.notifyAll();
                 }
@@ -569,6 +588,9 @@ final class ServerConnection implements AutoCloseable {
                 // close() waits for this thread; nothing else interrupts it.
             } catch (Exception e) {
                 // The message stays at the head of the queue for the next connection.
+                synchronized (lock) {
+                    unacked.removeIf(kept -> kept == message);
+                }
                 lost(session, "sending failed: " + describe(e));
                 session.abort();
             }

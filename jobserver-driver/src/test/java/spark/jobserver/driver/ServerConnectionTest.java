@@ -157,6 +157,18 @@ class ServerConnectionTest {
     }
 
     @Test
+    void everyEventTheServerAcknowledgesAtOnceIsForgottenHoweverFastTheAcknowledgementComes() throws Exception {
+        connect(server.wsUri(), SECRET, Duration.ofMinutes(1));
+        connection.firstConnection().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        // the fake server acknowledges on its reading thread, often before the driver's send has returned
+        for (int i = 0; i < 1000; i++) {
+            connection.send(new Message.JobStarted("job-" + i, i));
+        }
+        awaitTrue(() -> connection.unackedEvents() == 0, "every acknowledgement");
+        assertThat(connection.flush(Duration.ZERO)).as("nothing left to send").isTrue();
+    }
+
+    @Test
     void aDriverFailsOverToAnotherServerItWasToldOfAndSendsWhatWasNotAcknowledged() throws Exception {
         try (FakeServer other = new FakeServer(CONTEXT_ID, SECRET)) {
             server.announceServers(List.of(

@@ -164,8 +164,9 @@ class ServerConnectionTest {
         for (int i = 0; i < 1000; i++) {
             connection.send(new Message.JobStarted("job-" + i, i));
         }
-        awaitTrue(() -> connection.unackedEvents() == 0, "every acknowledgement");
-        assertThat(connection.flush(Duration.ZERO)).as("nothing left to send").isTrue();
+        // flush waits until every event is sent and acknowledged
+        assertThat(connection.flush(WAIT)).as("all sent and acknowledged").isTrue();
+        assertThat(connection.unackedEvents()).isZero();
     }
 
     @Test

@@ -516,7 +516,11 @@ public final class ContextService implements AutoCloseable {
             for (LiveContext live : contexts.all()) {
                 var session = live.session();
                 if (session != null && session.isOpen()) {
-                    session.send(new Message.Servers(urls));
+                    try {
+                        session.send(new Message.Servers(urls));
+                    } catch (RuntimeException e) {
+                        // closed meanwhile: the driver is told the servers again when it re-attaches
+                    }
                 }
             }
         }

@@ -203,6 +203,14 @@ class HighAvailabilityIT {
                 "[ha] sync word count p50 of 40: %.1f ms through the context's server, %.1f ms forwarded%n",
                 millis[0][20],
                 millis[1][20]);
+        // an async job started through one server, followed and read through another
+        TestingJobServer.Reply started = server(2).post(SLEEP, "sleep.time.millis = 500");
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        String jobId = started.json().path("jobId").asText();
+        JsonNode done = server(1)
+                .await("/jobs/" + jobId, r -> status(r).equals("FINISHED"), Duration.ofSeconds(60))
+                .json();
+        assertThat(done.path("result").asLong()).isEqualTo(500);
         // a POST repeated with the same Idempotency-Key through another server starts nothing new
         String key = "ha-" + UUID.randomUUID();
         TestingJobServer.Reply once = server(1).send("POST", SLEEP, "sleep.time.millis = 100", "Idempotency-Key", key);
@@ -213,7 +221,7 @@ class HighAvailabilityIT {
                 .isEqualTo(once.json().path("jobId").asText());
         assertThat(again.header("Idempotent-Replayed")).contains("true");
         long sleeps = 0;
-        for (JsonNode listed : server(0).get("/jobs?limit=100").json()) {
+        for (JsonNode listed : server(0).get("/jobs?limit=1000").json()) {
             sleeps += listed.path("classPath").asText().equals("spark.jobserver.SleepJob") ? 1 : 0;
         }
         assertThat(sleeps).as("one job for the two requests").isEqualTo(2); // this one and the 500 ms one

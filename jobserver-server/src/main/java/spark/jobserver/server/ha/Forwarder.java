@@ -66,6 +66,7 @@ public final class Forwarder {
         this.serverId = requireNonNull(serverId, "serverId is null");
         this.retryAfter = requireNonNull(retryAfter, "retryAfter is null");
         this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade attempt: Jetty here speaks HTTP/1.1
                 .connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

@@ -110,7 +110,13 @@ final class FakeServer implements AutoCloseable {
     /** Breaks the current connection without a close frame, as a crashing server would. */
     void dropConnection() throws IOException {
         Connection c = current;
-        if (c != null) {
+        if (c != null && !c.socket.isClosed()) {
+            // a reset, which the driver's socket sees at once, rather than a FIN it may read only later
+            try {
+                c.socket.setSoLinger(true, 0);
+            } catch (java.net.SocketException e) {
+                // closed meanwhile by its reader
+            }
             c.socket.close();
         }
     }

@@ -78,30 +78,6 @@ public final class ContextService implements AutoCloseable {
      * @param serverHttpUrl where drivers dial back, known once the server listens
      * @param binaries the newest uploaded binary of a name (throws ApiException 404 when there is none), for
      *     contexts' {@code dependent-jar-uris}
-     */
-    public ContextService(
-            ServerConfig config,
-            ContextStore store,
-            DriverLauncher launcher,
-            ContextEvents events,
-            Clock clock,
-            ScheduledExecutorService scheduler,
-            Supplier<String> serverHttpUrl,
-            Function<String, BinaryRef> binaries) {
-        this(
-                config,
-                store,
-                launcher,
-                events,
-                clock,
-                scheduler,
-                serverHttpUrl,
-                binaries,
-                Cluster.alone(),
-                Duration.ZERO);
-    }
-
-    /**
      * @param cluster the servers sharing the database, or {@link Cluster#alone()}
      * @param leaseTimeout how long a dead server's contexts wait for adoption (what clients are told to wait)
      */
@@ -150,8 +126,9 @@ public final class ContextService implements AutoCloseable {
                 config.driver().reattachTimeout());
     }
 
-    public ServerConfig config() {
-        return config;
+    /** How much work this server takes on before answering 429. */
+    public AdmissionSettings admission() {
+        return admission;
     }
 
     /** Where drivers' connections and messages go. */
@@ -493,8 +470,7 @@ public final class ContextService implements AutoCloseable {
         if (cluster.isShared()) {
             // first: while this server's lease holds, no other server takes its contexts
             cluster.renewLease();
-            announcedServers =
-                    cluster.liveMembers().stream().map(Cluster.Member::url).toList();
+            announcedServers = liveServerUrls();
         }
         recovery.recover(info -> !cluster.isShared() || cluster.owns(info.id()));
     }
@@ -509,8 +485,7 @@ public final class ContextService implements AutoCloseable {
             return;
         }
         cluster.renewLease();
-        List<String> urls =
-                cluster.liveMembers().stream().map(Cluster.Member::url).toList();
+        List<String> urls = liveServerUrls();
         if (!urls.equals(announcedServers)) {
             announcedServers = urls;
             for (LiveContext live : contexts.all()) {
@@ -541,6 +516,10 @@ public final class ContextService implements AutoCloseable {
                 adopt(contextId);
             }
         });
+    }
+
+    private List<String> liveServerUrls() {
+        return cluster.liveMembers().stream().map(Cluster.Member::url).toList();
     }
 
     /** The context, adopted now if it is another server's (not ended) and the database is shared. */

@@ -61,7 +61,7 @@ public final class JobService {
         this.streams = requireNonNull(streams, "streams is null");
         this.contextDefaults = requireNonNull(contextDefaults, "contextDefaults is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.admission = AdmissionSettings.from(contexts.config().raw());
+        this.admission = contexts.admission();
     }
 
     /**

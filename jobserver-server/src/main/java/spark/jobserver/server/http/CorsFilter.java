@@ -17,7 +17,8 @@ import java.io.IOException;
  * every reply including errors, which browsers otherwise hide from the page. A preflight ({@code OPTIONS}
  * with {@code Access-Control-Request-Method}) is answered here, 200 with an empty body, before
  * authentication and routing: browsers send it without credentials. An origin not allowed, or a preflight
- * for a method not allowed, is refused 403 with the JSON envelope and no CORS headers.
+ * for a method not allowed, is refused 403 with the JSON envelope and no CORS headers. Other replies expose
+ * the few headers of the API a page reads ({@link #EXPOSED_HEADERS}).
  *
  * <p>The first filter, so that replies of the filters after it (a target that does not decode, an
  * unknown {@code _method}) carry the headers too; a preflight is decided by the method on the wire, not
@@ -26,6 +27,12 @@ import java.io.IOException;
 final class CorsFilter implements Filter {
     private static final String ALLOWED_METHODS = String.join(", ", CorsSettings.METHODS);
     private static final String MAX_AGE = Long.toString(CorsSettings.MAX_AGE.toSeconds());
+    /**
+     * The answers' headers beyond the CORS-safelisted ones that a page needs: when to retry (429, 503, 409 of
+     * a key in use), whether an answer is a replay, where a context was made, which part of a log came.
+     */
+    static final String EXPOSED_HEADERS =
+            String.join(", ", "Retry-After", ApiDoc.IDEMPOTENT_REPLAYED, "Location", "Content-Range", "Accept-Ranges");
 
     private final CorsSettings settings;
 
@@ -57,6 +64,7 @@ final class CorsFilter implements Filter {
         reply.setHeader("Access-Control-Allow-Credentials", "true");
         reply.addHeader("Vary", "Origin");
         if (!preflight) {
+            reply.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
             chain.doFilter(request, response);
             return;
         }

@@ -417,5 +417,9 @@ class CliIT {
         Run help = run(new HashMap<>(), "help", "jobs");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("run", "status", "result", "kill", "list", "logs");
+        Run version = run(Map.of(), "--version");
+        assertThat(version.exit()).isZero();
+        // the jar's manifest has the build's version
+        assertThat(version.out().trim()).matches("jobserver-cli \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
 }

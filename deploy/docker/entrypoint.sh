@@ -68,9 +68,12 @@ if [ -n "${JOBSERVER_ROOT_DIR:-}" ]; then
     /*) ;;
     *) fail "JOBSERVER_ROOT_DIR=$JOBSERVER_ROOT_DIR: not an absolute path" ;;
   esac
+  if [ -e "$JOBSERVER_ROOT_DIR" ] && [ ! -d "$JOBSERVER_ROOT_DIR" ]; then
+    fail "JOBSERVER_ROOT_DIR=$JOBSERVER_ROOT_DIR: not a directory"
+  fi
   mkdir -p "$JOBSERVER_ROOT_DIR" 2>/dev/null || fail "JOBSERVER_ROOT_DIR=$JOBSERVER_ROOT_DIR: cannot create it"
-  [ -d "$JOBSERVER_ROOT_DIR" ] && [ -w "$JOBSERVER_ROOT_DIR" ] ||
-    fail "JOBSERVER_ROOT_DIR=$JOBSERVER_ROOT_DIR: not a directory writable by $(id -un 2>/dev/null || id -u)"
+  [ -w "$JOBSERVER_ROOT_DIR" ] ||
+    fail "JOBSERVER_ROOT_DIR=$JOBSERVER_ROOT_DIR: not writable by $(id -un 2>/dev/null || id -u)"
   overlay_lines+=("spark.jobserver.rootdir = \${?JOBSERVER_ROOT_DIR}")
 fi
 

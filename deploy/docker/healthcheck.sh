@@ -6,7 +6,10 @@
 set -euo pipefail
 
 port=${1:-${JOBSERVER_PORT:-8090}}
-exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+if ! { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+  echo "healthcheck: nothing answers on port $port" >&2
+  exit 1
+fi
 printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
 IFS= read -r -t 10 status <&3 || exit 1
 case "$status" in

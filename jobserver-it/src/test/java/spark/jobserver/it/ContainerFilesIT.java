@@ -325,7 +325,8 @@ class ContainerFilesIT {
 
         // compose: the server waits for a healthy PostgreSQL, which has a health check
         JsonNode server = compose.path("services").path("jobserver");
-        server.path("depends_on").fields().forEachRemaining(dependency -> {
+        assertThat(server.path("depends_on").properties()).isNotEmpty();
+        server.path("depends_on").properties().forEach(dependency -> {
             assertThat(dependency.getValue().path("condition").asText()).isEqualTo("service_healthy");
             assertThat(compose.path("services").path(dependency.getKey()).has("healthcheck"))
                     .as(dependency.getKey())

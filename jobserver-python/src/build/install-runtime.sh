@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs pinned Python packages into a project-local directory (never the system site-packages):
 #
-#   install-runtime.sh [--build-tools <dir>] <dir> <name>==<version>...
+#   install-runtime.sh [--build-tools <dir>] [--keep-scripts] [--only-from-python <3.N>] <dir> <name>==<version>...
 #
 # Each requirement is installed without its dependencies, so the list must be complete. A directory that
 # already holds exactly this list (its marker file) is left alone: the usual build costs a file
@@ -14,6 +14,10 @@
 # --build-tools puts a directory holding setuptools on PYTHONPATH for packages that PyPI has as
 # source only (pyhocon): they are built with those pinned tools instead of whatever setuptools pip
 # would fetch for an isolated build.
+#
+# --keep-scripts keeps <dir>/bin, where pip puts a wheel's scripts: the lint tools (hadolint, shellcheck)
+# are binaries shipped that way. --only-from-python 3.N: the list needs Python 3.N or newer; with an older
+# python3 nothing is installed (and <dir> removed) with a warning, and the build goes on.
 set -euo pipefail
 
 # Bump when what ends up in a directory changes for the same list (e.g. what is stripped from pyspark).
@@ -32,7 +36,20 @@ if [ "${1:-}" = "--build-tools" ]; then
   build_tools=$(cd "$2" && pwd) || fail "--build-tools: no directory $2"
   shift 2
 fi
-[ $# -ge 2 ] || fail "usage: install-runtime.sh [--build-tools <dir>] <dir> <name>==<version>..."
+keep_scripts=""
+if [ "${1:-}" = "--keep-scripts" ]; then
+  keep_scripts=yes
+  shift
+fi
+min_python=3.10
+optional_from=""
+if [ "${1:-}" = "--only-from-python" ]; then
+  [ $# -ge 2 ] || fail "--only-from-python needs a version (3.N)"
+  min_python=$2
+  optional_from=yes
+  shift 2
+fi
+[ $# -ge 2 ] || fail "usage: install-runtime.sh [--build-tools <dir>] [--keep-scripts] [--only-from-python <3.N>] <dir> <name>==<version>..."
 target=$1
 shift
 for requirement in "$@"; do
@@ -46,10 +63,16 @@ command -v python3 >/dev/null 2>&1 ||
   fail "python3 not found. The build installs the Python job runtime with it: install Python 3.10 or newer" \
     "and pip (Debian/Ubuntu: apt-get install python3 python3-pip)."
 python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' ||
-  fail "python3 is Python $python_version; pyspark and pytest need 3.10 or newer."
+if ! python3 -c 'import sys; sys.exit(0 if sys.version_info >= tuple(map(int, sys.argv[1].split("."))) else 1)' \
+  "$min_python"; then
+  [ -n "$optional_from" ] || fail "python3 is Python $python_version; pyspark and pytest need $min_python or newer."
+  echo "[python-runtime] WARNING: $(basename "$target") not installed: it needs Python $min_python or newer," \
+    "python3 is $python_version (what uses it is skipped)" >&2
+  rm -rf "$target"
+  exit 0
+fi
 
-wanted="recipe $RECIPE
+wanted="recipe $RECIPE${keep_scripts:+ keep-scripts}
 python $python_version
 $(printf '%s\n' "$@")"
 name=$(basename "$target")
@@ -87,7 +110,10 @@ if [ -d "$target.partial/pyspark" ]; then
 fi
 # Scripts pip made for console entry points name the interpreter of this machine; nothing runs them.
 # py4j's own jar (share/py4j) would be a second py4j next to Spark's.
-rm -rf "$target.partial/bin" "$target.partial/share"
+if [ -z "$keep_scripts" ]; then
+  rm -rf "$target.partial/bin"
+fi
+rm -rf "$target.partial/share"
 
 printf '%s\n' "$wanted" >"$target.partial/$MARKER"
 rm -rf "$target"

@@ -47,7 +47,12 @@ class ArchetypeIT {
     }
 
     private static Path jobJar() {
-        return project().resolve("target/my-jobs-1.0-SNAPSHOT.jar");
+        Path jar = project().resolve("target/my-jobs-1.0-SNAPSHOT.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: it is built by the integration test of"
+                    + " jobserver-archetype (mvn verify, without -DskipTests)");
+        }
+        return jar;
     }
 
     @Test

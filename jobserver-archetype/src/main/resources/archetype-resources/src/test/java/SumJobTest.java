@@ -2,6 +2,7 @@ package ${package};
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -64,6 +65,6 @@ class SumJobTest {
     void refusesMissingNumbers() {
         SumJob job = new SumJob();
         var refused = assertThrows(IllegalArgumentException.class, () -> job.verify(sc, RUNTIME, ConfigFactory.empty()));
-        assertEquals(true, refused.getMessage().startsWith("No input.numbers param"));
+        assertTrue(refused.getMessage().startsWith("No input.numbers param"), refused.getMessage());
     }
 }

@@ -14,7 +14,7 @@
 set -euo pipefail
 
 HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$HOME_DIR/bin/lib/common.sh"
 jobserver_daemon_paths "$HOME_DIR"
 PID_FILE="$JOBSERVER_PID_FILE"

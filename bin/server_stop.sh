@@ -12,7 +12,7 @@
 set -euo pipefail
 
 HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$HOME_DIR/bin/lib/common.sh"
 jobserver_daemon_paths "$HOME_DIR"
 PID_FILE="$JOBSERVER_PID_FILE"
@@ -32,7 +32,8 @@ fi
 
 # Waits up to $1 seconds for the server to be gone; returns 1 when it is still there.
 wait_gone() {
-  local deadline=$(( $(date +%s) + $1 ))
+  local deadline
+  deadline=$(( $(date +%s) + $1 ))
   while kill -0 "$pid" 2>/dev/null; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
       return 1

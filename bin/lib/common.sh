@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions shared by the bin/ scripts, bench/run and bench/jobs-list/run (bash; sourced, not run).
 # Ships in the distribution next to bin/jobserver.
 
@@ -76,6 +77,7 @@ jobserver_project_version() {
 # server.log. Sets JOBSERVER_PID_FILE and JOBSERVER_LOG_DIR.
 jobserver_daemon_paths() {
   local home=$1
+  # shellcheck disable=SC2034 # read by the scripts that source this file
   JOBSERVER_PID_FILE="${JOBSERVER_PID_DIR:-$home/run}/jobserver.pid"
   JOBSERVER_LOG_DIR="${JOBSERVER_LOG_DIR:-$home/logs}"
 }

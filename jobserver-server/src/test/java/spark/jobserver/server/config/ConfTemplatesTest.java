@@ -136,6 +136,24 @@ class ConfTemplatesTest {
     }
 
     @Test
+    void templatesCombineByIncludeAsDocsDeploymentSays() throws Exception {
+        // conf/my.conf next to conf/templates, as docs/deployment.md shows it
+        Files.createSymbolicLink(tmp.resolve("templates"), TEMPLATES.toAbsolutePath());
+        Path mine = tmp.resolve("my.conf");
+        Files.writeString(mine, """
+                include "templates/yarn.conf"
+                include "templates/postgresql.conf"
+                spark.jobserver.driver.server-url = "http://jobserver.example.org:8091"
+                """);
+
+        ServerConfig config = ServerConfig.load(mine);
+
+        assertThat(config.sparkMaster()).isEqualTo("yarn");
+        assertThat(config.database().jdbcUrl()).startsWith("jdbc:postgresql://");
+        assertThat(config.driver().serverUrl()).isEqualTo("http://jobserver.example.org:8091");
+    }
+
+    @Test
     void theShiroIniOfTheSecurityTemplateGivesEveryUserAPermissionRole() {
         Ini ini = Ini.fromResourcePath("file:" + TEMPLATES.resolve("shiro.ini").toAbsolutePath());
 

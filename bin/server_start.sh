@@ -46,6 +46,8 @@ fi
 if [ -f "$LOG" ]; then
   mv -f "$LOG" "$LOG.1"
 fi
+# Made here, not by the background job's redirection, which may open it after the wait below first reads it.
+: > "$LOG"
 
 # setsid: the server and its drivers leave this terminal's session, so closing it or Ctrl-C there does
 # not reach them; nohup where there is no setsid (it still ignores the hang-up).
@@ -98,7 +100,7 @@ while :; do
     exit 1
   fi
   if [ -z "$url" ]; then
-    url="$(sed -n 's/^Spark Job Server .* is listening on \([^ ]*\).*$/\1/p' "$LOG" | head -n 1)"
+    url="$(sed -n 's/^Spark Job Server .* is listening on \([^ ]*\).*$/\1/p' "$LOG" | head -n 1 || true)"
   fi
   if [ -n "$url" ]; then
     status="$(health_status "$url")"

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -155,11 +156,20 @@ class DistributionIT {
         assertThat(binaries.has("py-wheel")).as(binaries.toString()).isTrue();
         String jobs = http.get("/jobs?limit=100").body();
         assertThat(jobIds).allMatch(jobs::contains);
-        // the context's driver came back to the new server and takes jobs again
-        http.await("/contexts/ctx", r -> r.status() == 200 && r.body().contains("RUNNING"), Duration.ofSeconds(90));
-        TestingJobServer.Reply again = http.post(
-                "/jobs?appName=demo&classPath=spark.jobserver.WordCountExample&context=ctx&sync=true&timeout=60",
-                "input.string = \"z\"");
+        // the contexts' drivers come back to the new server: until ctx's has, a job is refused with 503
+        // "not connected; try again shortly", and a client does as told
+        assertThat(drivers).allMatch(ProcessHandle::isAlive);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        TestingJobServer.Reply again;
+        while (true) {
+            again = http.post(
+                    "/jobs?appName=demo&classPath=spark.jobserver.WordCountExample&context=ctx&sync=true&timeout=60",
+                    "input.string = \"z\"");
+            if (again.status() != 503 || Instant.now().isAfter(deadline)) {
+                break;
+            }
+            Thread.sleep(500);
+        }
         assertThat(again.status()).as(again.toString()).isEqualTo(200);
         assertThat(again.json().get("result").toString()).isEqualTo("{\"z\":1}");
         assertThat(http.delete("/contexts/ctx").status()).isIn(200, 202);

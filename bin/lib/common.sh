@@ -1,4 +1,5 @@
-# Shell functions shared by bin/jobserver, bench/run and bench/jobs-list/run (bash; sourced, not run).
+# shellcheck shell=bash
+# Shell functions shared by the bin/ scripts, bench/run and bench/jobs-list/run (bash; sourced, not run).
 # Ships in the distribution next to bin/jobserver.
 
 # jobserver_jvm_options <options file> [<user option>...]
@@ -69,4 +70,34 @@ jobserver_project_version() {
       if (version ~ /\$\{/) { print pom ": the version is a property (" version "); give it literally" > "/dev/stderr"; exit 1 }
       print version
     }' "$pom"
+}
+
+# The installation's pid file and log directory, for bin/server_start.sh and bin/server_stop.sh:
+# JOBSERVER_PID_DIR (default <home>/run) holds jobserver.pid, JOBSERVER_LOG_DIR (default <home>/logs)
+# server.log. Sets JOBSERVER_PID_FILE and JOBSERVER_LOG_DIR.
+jobserver_daemon_paths() {
+  local home=$1
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  JOBSERVER_PID_FILE="${JOBSERVER_PID_DIR:-$home/run}/jobserver.pid"
+  JOBSERVER_LOG_DIR="${JOBSERVER_LOG_DIR:-$home/logs}"
+}
+
+# jobserver_running <pid>
+#
+# Whether <pid> is alive and is a job server (or the script starting one): a pid file left by a server
+# that died may name a process started since, which is not ours to report or to stop. The command line
+# is read from /proc, or from ps where there is no /proc.
+jobserver_running() {
+  local pid=$1 args
+  case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [ -r "/proc/$pid/cmdline" ]; then
+    args="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  else
+    args="$(ps -o args= -p "$pid" 2>/dev/null)" || return 1
+  fi
+  case "$args" in
+    *spark.jobserver.server.Main*|*bin/jobserver*|*bin/server_start.sh*) return 0 ;;
+    *) return 1 ;;
+  esac
 }

@@ -207,6 +207,29 @@ class DistributionIT {
     }
 
     @Test
+    void aServerOnHttpsIsWaitedForAtItsHttpsUrl() throws Exception {
+        TlsKeys keys = TlsKeys.make(Files.createDirectories(tmp.resolve("tls")));
+        Files.writeString(
+                conf,
+                "akka.http.server {\n"
+                        + "  ssl-encryption = on\n"
+                        + "  keystore = \"" + keys.path("server.p12") + "\"\n"
+                        + "  keystorePW = " + TlsKeys.PASSWORD + "\n"
+                        + "  keystoreType = PKCS12\n"
+                        + "}\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Run start = run("bin/server_start.sh", "-c", conf.toString());
+        assertThat(start.exitCode()).as(start.output()).isZero();
+        assertThat(start.output()).contains("Spark Job Server started: pid ", "https://127.0.0.1:" + port);
+        assertThat(Files.readString(home.resolve("logs/server.log")))
+                .contains("is listening on https://127.0.0.1:" + port);
+        SecureClient https = SecureClient.to("https://127.0.0.1:" + port, keys.clientContext(null));
+        assertThat(https.get("/healthz").status()).isEqualTo(200);
+        Run stop = run("bin/server_stop.sh");
+        assertThat(stop.exitCode()).as(stop.output()).isZero();
+    }
+
+    @Test
     void aStalePidFileIsReplacedAndStopSaysWhenNothingRuns() throws Exception {
         // the pid of a process that has ended: a server that died without its stop script
         Process ended = new ProcessBuilder("true").start();

@@ -290,6 +290,11 @@ public final class JobServer implements AutoCloseable {
         return http.port();
     }
 
+    /** {@code https} when {@code ssl-encryption} is on, else {@code http}: the one scheme the port speaks. */
+    public String scheme() {
+        return https ? "https" : "http";
+    }
+
     /** The address drivers dial on this host: the bind address, or loopback when it listens on every address. */
     private static String localHost(ServerConfig config) {
         return config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")

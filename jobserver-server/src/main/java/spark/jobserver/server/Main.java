@@ -49,8 +49,8 @@ public final class Main {
             return;
         }
         String host = config.bindAddress().equals("0.0.0.0") ? "localhost" : config.bindAddress();
-        System.out.println(
-                "Spark Job Server " + JobServer.version() + " is listening on http://" + host + ":" + server.port());
+        System.out.println("Spark Job Server " + JobServer.version() + " is listening on " + server.scheme() + "://"
+                + host + ":" + server.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

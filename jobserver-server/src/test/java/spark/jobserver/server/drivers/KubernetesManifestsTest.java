@@ -136,18 +136,27 @@ class KubernetesManifestsTest {
     }
 
     private ServerConfig serverConfig(Path tmp) throws IOException {
-        String conf = mountedConfigMapFile(configArgument());
+        String conf = mountedConfigMapFile(configFile());
         Path file = tmp.resolve("jobserver.conf");
         Files.writeString(file, conf);
         return ServerConfig.from(Configs.load(file));
     }
 
-    private static String configArgument() {
+    /** The file the server's container is given: the image's entrypoint reads JOBSERVER_CONFIG, else {@code -c}. */
+    private static String configFile() {
+        for (JsonNode env : container().path("env")) {
+            if (env.path("name").asText().equals("JOBSERVER_CONFIG")) {
+                return env.path("value").asText();
+            }
+        }
         List<String> command = new ArrayList<>();
         container().path("command").forEach(a -> command.add(a.asText()));
         container().path("args").forEach(a -> command.add(a.asText()));
         int c = command.indexOf("-c");
-        assertThat(c).as("-c <file> in %s", command).isGreaterThan(0).isLessThan(command.size() - 1);
+        assertThat(c)
+                .as("JOBSERVER_CONFIG, or -c <file> in %s", command)
+                .isGreaterThan(0)
+                .isLessThan(command.size() - 1);
         return command.get(c + 1);
     }
 
@@ -314,7 +323,7 @@ class KubernetesManifestsTest {
 
     @Test
     void aBrokenKeyInTheConfigurationFailsTheBinding(@TempDir Path tmp) throws IOException {
-        String conf = mountedConfigMapFile(configArgument());
+        String conf = mountedConfigMapFile(configFile());
         Path file = tmp.resolve("broken.conf");
         Files.writeString(file, conf.replace("port = 8090", "port = eighty"));
         assertThatThrownBy(() -> ServerConfig.from(Configs.load(file))).hasMessageContaining("spark.jobserver.port");

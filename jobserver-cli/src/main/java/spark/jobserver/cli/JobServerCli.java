@@ -73,6 +73,7 @@ public final class JobServerCli implements Runnable {
     String token;
 
     private final CliConfig config;
+    private JobServerClient client;
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -97,7 +98,12 @@ public final class JobServerCli implements Runnable {
 
     /** Runs one command line; answers the exit code. */
     static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
-        return commandLine(CliConfig.load(env, home), out, err).execute(args);
+        CommandLine cli = commandLine(CliConfig.load(env, home), out, err);
+        try {
+            return cli.execute(args);
+        } finally {
+            ((JobServerCli) cli.getCommand()).closeClient();
+        }
     }
 
     static CommandLine commandLine(CliConfig config, PrintWriter out, PrintWriter err) {
@@ -159,7 +165,21 @@ public final class JobServerCli implements Runnable {
 
     // ---------------------------------------------------------------- for the commands
 
+    /** The one client of this command line, made at the first call. */
     JobServerClient client() {
+        if (client == null) {
+            client = newClient();
+        }
+        return client;
+    }
+
+    private void closeClient() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private JobServerClient newClient() {
         JobServerClient.Builder builder = JobServerClient.builder(config.url(url));
         Optional<String> bearer = config.token(token);
         Optional<String> basicUser = config.user(user);

@@ -74,8 +74,9 @@ class CliIT {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("JOBSERVER_") || k.equals("JAVA_OPTS"));
-        // no user's config file
+        // no user's config file, and the class archive in a cache of the test's own
         builder.environment().put("XDG_CONFIG_HOME", config.toString());
+        builder.environment().put("XDG_CACHE_HOME", config.resolve("cache").toString());
         builder.environment().putAll(env);
         return builder;
     }

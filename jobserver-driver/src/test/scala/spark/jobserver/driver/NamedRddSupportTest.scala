@@ -72,7 +72,18 @@ class NamedRddSupportTest {
     job
   }
 
-  private def isCached(rdd: RDD[_]): Boolean = sc.getRDDStorageInfo.exists(i => i.id == rdd.id && i.numCachedPartitions > 0)
+  private def cachedNow(rdd: RDD[_]): Boolean =
+    sc.getRDDStorageInfo.exists(i => i.id == rdd.id && i.numCachedPartitions > 0)
+
+  /**
+   * Whether the RDD's blocks are cached, as Spark's status store tells once its listener bus has delivered
+   * the block updates: asynchronously, so a cached RDD is waited for (up to 10 s).
+   */
+  private def isCached(rdd: RDD[_]): Boolean = {
+    val deadline = System.nanoTime() + 10.seconds.toNanos
+    while (!cachedNow(rdd) && System.nanoTime() < deadline) Thread.sleep(10)
+    cachedNow(rdd)
+  }
 
   @Test
   def namedRddsAreUsableOnlyOnceTheJobIsValidated(): Unit = {
@@ -109,7 +120,7 @@ class NamedRddSupportTest {
       forceComputation = false,
       storageLevel = StorageLevel.MEMORY_AND_DISK)
     assertEquals(StorageLevel.MEMORY_AND_DISK, lazyRdd.getStorageLevel)
-    assertFalse(isCached(lazyRdd))
+    assertFalse(cachedNow(lazyRdd))
     lazyRdd.count()
     assertTrue(isCached(lazyRdd))
 

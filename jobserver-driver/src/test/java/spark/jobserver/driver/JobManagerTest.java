@@ -603,7 +603,9 @@ class JobManagerTest {
                 resultOf(run(manager, startJob("rdd2", StyleJobs.CacheByName.class, ""))),
                 "[55,\"squares-source\",\"Memory Deserialized 1x Replicated\"]");
         assertThat(CollectionConverters.asJava(namedObjects.getNames())).contains("squares-source");
-        // Computed when stored (forceComputation): its blocks are in the cache.
+        // Computed when stored (forceComputation): its blocks are in the cache. The storage information comes
+        // from the status store, which Spark's listener bus fills asynchronously: wait until it has seen all.
+        context.sparkContext().listenerBus().waitUntilEmpty();
         assertThat(context.sparkContext().getRDDStorageInfo()).anySatisfy(info -> {
             assertThat(info.name()).isEqualTo("squares-source");
             assertThat(info.numCachedPartitions()).isPositive();

@@ -90,27 +90,24 @@ final class JobsCommand {
         err.println("Job " + started.jobId() + " started" + (context != null ? " in " + context : ""));
         err.flush();
         long deadline = timeoutSeconds == null ? Long.MAX_VALUE : System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        String shown = null;
-        JobReport report;
-        while (true) {
-            report = client.getJob(started.jobId());
-            if (report.isDone()) {
-                break;
+        String[] shown = {null};
+        JobReport report = client.awaitJob(started.jobId(), POLL, polled -> {
+            if (polled.isDone()) {
+                return;
             }
-            String line = progressLine(report, progressOf(client, report.jobId()));
-            if (!line.equals(shown)) {
+            String line = progressLine(polled, progressOf(client, polled.jobId()));
+            if (!line.equals(shown[0])) {
                 err.println(line);
                 err.flush();
-                shown = line;
+                shown[0] = line;
             }
             if (System.nanoTime() > deadline) {
                 throw new JobServerCli.JobFailed(
-                        "Job " + report.jobId() + " is still " + report.status() + " after " + timeoutSeconds
-                                + " s; `jobs result " + report.jobId() + "` reads its result later",
+                        "Job " + polled.jobId() + " is still " + polled.status() + " after " + timeoutSeconds
+                                + " s; `jobs result " + polled.jobId() + "` reads its result later",
                         ExitCodes.JOB_NOT_DONE);
             }
-            sleep();
-        }
+        });
         err.println("Job " + report.jobId() + " " + report.status() + " in " + report.duration());
         err.flush();
         printResult(cli, report);
@@ -261,14 +258,5 @@ final class JobsCommand {
             config.append(text);
         }
         return config.toString();
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
     }
 }

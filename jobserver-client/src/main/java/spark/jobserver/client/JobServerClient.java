@@ -266,11 +266,8 @@ public final class JobServerClient implements AutoCloseable {
     public JobResult submitJobSync(JobRequest job, Duration timeout) {
         long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
         Query query = job.query().add("sync", "true").add("timeout", Long.toString(seconds));
-        Call call = jobCall(job, query)
-                .timeout(
-                        timeout.plusSeconds(30).compareTo(requestTimeout) > 0
-                                ? timeout.plusSeconds(30)
-                                : requestTimeout);
+        Duration wait = timeout.plusSeconds(30);
+        Call call = jobCall(job, query).timeout(wait.compareTo(requestTimeout) > 0 ? wait : requestTimeout);
         return Json.convert(execute(call).json(), JobResult.class);
     }
 
